@@ -1,0 +1,41 @@
+#pragma once
+// A model as loaded from a model file: layers (each with its operator's cost model) joined by
+// tensors, and any explicit edge cost matrices.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pase/cost/operator.hpp"
+#include "pase/model/expression.hpp"
+
+namespace pase {
+
+struct TensorSource {
+  int layer = -1;  // producing layer, or -1 for a graph input or weight (no edge)
+  int output = 0;
+};
+
+struct Layer {
+  std::string name;
+  std::string op;  // as written in the model file
+  std::vector<TensorSource> inputs;
+  std::shared_ptr<const Operator> model;
+};
+
+struct ExplicitEdge {
+  int from = 0;
+  int to = 0;
+  std::vector<std::vector<double>> costs;
+};
+
+struct Network {
+  std::string name;
+  std::string file;
+  Parameters params;
+  std::int64_t cutoff = 4;
+  std::vector<Layer> layers;
+  std::vector<ExplicitEdge> edges;
+};
+
+}  // namespace pase

@@ -1,0 +1,19 @@
+#pragma once
+// Writing a search report: a table for people, JSON for scripts.
+
+#include <iosfwd>
+#include <string>
+
+#include "pase/report/search_report.hpp"
+
+namespace pase {
+
+void print_report(std::ostream& out, const SearchReport& report);
+void print_plan(std::ostream& out, const SearchSettings& settings, const SearchRun& run);
+
+// The JSON document of a report (keys documented in README.md).
+std::string report_json(const SearchReport& report);
+// Writes `text` to `path`; throws std::runtime_error naming the file when it cannot.
+void write_text_file(const std::string& path, const std::string& text);
+
+}  // namespace pase

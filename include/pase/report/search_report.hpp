@@ -1,0 +1,75 @@
+#pragma once
+// What a search found, in the user's terms: per layer configuration and cost, the total, the step
+// time, and the same for plain data parallelism.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pase/cost/model_problem.hpp"
+#include "pase/search/dp.hpp"
+#include "pase/search/order.hpp"
+#include "pase/search/plan.hpp"
+
+namespace pase {
+
+struct SearchSettings {
+  std::string model_file;
+  std::vector<std::string> overrides;  // --set name=value
+  ProblemOptions problem;
+  OrderKind order = OrderKind::greedy;
+  std::uint64_t max_memory_bytes = 0;  // 0: no limit
+};
+
+struct SearchRun {
+  Network network;
+  ModelProblem model;
+  Plan plan;
+  Solution solution;
+  double build_seconds = 0;   // reading the model and building the cost tables
+  double search_seconds = 0;  // ordering, planning, DP and back-substitution
+};
+
+// Thrown when the plan needs more memory than allowed.
+struct MemoryLimitExceeded : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Loads, builds, orders, plans (refusing when the plan exceeds max_memory_bytes) and solves.
+SearchRun run_search(const SearchSettings& settings);
+// The first half of run_search: load, build, order and plan, without the DP.
+SearchRun plan_search(const SearchSettings& settings);
+
+struct LayerRow {
+  std::string name;
+  std::string op;
+  std::string letters;
+  Config config;
+  std::size_t config_count = 0;  // configurations the search considered
+  double cost = 0;   // layer cost plus the cost of the edges into it, FLOP
+  double share = 0;  // of the total
+};
+
+struct SearchReport {
+  std::string model;
+  std::string file;
+  Parameters params;
+  SearchSettings settings;
+  std::vector<LayerRow> layers;
+  double total_cost = 0;
+  double step_time_s = 0;
+  double data_parallel_cost = 0;
+  double data_parallel_step_time_s = 0;
+  double speedup_over_data_parallel = 0;
+  double build_seconds = 0;
+  double search_seconds = 0;
+  PlanTotals plan;
+};
+
+SearchReport make_report(const SearchSettings& settings, const SearchRun& run);
+
+std::string format_bytes(std::uint64_t bytes);
+// "16G", "512M", "1024" (bytes); throws std::invalid_argument naming --max-memory.
+std::uint64_t parse_bytes(const std::string& text);
+
+}  // namespace pase

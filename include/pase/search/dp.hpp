@@ -1,0 +1,26 @@
+#pragma once
+// The exact DP (recurrence 4 of the PaSE paper) over a plan, with back-substitution.
+
+#include <cstdint>
+#include <vector>
+
+#include "pase/problem.hpp"
+#include "pase/search/plan.hpp"
+
+namespace pase {
+
+struct Solution {
+  double dp_minimum = 0.0;     // the minimum as the DP summed it
+  double total_cost = 0.0;     // evaluate(problem, configs): independent of the order of summation
+  std::vector<int> configs;    // chosen configuration index per vertex
+  std::uint64_t dp_cells = 0;
+};
+
+// Ties are broken towards the lowest configuration index of the eliminated vertex.
+Solution solve(const Problem& problem, const Plan& plan);
+
+// Exhaustive search over every combination, for tests on small problems. Throws when the number of
+// combinations exceeds `limit`.
+Solution brute_force(const Problem& problem, std::uint64_t limit = 50'000'000);
+
+}  // namespace pase

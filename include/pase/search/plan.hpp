@@ -1,0 +1,48 @@
+#pragma once
+// The plan of a DP over an elimination order, known before any DP work: every step's dependent
+// set, the table it produces and who consumes it, the loop order of its kernel, and the memory.
+
+#include <cstdint>
+#include <vector>
+
+#include "pase/problem.hpp"
+
+namespace pase {
+
+struct PlanStep {
+  int vertex = 0;
+  // Dimensions of the table this step produces (its dependent set), fastest-varying first.
+  // scope[0] is the consumer: the vertex of the scope that is eliminated first.
+  std::vector<int> scope;
+  int consumer_step = -1;              // step that consumes this table; -1 for a root
+  std::vector<int> child_steps;        // steps whose tables this step consumes
+  std::vector<int> edge_neighbours;    // scope vertices joined to `vertex` by an edge of the problem
+  std::vector<int> loop;               // the dependent set in kernel loop order, outermost first
+  std::uint64_t entries = 1;           // table entries: product of the scope's configuration counts
+  std::uint64_t cells = 0;             // DP cells: entries times the vertex's configuration count
+  unsigned argmin_bytes_per_entry = 1; // 1, 2 or 4: enough for the vertex's configuration count
+};
+
+struct PlanTotals {
+  std::uint64_t dp_cells = 0;              // saturates at UINT64_MAX
+  std::uint64_t largest_table_entries = 0;
+  int largest_dependent_set = 0;
+  std::uint64_t peak_cost_table_bytes = 0; // cost tables alive at once, at the worst step
+  std::uint64_t argmin_bytes = 0;          // back-substitution tables, kept to the end
+  std::uint64_t peak_bytes = 0;            // both, at the worst step
+};
+
+struct Plan {
+  std::vector<int> order;
+  std::vector<PlanStep> steps;             // one per vertex, in elimination order
+  std::vector<int> step_of_vertex;
+  PlanTotals totals;
+};
+
+Plan make_plan(const Problem& problem, const std::vector<int>& order);
+
+// a * b, or UINT64_MAX when it overflows.
+std::uint64_t saturating_multiply(std::uint64_t a, std::uint64_t b);
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b);
+
+}  // namespace pase

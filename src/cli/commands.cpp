@@ -1,0 +1,59 @@
+#include "pase/cli/commands.hpp"
+
+#include <cstring>
+#include <iostream>
+#include <stdexcept>
+
+#include "pase/cli/options.hpp"
+#include "pase/report/search_report.hpp"
+
+namespace pase::cli {
+
+namespace {
+
+constexpr const char* usage =
+    "Usage: pase COMMAND [options]\n"
+    "\n"
+    "Finds how to parallelize the training of a deep neural network across devices (PaSE).\n"
+    "\n"
+    "Commands:\n"
+    "  search MODEL.json   find the best strategy and compare it with data parallelism\n"
+    "  plan MODEL.json     print the DP's size and memory before searching\n"
+    "  bench               time searches of the shipped networks\n"
+    "\n"
+    "Run 'pase COMMAND --help' for a command's options.\n";
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    std::cout << usage;
+    return argc < 2 ? exit_bad_input : exit_ok;
+  }
+  if (std::strcmp(argv[1], "--version") == 0) {
+    std::cout << "pase 0.1.0\n";
+    return exit_ok;
+  }
+  const std::string command = argv[1];
+  try {
+    if (command == "search") return search_command(argc - 1, argv + 1);
+    if (command == "plan") return plan_command(argc - 1, argv + 1);
+    if (command == "bench") return bench_command(argc - 1, argv + 1);
+    std::cerr << "pase: unknown command '" << command << "' (try 'pase --help')\n";
+    return exit_bad_input;
+  } catch (const po::error& e) {
+    std::cerr << "pase " << command << ": " << e.what() << "\n";
+    return exit_bad_input;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "pase " << command << ": " << e.what() << "\n";
+    return exit_bad_input;
+  } catch (const MemoryLimitExceeded& e) {
+    std::cerr << "pase " << command << ": " << e.what() << "\n";
+    return exit_memory_limit;
+  } catch (const std::exception& e) {
+    std::cerr << "pase " << command << ": " << e.what() << "\n";
+    return exit_failure;
+  }
+}
+
+}  // namespace pase::cli

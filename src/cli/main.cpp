@@ -1,0 +1,3 @@
+#include "pase/cli/commands.hpp"
+
+int main(int argc, char** argv) { return pase::cli::run(argc, argv); }

@@ -1,0 +1,69 @@
+#include "pase/cli/options.hpp"
+
+#include <iostream>
+#include <unistd.h>
+
+namespace pase::cli {
+
+namespace {
+
+std::uint64_t physical_memory_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : 0;
+}
+
+}  // namespace
+
+po::options_description problem_options() {
+  po::options_description o("Problem");
+  o.add_options()
+      ("procs,p", po::value<std::int64_t>()->default_value(8), "number of devices")
+      ("flops", po::value<double>()->default_value(10.0), "peak FLOP/s per device, in TFLOP/s")
+      ("bw", po::value<double>()->default_value(16.0), "link bandwidth per device, in GB/s")
+      ("set", po::value<std::vector<std::string>>()->composing(), "override a model parameter: --set batch=256 (repeatable)")
+      ("order", po::value<std::string>()->default_value("greedy"), "elimination order: greedy (GenerateSeq) or bfs")
+      ("parallel-edges", po::value<std::string>()->default_value("last"),
+       "several tensors between two layers: last (count the last one, as the prototype) or sum")
+      ("max-memory", po::value<std::string>(),
+       "refuse a search whose DP tables need more than this (e.g. 16G; 0 = no limit; default 80% of RAM)");
+  return o;
+}
+
+SearchSettings settings_from(const po::variables_map& vm, const std::string& model_file) {
+  SearchSettings s;
+  s.model_file = model_file;
+  if (vm.count("set")) s.overrides = vm["set"].as<std::vector<std::string>>();
+  s.problem.procs = vm["procs"].as<std::int64_t>();
+  if (s.problem.procs < 1) throw std::invalid_argument("--procs: must be at least 1, got " + std::to_string(s.problem.procs));
+  s.problem.cluster.flops_tflops = vm["flops"].as<double>();
+  s.problem.cluster.bw_gbytes = vm["bw"].as<double>();
+  validate(s.problem.cluster);
+  s.problem.parallel_edges = parse_parallel_edges(vm["parallel-edges"].as<std::string>());
+  s.order = parse_order_kind(vm["order"].as<std::string>());
+  s.max_memory_bytes = vm.count("max-memory") ? parse_bytes(vm["max-memory"].as<std::string>())
+                                              : physical_memory_bytes() / 10 * 8;
+  return s;
+}
+
+bool parse(int argc, char** argv, const po::options_description& options, const std::string& usage,
+           po::variables_map& vm, bool takes_model) {
+  po::options_description all;
+  all.add(options);
+  all.add_options()("help,h", "show this help");
+  po::options_description hidden;
+  hidden.add_options()("model", po::value<std::string>(), "model file");
+  po::options_description everything;
+  everything.add(all).add(hidden);
+  po::positional_options_description positional;
+  if (takes_model) positional.add("model", 1);
+  po::store(po::command_line_parser(argc, argv).options(everything).positional(positional).run(), vm);
+  if (vm.count("help")) {
+    std::cout << usage << "\n" << all << "\n";
+    return false;
+  }
+  po::notify(vm);
+  if (takes_model && !vm.count("model")) throw po::error("missing the MODEL file argument (see --help)");
+  return true;
+}
+
+}  // namespace pase::cli

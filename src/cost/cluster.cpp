@@ -1,0 +1,15 @@
+#include "pase/cost/cluster.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace pase {
+
+void validate(const Cluster& cluster) {
+  if (!std::isfinite(cluster.flops_tflops) || cluster.flops_tflops <= 0)
+    throw std::invalid_argument("--flops must be a positive number of TFLOP/s");
+  if (!std::isfinite(cluster.bw_gbytes) || cluster.bw_gbytes <= 0)
+    throw std::invalid_argument("--bw must be a positive number of GB/s");
+}
+
+}  // namespace pase

@@ -1,0 +1,134 @@
+#include "pase/cost/model_problem.hpp"
+
+#include <functional>
+#include <map>
+#include <stdexcept>
+
+#include "pase/cost/cost_math.hpp"
+
+namespace pase {
+
+ParallelEdges parse_parallel_edges(const std::string& name) {
+  if (name == "last") return ParallelEdges::last;
+  if (name == "sum") return ParallelEdges::sum;
+  throw std::invalid_argument("--parallel-edges: unknown policy '" + name + "'; use 'last' or 'sum'");
+}
+
+namespace {
+
+// How each configuration of a layer splits one of its tensors: per-device extent and device count.
+struct TensorParts {
+  std::vector<std::vector<double>> extent;
+  std::vector<double> procs;
+};
+
+TensorParts parts(const Shape& tensor, const std::vector<Config>& configs,
+                  const std::function<Config(const Config&)>& split_of) {
+  TensorParts p;
+  for (const auto& c : configs) {
+    const Config split = split_of(c);
+    std::vector<double> extent(tensor.size());
+    for (std::size_t i = 0; i < tensor.size(); ++i)
+      extent[i] = static_cast<double>(tensor[i]) / static_cast<double>(split[i]);
+    p.extent.push_back(std::move(extent));
+    p.procs.push_back(static_cast<double>(product(split)));
+  }
+  return p;
+}
+
+// Words moved forward and backward between a producer and a consumer of `tensor`, in FLOP.
+std::vector<double> tensor_edge_costs(const Network& net, const std::vector<std::vector<Config>>& configs, int from,
+                                      int output, int to, std::size_t input, const CostMath& math) {
+  const Operator& src = *net.layers[from].model;
+  const Operator& dst = *net.layers[to].model;
+  const Shape& tensor = src.output_shapes()[output];
+  if (dst.input_shapes()[input] != tensor)
+    throw std::invalid_argument(net.file + ": layer '" + net.layers[to].name + "': input " + std::to_string(input) +
+                                " does not have the shape of '" + net.layers[from].name + "' output");
+  const auto a = parts(tensor, configs[from], [&](const Config& c) { return src.output_split(output, c); });
+  const auto b = parts(tensor, configs[to], [&](const Config& c) { return dst.input_split(input, c); });
+  std::vector<double> costs(a.procs.size() * b.procs.size());
+  for (std::size_t i = 0; i < a.procs.size(); ++i)
+    for (std::size_t j = 0; j < b.procs.size(); ++j)
+      costs[i * b.procs.size() + j] = math.words(words_needed(a.extent[i], b.extent[j], a.procs[i], b.procs[j]) * 2.0);
+  return costs;
+}
+
+int data_parallel_config(const Operator& op, const std::vector<Config>& configs) {
+  const std::size_t b = op.batch_dimension();
+  int best = -1;
+  for (std::size_t i = 0; i < configs.size(); ++i) {
+    bool only_batch = true;
+    for (std::size_t d = 0; d < configs[i].size(); ++d)
+      if (d != b && configs[i][d] != 1) only_batch = false;
+    if (only_batch && (best < 0 || configs[i][b] > configs[best][b])) best = static_cast<int>(i);
+  }
+  return best < 0 ? 0 : best;
+}
+
+void add_explicit_edges(const Network& net, std::map<std::pair<int, int>, std::vector<double>>& edges,
+                        const std::vector<std::vector<Config>>& configs) {
+  for (std::size_t i = 0; i < net.edges.size(); ++i) {
+    const auto& e = net.edges[i];
+    const std::size_t rows = configs[e.from].size(), cols = configs[e.to].size();
+    const std::string field = net.file + ": field 'edges[" + std::to_string(i) + "].costs': ";
+    if (e.costs.size() != rows)
+      throw std::invalid_argument(field + "has " + std::to_string(e.costs.size()) + " rows; '" + net.layers[e.from].name +
+                                  "' has " + std::to_string(rows) + " configurations");
+    std::vector<double> flat;
+    for (const auto& row : e.costs) {
+      if (row.size() != cols)
+        throw std::invalid_argument(field + "a row has " + std::to_string(row.size()) + " entries; '" +
+                                    net.layers[e.to].name + "' has " + std::to_string(cols) + " configurations");
+      flat.insert(flat.end(), row.begin(), row.end());
+    }
+    edges[{e.from, e.to}] = std::move(flat);
+  }
+}
+
+}  // namespace
+
+ModelProblem build_problem(const Network& net, const ProblemOptions& options) {
+  if (options.procs < 1) throw std::invalid_argument("--procs: must be at least 1, got " + std::to_string(options.procs));
+  validate(options.cluster);
+  const CostMath math(options.cluster.flop_per_word());
+  const std::size_t n = net.layers.size();
+
+  ModelProblem out;
+  out.configs.resize(n);
+  bool any_split = false;
+  for (std::size_t v = 0; v < n; ++v) {
+    const Operator& op = *net.layers[v].model;
+    out.configs[v] = op.configs(options.procs, net.cutoff);
+    if (out.configs[v].empty())
+      throw std::invalid_argument(net.file + ": layer '" + net.layers[v].name + "': no configuration uses at most " +
+                                  std::to_string(options.procs) + " devices");
+    for (const auto& c : out.configs[v]) any_split = any_split || product(c) > 1;
+    out.problem.vertices.push_back({net.layers[v].name, op.costs(out.configs[v], math)});
+    out.data_parallel.push_back(data_parallel_config(op, out.configs[v]));
+  }
+  if (options.procs > 1 && !any_split)
+    throw std::invalid_argument(net.file + ": no layer has a dimension that can be split over " +
+                                std::to_string(options.procs) + " devices (every dimension is below the cutoff " +
+                                std::to_string(net.cutoff) + " or indivisible); use fewer --procs or larger shapes");
+
+  std::map<std::pair<int, int>, std::vector<double>> edges;
+  for (std::size_t to = 0; to < n; ++to) {
+    const auto& inputs = net.layers[to].inputs;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      if (inputs[i].layer < 0) continue;
+      auto costs = tensor_edge_costs(net, out.configs, inputs[i].layer, inputs[i].output, static_cast<int>(to), i, math);
+      auto [it, fresh] = edges.try_emplace({inputs[i].layer, static_cast<int>(to)}, costs);
+      if (fresh) continue;
+      if (options.parallel_edges == ParallelEdges::last) it->second = std::move(costs);
+      else
+        for (std::size_t k = 0; k < costs.size(); ++k) it->second[k] += costs[k];
+    }
+  }
+  add_explicit_edges(net, edges, out.configs);
+  for (auto& [key, costs] : edges) out.problem.edges.push_back({key.first, key.second, std::move(costs)});
+  out.problem.validate();
+  return out;
+}
+
+}  // namespace pase

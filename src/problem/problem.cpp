@@ -1,0 +1,43 @@
+#include "pase/problem.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace pase {
+
+namespace {
+
+void require_finite(const std::vector<double>& costs, const std::string& where) {
+  for (double c : costs)
+    if (!std::isfinite(c)) throw std::invalid_argument(where + " has a cost that is not a finite number");
+}
+
+}  // namespace
+
+void Problem::validate() const {
+  if (vertices.empty()) throw std::invalid_argument("the problem has no vertices");
+  for (const auto& v : vertices) {
+    if (v.costs.empty()) throw std::invalid_argument("vertex '" + v.name + "' has no configuration");
+    require_finite(v.costs, "vertex '" + v.name + "'");
+  }
+  for (const auto& e : edges) {
+    if (e.from < 0 || e.from >= vertex_count() || e.to < 0 || e.to >= vertex_count() || e.from == e.to)
+      throw std::invalid_argument("an edge joins invalid vertices " + std::to_string(e.from) + " -> " +
+                                  std::to_string(e.to));
+    const std::string where = "edge '" + vertices[e.from].name + "' -> '" + vertices[e.to].name + "'";
+    if (e.costs.size() != config_count(e.from) * config_count(e.to))
+      throw std::invalid_argument(where + " has " + std::to_string(e.costs.size()) + " costs, expected " +
+                                  std::to_string(config_count(e.from) * config_count(e.to)));
+    require_finite(e.costs, where);
+  }
+}
+
+double evaluate(const Problem& problem, const std::vector<int>& configs) {
+  double total = 0.0;
+  for (int v = 0; v < problem.vertex_count(); ++v) total += problem.vertices[v].costs[configs[v]];
+  for (const auto& e : problem.edges)
+    total += e.costs[configs[e.from] * problem.config_count(e.to) + configs[e.to]];
+  return total;
+}
+
+}  // namespace pase

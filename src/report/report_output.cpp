@@ -1,0 +1,142 @@
+#include "pase/report/report_output.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+
+namespace pase {
+
+namespace {
+
+std::string join(const Config& c) {
+  std::string s;
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    if (i > 0) s += ',';
+    s += std::to_string(c[i]);
+  }
+  return s;
+}
+
+std::string scientific(double x, int digits = 4) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*e", digits, x);
+  return text;
+}
+
+std::string fixed(double x, int digits) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", digits, x);
+  return text;
+}
+
+std::string params_line(const Parameters& params) {
+  std::string s;
+  for (const auto& [name, value] : params) s += (s.empty() ? "" : " ") + name + "=" + std::to_string(value);
+  return s.empty() ? "(none)" : s;
+}
+
+void print_header(std::ostream& out, const std::string& model, const std::string& file, const SearchSettings& s,
+                  const Parameters& params) {
+  const Cluster& c = s.problem.cluster;
+  out << "model      " << model << " (" << file << ")\n"
+      << "params     " << params_line(params) << "\n"
+      << "cluster    " << s.problem.procs << " devices, " << c.flops_tflops << " TFLOP/s, " << c.bw_gbytes
+      << " GB/s (r = " << c.flop_per_word() << " FLOP per word)\n"
+      << "order      " << to_string(s.order) << "\n";
+}
+
+void print_plan_totals(std::ostream& out, const PlanTotals& t) {
+  out << "plan       largest dependent set " << t.largest_dependent_set << ", largest table "
+      << t.largest_table_entries << " entries, " << t.dp_cells << " DP cells, peak memory "
+      << format_bytes(t.peak_bytes) << " (cost tables " << format_bytes(t.peak_cost_table_bytes)
+      << ", back-substitution " << format_bytes(t.argmin_bytes) << ")\n";
+}
+
+}  // namespace
+
+void print_report(std::ostream& out, const SearchReport& r) {
+  print_header(out, r.model, r.file, r.settings, r.params);
+  std::size_t name_width = 5, op_width = 2, dims_width = 4, config_width = 6;
+  for (const auto& l : r.layers) {
+    name_width = std::max(name_width, l.name.size());
+    op_width = std::max(op_width, l.op.size());
+    dims_width = std::max(dims_width, l.letters.size());
+    config_width = std::max(config_width, join(l.config).size());
+  }
+  out << "\n" << std::left << std::setw(static_cast<int>(name_width + 2)) << "layer"
+      << std::setw(static_cast<int>(op_width + 2)) << "op" << std::setw(static_cast<int>(dims_width + 2)) << "dims"
+      << std::setw(static_cast<int>(config_width + 2)) << "config" << std::right << std::setw(12) << "cost (FLOP)"
+      << std::setw(9) << "share" << "\n";
+  for (const auto& l : r.layers)
+    out << std::left << std::setw(static_cast<int>(name_width + 2)) << l.name << std::setw(static_cast<int>(op_width + 2))
+        << l.op << std::setw(static_cast<int>(dims_width + 2)) << l.letters
+        << std::setw(static_cast<int>(config_width + 2)) << join(l.config) << std::right << std::setw(12)
+        << scientific(l.cost, 3) << std::setw(8) << fixed(100.0 * l.share, 2) << "%\n";
+  out << std::left << "\n"
+      << "total cost " << scientific(r.total_cost, 6) << " FLOP, step time " << fixed(r.step_time_s * 1e3, 4) << " ms\n"
+      << "data par.  " << scientific(r.data_parallel_cost, 6) << " FLOP, step time "
+      << fixed(r.data_parallel_step_time_s * 1e3, 4) << " ms\n"
+      << "speedup    " << fixed(r.speedup_over_data_parallel, 3) << "x over data parallelism\n"
+      << "search     " << fixed(r.search_seconds, 6) << " s (ordering, DP, back-substitution); cost tables built in "
+      << fixed(r.build_seconds, 6) << " s\n";
+  print_plan_totals(out, r.plan);
+}
+
+void print_plan(std::ostream& out, const SearchSettings& settings, const SearchRun& run) {
+  print_header(out, run.network.name, run.network.file, settings, run.network.params);
+  out << "vertices   " << run.model.problem.vertex_count() << ", edges " << run.model.problem.edges.size() << "\n";
+  print_plan_totals(out, run.plan.totals);
+  if (settings.max_memory_bytes > 0)
+    out << "fits       " << (run.plan.totals.peak_bytes <= settings.max_memory_bytes ? "yes" : "NO") << " in --max-memory "
+        << format_bytes(settings.max_memory_bytes) << "\n";
+}
+
+std::string report_json(const SearchReport& r) {
+  using Json = nlohmann::ordered_json;
+  Json layers = Json::array();
+  for (const auto& l : r.layers)
+    layers.push_back({{"name", l.name}, {"op", l.op}, {"dims", l.letters}, {"config", l.config},
+                      {"configs", l.config_count}, {"cost", l.cost},
+                      {"share", l.share}});
+  Json params = Json::object();
+  for (const auto& [name, value] : r.params) params[name] = value;
+  const Cluster& c = r.settings.problem.cluster;
+  const Json doc = {
+      {"model", r.model},
+      {"file", r.file},
+      {"params", params},
+      {"procs", r.settings.problem.procs},
+      {"flops_tflops", c.flops_tflops},
+      {"bw_gbytes", c.bw_gbytes},
+      {"flop_per_word", c.flop_per_word()},
+      {"order", to_string(r.settings.order)},
+      {"parallel_edges", r.settings.problem.parallel_edges == ParallelEdges::last ? "last" : "sum"},
+      {"total_cost", r.total_cost},
+      {"step_time_s", r.step_time_s},
+      {"data_parallel", {{"total_cost", r.data_parallel_cost}, {"step_time_s", r.data_parallel_step_time_s}}},
+      {"speedup_over_data_parallel", r.speedup_over_data_parallel},
+      {"search_seconds", r.search_seconds},
+      {"build_seconds", r.build_seconds},
+      {"dp_cells", r.plan.dp_cells},
+      {"plan",
+       {{"largest_dependent_set", r.plan.largest_dependent_set},
+        {"largest_table_entries", r.plan.largest_table_entries},
+        {"peak_bytes", r.plan.peak_bytes}}},
+      {"layers", layers},
+  };
+  return doc.dump(1) + "\n";
+}
+
+void write_text_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  if (!out) throw std::runtime_error(path + ": cannot write the output file (does its folder exist?)");
+  out << text;
+  out.close();
+  if (!out) throw std::runtime_error(path + ": writing the output file failed");
+}
+
+}  // namespace pase

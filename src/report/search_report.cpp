@@ -1,0 +1,117 @@
+#include "pase/report/search_report.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+#include "pase/model/model_file.hpp"
+
+namespace pase {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void check_memory(const SearchSettings& settings, const Plan& plan) {
+  if (settings.max_memory_bytes == 0 || plan.totals.peak_bytes <= settings.max_memory_bytes) return;
+  throw MemoryLimitExceeded("the search needs " + format_bytes(plan.totals.peak_bytes) +
+                            " of DP tables at its peak (largest table " +
+                            std::to_string(plan.totals.largest_table_entries) + " entries), more than --max-memory " +
+                            format_bytes(settings.max_memory_bytes) +
+                            "; raise --max-memory, use fewer --procs, or run on more ranks");
+}
+
+}  // namespace
+
+SearchRun plan_search(const SearchSettings& settings) {
+  SearchRun run;
+  const auto start = std::chrono::steady_clock::now();
+  run.network = load_model(settings.model_file, settings.overrides);
+  run.model = build_problem(run.network, settings.problem);
+  run.build_seconds = seconds_since(start);
+  const auto search_start = std::chrono::steady_clock::now();
+  run.plan = make_plan(run.model.problem, elimination_order(run.model.problem, settings.order));
+  run.search_seconds = seconds_since(search_start);
+  return run;
+}
+
+SearchRun run_search(const SearchSettings& settings) {
+  SearchRun run = plan_search(settings);
+  check_memory(settings, run.plan);
+  const auto start = std::chrono::steady_clock::now();
+  run.solution = solve(run.model.problem, run.plan);
+  run.search_seconds += seconds_since(start);
+  return run;
+}
+
+SearchReport make_report(const SearchSettings& settings, const SearchRun& run) {
+  const Problem& problem = run.model.problem;
+  const auto& chosen = run.solution.configs;
+  SearchReport r;
+  r.model = run.network.name;
+  r.file = run.network.file;
+  r.params = run.network.params;
+  r.settings = settings;
+  r.total_cost = run.solution.total_cost;
+  r.plan = run.plan.totals;
+  r.build_seconds = run.build_seconds;
+  r.search_seconds = run.search_seconds;
+
+  std::vector<double> layer_cost(problem.vertex_count());
+  for (int v = 0; v < problem.vertex_count(); ++v) layer_cost[v] = problem.vertices[v].costs[chosen[v]];
+  for (const auto& e : problem.edges)
+    layer_cost[e.to] += e.costs[chosen[e.from] * problem.config_count(e.to) + chosen[e.to]];
+  for (int v = 0; v < problem.vertex_count(); ++v) {
+    const Layer& layer = run.network.layers[v];
+    r.layers.push_back({layer.name, layer.op, layer.model->letters(), run.model.configs[v][chosen[v]],
+                        run.model.configs[v].size(), layer_cost[v],
+                        r.total_cost > 0 ? layer_cost[v] / r.total_cost : 0.0});
+  }
+
+  const double peak = settings.problem.cluster.peak_flop_per_second();
+  r.step_time_s = r.total_cost / peak;
+  r.data_parallel_cost = evaluate(problem, run.model.data_parallel);
+  r.data_parallel_step_time_s = r.data_parallel_cost / peak;
+  r.speedup_over_data_parallel = r.total_cost > 0 ? r.data_parallel_cost / r.total_cost : 1.0;
+  return r;
+}
+
+std::string format_bytes(std::uint64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024.0 && unit < 6) {
+    value /= 1024.0;
+    ++unit;
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
+  return text;
+}
+
+std::uint64_t parse_bytes(const std::string& text) {
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  std::string suffix = text.substr(used);
+  if (!suffix.empty() && (suffix.back() == 'B' || suffix.back() == 'b')) suffix.pop_back();
+  if (!suffix.empty() && suffix.back() == 'i') suffix.pop_back();
+  const std::string units = "KMGTP";
+  double scale = 1;
+  if (suffix.size() == 1 && units.find(static_cast<char>(std::toupper(suffix[0]))) != std::string::npos)
+    scale = std::pow(1024.0, static_cast<double>(units.find(static_cast<char>(std::toupper(suffix[0]))) + 1));
+  else if (!suffix.empty())
+    used = 0;
+  if (used == 0 || !(value >= 0) || !std::isfinite(value * scale) || value * scale > 1.8e19)
+    throw std::invalid_argument("--max-memory: '" + text + "' is not a size; write for example 512M, 16G or 0 (no limit)");
+  return static_cast<std::uint64_t>(value * scale);
+}
+
+}  // namespace pase

@@ -1,0 +1,161 @@
+#include "pase/search/plan.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <set>
+#include <stdexcept>
+
+#include "pase/search/order.hpp"
+
+namespace pase {
+
+std::uint64_t saturating_multiply(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t product = 0;
+  if (__builtin_mul_overflow(a, b, &product)) return std::numeric_limits<std::uint64_t>::max();
+  return product;
+}
+
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t sum = 0;
+  if (__builtin_add_overflow(a, b, &sum)) return std::numeric_limits<std::uint64_t>::max();
+  return sum;
+}
+
+namespace {
+
+void check_permutation(const std::vector<int>& order, int n) {
+  if (static_cast<int>(order.size()) != n) throw std::invalid_argument("the order does not list every vertex");
+  std::vector<bool> seen(n, false);
+  for (int v : order) {
+    if (v < 0 || v >= n || seen[v]) throw std::invalid_argument("the order is not a permutation of the vertices");
+    seen[v] = true;
+  }
+}
+
+// Dependent sets: the neighbours of each vertex when it is eliminated, eliminated vertices having
+// joined their neighbours pairwise.
+std::vector<std::vector<int>> dependent_sets(const std::vector<std::vector<int>>& neighbours,
+                                             const std::vector<int>& order) {
+  std::vector<std::set<int>> graph(neighbours.size());
+  for (std::size_t v = 0; v < neighbours.size(); ++v) graph[v].insert(neighbours[v].begin(), neighbours[v].end());
+  std::vector<std::vector<int>> dependents(neighbours.size());
+  for (int x : order) {
+    dependents[x].assign(graph[x].begin(), graph[x].end());
+    for (int v : graph[x]) {
+      graph[v].erase(x);
+      for (int w : graph[x])
+        if (w != v) graph[v].insert(w);
+    }
+    graph[x].clear();
+  }
+  return dependents;
+}
+
+unsigned argmin_width(std::size_t configs) {
+  if (configs <= 256) return 1;
+  if (configs <= 65536) return 2;
+  return 4;
+}
+
+// Orders the dependent set for the kernel, innermost loop first chosen: the vertex that the fewest
+// remaining factors depend on, so the innermost loop adds as few terms per cell as possible.
+std::vector<int> loop_order(const Problem& problem, const std::vector<int>& dependents,
+                            std::vector<std::vector<int>> factor_scopes) {
+  std::vector<int> remaining = dependents;
+  std::vector<int> innermost_first;
+  while (!remaining.empty()) {
+    auto count = [&](int u) {
+      return std::count_if(factor_scopes.begin(), factor_scopes.end(), [u](const std::vector<int>& s) {
+        return std::find(s.begin(), s.end(), u) != s.end();
+      });
+    };
+    const auto best = std::min_element(remaining.begin(), remaining.end(), [&](int a, int b) {
+      const auto ca = count(a), cb = count(b);
+      if (ca != cb) return ca < cb;
+      if (problem.config_count(a) != problem.config_count(b))
+        return problem.config_count(a) > problem.config_count(b);
+      return a < b;
+    });
+    const int u = *best;
+    remaining.erase(best);
+    innermost_first.push_back(u);
+    std::erase_if(factor_scopes,
+                  [u](const std::vector<int>& s) { return std::find(s.begin(), s.end(), u) != s.end(); });
+  }
+  return {innermost_first.rbegin(), innermost_first.rend()};
+}
+
+void add_memory_totals(Plan& plan) {
+  PlanTotals& t = plan.totals;
+  std::vector<std::uint64_t> table_bytes(plan.steps.size());
+  std::uint64_t live = 0;
+  for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+    const PlanStep& step = plan.steps[i];
+    table_bytes[i] = saturating_multiply(step.entries, sizeof(double));
+    live = saturating_add(live, table_bytes[i]);
+    t.argmin_bytes = saturating_add(t.argmin_bytes, saturating_multiply(step.entries, step.argmin_bytes_per_entry));
+    t.peak_cost_table_bytes = std::max(t.peak_cost_table_bytes, live);
+    t.peak_bytes = std::max(t.peak_bytes, saturating_add(live, t.argmin_bytes));
+    for (int child : step.child_steps) live -= table_bytes[child];
+  }
+}
+
+}  // namespace
+
+Plan make_plan(const Problem& problem, const std::vector<int>& order) {
+  const int n = problem.vertex_count();
+  check_permutation(order, n);
+  const auto neighbours = neighbour_lists(problem);
+  const auto dependents = dependent_sets(neighbours, order);
+
+  Plan plan;
+  plan.order = order;
+  plan.step_of_vertex.assign(n, -1);
+  for (int i = 0; i < n; ++i) plan.step_of_vertex[order[i]] = i;
+
+  plan.steps.resize(n);
+  for (int i = 0; i < n; ++i) {
+    PlanStep& step = plan.steps[i];
+    step.vertex = order[i];
+    const auto& deps = dependents[step.vertex];
+    for (int u : neighbours[step.vertex])
+      if (plan.step_of_vertex[u] > i) step.edge_neighbours.push_back(u);
+    if (!deps.empty()) {
+      const int consumer = *std::min_element(deps.begin(), deps.end(), [&](int a, int b) {
+        return plan.step_of_vertex[a] < plan.step_of_vertex[b];
+      });
+      step.consumer_step = plan.step_of_vertex[consumer];
+      plan.steps[step.consumer_step].child_steps.push_back(i);
+    }
+  }
+
+  for (int i = 0; i < n; ++i) {
+    PlanStep& step = plan.steps[i];
+    const auto& deps = dependents[step.vertex];
+    std::vector<std::vector<int>> factor_scopes;
+    for (int u : step.edge_neighbours) factor_scopes.push_back({u});
+    for (int child : step.child_steps) {
+      const auto& s = plan.steps[child].scope;
+      factor_scopes.emplace_back(s.begin() + 1, s.end());
+    }
+    step.loop = loop_order(problem, deps, factor_scopes);
+    if (step.consumer_step >= 0) {
+      const int consumer = plan.steps[step.consumer_step].vertex;
+      step.scope.push_back(consumer);
+      for (auto it = step.loop.rbegin(); it != step.loop.rend(); ++it)
+        if (*it != consumer) step.scope.push_back(*it);
+    }
+    for (int u : deps) step.entries = saturating_multiply(step.entries, problem.config_count(u));
+    step.cells = saturating_multiply(step.entries, problem.config_count(step.vertex));
+    step.argmin_bytes_per_entry = argmin_width(problem.config_count(step.vertex));
+
+    PlanTotals& t = plan.totals;
+    t.dp_cells = saturating_add(t.dp_cells, step.cells);
+    t.largest_table_entries = std::max(t.largest_table_entries, step.entries);
+    t.largest_dependent_set = std::max(t.largest_dependent_set, static_cast<int>(deps.size()));
+  }
+  add_memory_totals(plan);
+  return plan;
+}
+
+}  // namespace pase
