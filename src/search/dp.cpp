@@ -1,6 +1,7 @@
 #include "pase/search/dp.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 #include <stdexcept>
 
@@ -112,6 +113,7 @@ Solution solve(const Problem& problem, const Plan& plan) {
       input.factors.push_back(std::move(f));
     }
 
+    const auto start = std::chrono::steady_clock::now();
     tables[i].assign(step.entries, 0.0);
     argmins[i].width = step.argmin_bytes_per_entry;
     argmins[i].resize(step.entries);
@@ -119,6 +121,10 @@ Solution solve(const Problem& problem, const Plan& plan) {
       case 1: run_whole_table<std::uint8_t>(input, step.entries, tables[i], argmins[i]); break;
       case 2: run_whole_table<std::uint16_t>(input, step.entries, tables[i], argmins[i]); break;
       default: run_whole_table<std::uint32_t>(input, step.entries, tables[i], argmins[i]); break;
+    }
+    if (step.cells > solution.largest_step_cells) {
+      solution.largest_step_cells = step.cells;
+      solution.largest_step_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
     for (int child : step.child_steps) std::vector<double>().swap(tables[child]);
     if (step.consumer_step < 0) solution.dp_minimum += tables[i][0];
