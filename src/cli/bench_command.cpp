@@ -63,7 +63,7 @@ void print_row(const BenchRow& r) {
 
 }  // namespace
 
-int bench_command(int argc, char** argv) {
+int bench_command(int argc, char** argv, MpiRuntime&) {
   auto options = problem_options();
   options.add_options()
       ("models", po::value<std::vector<std::string>>()->multitoken()->default_value(

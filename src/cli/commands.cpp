@@ -25,7 +25,7 @@ constexpr const char* usage =
 
 }  // namespace
 
-int run(int argc, char** argv) {
+int run(int argc, char** argv, MpiRuntime& mpi) {
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
     std::cout << usage;
     return argc < 2 ? exit_bad_input : exit_ok;
@@ -35,23 +35,29 @@ int run(int argc, char** argv) {
     return exit_ok;
   }
   const std::string command = argv[1];
+  // Input errors are found the same way on every rank: rank 0 reports them and all ranks return.
+  // Any other error may be one rank's alone, so it ends the whole job.
+  auto report = [&](const std::exception& e) {
+    if (mpi.rank() == 0) std::cerr << "pase " << command << ": " << e.what() << "\n";
+  };
   try {
-    if (command == "search") return search_command(argc - 1, argv + 1);
-    if (command == "plan") return plan_command(argc - 1, argv + 1);
-    if (command == "bench") return bench_command(argc - 1, argv + 1);
-    std::cerr << "pase: unknown command '" << command << "' (try 'pase --help')\n";
+    if (command == "search") return search_command(argc - 1, argv + 1, mpi);
+    if (command == "plan") return plan_command(argc - 1, argv + 1, mpi);
+    if (command == "bench") return bench_command(argc - 1, argv + 1, mpi);
+    if (mpi.rank() == 0) std::cerr << "pase: unknown command '" << command << "' (try 'pase --help')\n";
     return exit_bad_input;
   } catch (const po::error& e) {
-    std::cerr << "pase " << command << ": " << e.what() << "\n";
+    report(e);
     return exit_bad_input;
   } catch (const std::invalid_argument& e) {
-    std::cerr << "pase " << command << ": " << e.what() << "\n";
+    report(e);
     return exit_bad_input;
   } catch (const MemoryLimitExceeded& e) {
-    std::cerr << "pase " << command << ": " << e.what() << "\n";
+    report(e);
     return exit_memory_limit;
   } catch (const std::exception& e) {
-    std::cerr << "pase " << command << ": " << e.what() << "\n";
+    std::cerr << "pase " << command << " (rank " << mpi.rank() << "): " << e.what() << "\n";
+    if (mpi.size() > 1) mpi.abort(exit_failure);
     return exit_failure;
   }
 }

@@ -1,5 +1,7 @@
 #include "pase/cli/options.hpp"
 
+#include <omp.h>
+
 #include <iostream>
 #include <unistd.h>
 
@@ -25,7 +27,10 @@ po::options_description problem_options() {
       ("parallel-edges", po::value<std::string>()->default_value("last"),
        "several tensors between two layers: last (count the last one, as the prototype) or sum")
       ("max-memory", po::value<std::string>(),
-       "refuse a search whose DP tables need more than this (e.g. 16G; 0 = no limit; default 80% of RAM)");
+       "refuse a search whose DP tables need more than this on a rank (e.g. 16G; 0 = no limit; default 80% of RAM)")
+      ("threads", po::value<int>(), "OpenMP threads per rank (default: OMP_NUM_THREADS, else the cores)")
+      ("replicate-below", po::value<std::string>()->default_value("256K"),
+       "with several ranks, DP tables smaller than this are computed whole by every rank instead of split");
   return o;
 }
 
@@ -40,7 +45,10 @@ SearchSettings settings_from(const po::variables_map& vm, const std::string& mod
   validate(s.problem.cluster);
   s.problem.parallel_edges = parse_parallel_edges(vm["parallel-edges"].as<std::string>());
   s.order = parse_order_kind(vm["order"].as<std::string>());
-  s.max_memory_bytes = vm.count("max-memory") ? parse_bytes(vm["max-memory"].as<std::string>())
+  s.dp.threads = vm.count("threads") ? vm["threads"].as<int>() : omp_get_max_threads();
+  if (s.dp.threads < 1) throw std::invalid_argument("--threads: must be at least 1");
+  s.dp.replicate_below_bytes = parse_bytes(vm["replicate-below"].as<std::string>(), "--replicate-below");
+  s.max_memory_bytes = vm.count("max-memory") ? parse_bytes(vm["max-memory"].as<std::string>(), "--max-memory")
                                               : physical_memory_bytes() / 10 * 8;
   return s;
 }

@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <iostream>
+#include <stdexcept>
 
 #include "pase/cli/commands.hpp"
 #include "pase/cli/options.hpp"
@@ -6,18 +8,24 @@
 
 namespace pase::cli {
 
-int plan_command(int argc, char** argv) {
+int plan_command(int argc, char** argv, MpiRuntime& mpi) {
+  auto options = problem_options();
+  options.add_options()("ranks", po::value<int>(), "predict per-rank memory and traffic for this many ranks (default: the ranks running)");
   po::variables_map vm;
-  if (!parse(argc, argv, problem_options(),
+  if (!parse(argc, argv, options,
              "Usage: pase plan MODEL.json [options]\n"
              "Prints what a search would need, before doing it: the largest dependent set, the largest\n"
              "table, the DP work and the memory.",
              vm))
     return exit_ok;
   const SearchSettings settings = settings_from(vm, vm["model"].as<std::string>());
+  const int ranks = vm.count("ranks") ? vm["ranks"].as<int>() : mpi.size();
+  if (ranks < 1) throw std::invalid_argument("--ranks: must be at least 1");
   const SearchRun run = plan_search(settings);
-  print_plan(std::cout, settings, run);
-  const bool fits = settings.max_memory_bytes == 0 || run.plan.totals.peak_bytes <= settings.max_memory_bytes;
+  if (mpi.rank() == 0) print_plan(std::cout, settings, run, ranks);
+  std::uint64_t peak = 0;
+  for (const auto& p : predict_ranks(settings, run, ranks)) peak = std::max(peak, p.peak_bytes);
+  const bool fits = settings.max_memory_bytes == 0 || peak <= settings.max_memory_bytes;
   return fits ? exit_ok : exit_memory_limit;
 }
 

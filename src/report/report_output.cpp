@@ -56,6 +56,39 @@ void print_plan_totals(std::ostream& out, const PlanTotals& t) {
       << ", back-substitution " << format_bytes(t.argmin_bytes) << ")\n";
 }
 
+// Largest over mean: 1 is perfect balance.
+double imbalance(const std::vector<RankStats>& ranks, double RankStats::*field) {
+  double max = 0, sum = 0;
+  for (const auto& r : ranks) {
+    max = std::max(max, r.*field);
+    sum += r.*field;
+  }
+  return sum > 0 ? max * static_cast<double>(ranks.size()) / sum : 1.0;
+}
+
+double cells_imbalance(const std::vector<RankStats>& ranks) {
+  std::vector<double> cells;
+  for (const auto& r : ranks) cells.push_back(static_cast<double>(r.dp_cells));
+  double max = 0, sum = 0;
+  for (double c : cells) {
+    max = std::max(max, c);
+    sum += c;
+  }
+  return sum > 0 ? max * static_cast<double>(cells.size()) / sum : 1.0;
+}
+
+void print_ranks(std::ostream& out, const std::vector<RankStats>& ranks) {
+  if (ranks.size() < 2) return;
+  out << "ranks      " << ranks.size() << " (work imbalance " << fixed(cells_imbalance(ranks), 3) << ", time imbalance "
+      << fixed(imbalance(ranks, &RankStats::compute_s), 3) << ")\n";
+  for (std::size_t i = 0; i < ranks.size(); ++i) {
+    const RankStats& r = ranks[i];
+    out << "  rank " << i << ": peak tables " << format_bytes(r.peak_table_bytes) << ", sent "
+        << format_bytes(r.bytes_sent) << ", received " << format_bytes(r.bytes_received) << ", compute "
+        << fixed(r.compute_s, 4) << " s, communicate " << fixed(r.comm_s, 4) << " s, " << r.dp_cells << " cells\n";
+  }
+}
+
 }  // namespace
 
 void print_report(std::ostream& out, const SearchReport& r) {
@@ -84,15 +117,31 @@ void print_report(std::ostream& out, const SearchReport& r) {
       << "search     " << fixed(r.search_seconds, 6) << " s (ordering, DP, back-substitution); cost tables built in "
       << fixed(r.build_seconds, 6) << " s\n";
   print_plan_totals(out, r.plan);
+  print_ranks(out, r.ranks);
 }
 
-void print_plan(std::ostream& out, const SearchSettings& settings, const SearchRun& run) {
+void print_plan(std::ostream& out, const SearchSettings& settings, const SearchRun& run, int ranks) {
   print_header(out, run.network.name, run.network.file, settings, run.network.params);
   out << "vertices   " << run.model.problem.vertex_count() << ", edges " << run.model.problem.edges.size() << "\n";
   print_plan_totals(out, run.plan.totals);
-  if (settings.max_memory_bytes > 0)
-    out << "fits       " << (run.plan.totals.peak_bytes <= settings.max_memory_bytes ? "yes" : "NO") << " in --max-memory "
-        << format_bytes(settings.max_memory_bytes) << "\n";
+  const auto predicted = predict_ranks(settings, run, ranks);
+  std::uint64_t peak = 0;
+  for (const auto& p : predicted) peak = std::max(peak, p.peak_bytes);
+  out << "ranks      " << ranks << ": largest per-rank peak " << format_bytes(peak) << "\n";
+  if (ranks > 1)
+    for (std::size_t i = 0; i < predicted.size(); ++i)
+      out << "  rank " << i << ": peak " << format_bytes(predicted[i].peak_bytes) << ", sends "
+          << format_bytes(predicted[i].bytes_sent) << ", receives " << format_bytes(predicted[i].bytes_received) << ", "
+          << predicted[i].dp_cells << " cells\n";
+  if (settings.max_memory_bytes > 0) {
+    out << "fits       " << (peak <= settings.max_memory_bytes ? "yes" : "NO") << " in --max-memory "
+        << format_bytes(settings.max_memory_bytes) << " per rank";
+    if (peak > settings.max_memory_bytes) {
+      const int needed = ranks_needed(run.model.problem, run.plan, settings.dp.replicate_below_bytes, settings.max_memory_bytes);
+      out << (needed > 0 ? "; it fits on " + std::to_string(needed) + " ranks" : "; no rank count up to 4096 fits");
+    }
+    out << "\n";
+  }
 }
 
 std::string report_json(const SearchReport& r) {
@@ -104,6 +153,11 @@ std::string report_json(const SearchReport& r) {
                       {"share", l.share}});
   Json params = Json::object();
   for (const auto& [name, value] : r.params) params[name] = value;
+  Json per_rank = Json::array();
+  for (const auto& k : r.ranks)
+    per_rank.push_back({{"peak_table_bytes", k.peak_table_bytes}, {"bytes_sent", k.bytes_sent},
+                        {"bytes_received", k.bytes_received}, {"compute_s", k.compute_s}, {"comm_s", k.comm_s},
+                        {"dp_cells", k.dp_cells}});
   const Cluster& c = r.settings.problem.cluster;
   const Json doc = {
       {"model", r.model},
@@ -126,6 +180,10 @@ std::string report_json(const SearchReport& r) {
        {{"largest_dependent_set", r.plan.largest_dependent_set},
         {"largest_table_entries", r.plan.largest_table_entries},
         {"peak_bytes", r.plan.peak_bytes}}},
+      {"threads", r.settings.dp.threads},
+      {"ranks", std::max<std::size_t>(1, r.ranks.size())},
+      {"per_rank", per_rank},
+      {"imbalance", {{"dp_cells", cells_imbalance(r.ranks)}, {"compute_s", imbalance(r.ranks, &RankStats::compute_s)}}},
       {"layers", layers},
   };
   return doc.dump(1) + "\n";

@@ -1,5 +1,6 @@
 #include "pase/report/search_report.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -15,13 +16,19 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-void check_memory(const SearchSettings& settings, const Plan& plan) {
-  if (settings.max_memory_bytes == 0 || plan.totals.peak_bytes <= settings.max_memory_bytes) return;
-  throw MemoryLimitExceeded("the search needs " + format_bytes(plan.totals.peak_bytes) +
-                            " of DP tables at its peak (largest table " +
-                            std::to_string(plan.totals.largest_table_entries) + " entries), more than --max-memory " +
-                            format_bytes(settings.max_memory_bytes) +
-                            "; raise --max-memory, use fewer --procs, or run on more ranks");
+void check_memory(const SearchSettings& settings, const SearchRun& run, int ranks) {
+  if (settings.max_memory_bytes == 0) return;
+  std::uint64_t peak = 0;
+  for (const auto& p : predict_ranks(settings, run, ranks)) peak = std::max(peak, p.peak_bytes);
+  if (peak <= settings.max_memory_bytes) return;
+  const Problem& problem = run.model.problem;
+  const int needed = ranks_needed(problem, run.plan, settings.dp.replicate_below_bytes, settings.max_memory_bytes);
+  throw MemoryLimitExceeded(
+      "the search needs " + format_bytes(peak) + " of DP tables on a rank at its peak with " + std::to_string(ranks) +
+      " rank(s), more than --max-memory " + format_bytes(settings.max_memory_bytes) + " per rank; " +
+      (needed > 0 ? "it fits on " + std::to_string(needed) + " ranks (mpirun -n " + std::to_string(needed) + ")"
+                  : "no number of ranks up to 4096 makes it fit") +
+      ", or raise --max-memory or use fewer --procs");
 }
 
 }  // namespace
@@ -38,13 +45,23 @@ SearchRun plan_search(const SearchSettings& settings) {
   return run;
 }
 
-SearchRun run_search(const SearchSettings& settings) {
+SearchRun run_search(const SearchSettings& settings, Collectives& collectives) {
   SearchRun run = plan_search(settings);
-  check_memory(settings, run.plan);
+  check_memory(settings, run, collectives.size());
   const auto start = std::chrono::steady_clock::now();
-  run.solution = solve(run.model.problem, run.plan);
+  run.solution = solve(run.model.problem, run.plan, settings.dp, collectives, &run.rank_stats);
   run.search_seconds += seconds_since(start);
   return run;
+}
+
+SearchRun run_search(const SearchSettings& settings) {
+  SingleProcess single;
+  return run_search(settings, single);
+}
+
+std::vector<RankPrediction> predict_ranks(const SearchSettings& settings, const SearchRun& planned, int ranks) {
+  const Problem& problem = planned.model.problem;
+  return predict(problem, planned.plan, distribute(problem, planned.plan, ranks, settings.dp.replicate_below_bytes));
 }
 
 SearchReport make_report(const SearchSettings& settings, const SearchRun& run) {
@@ -59,6 +76,7 @@ SearchReport make_report(const SearchSettings& settings, const SearchRun& run) {
   r.plan = run.plan.totals;
   r.build_seconds = run.build_seconds;
   r.search_seconds = run.search_seconds;
+  r.ranks = run.rank_stats;
 
   std::vector<double> layer_cost(problem.vertex_count());
   for (int v = 0; v < problem.vertex_count(); ++v) layer_cost[v] = problem.vertices[v].costs[chosen[v]];
@@ -92,7 +110,7 @@ std::string format_bytes(std::uint64_t bytes) {
   return text;
 }
 
-std::uint64_t parse_bytes(const std::string& text) {
+std::uint64_t parse_bytes(const std::string& text, const std::string& option) {
   std::size_t used = 0;
   double value = 0;
   try {
@@ -110,7 +128,7 @@ std::uint64_t parse_bytes(const std::string& text) {
   else if (!suffix.empty())
     used = 0;
   if (used == 0 || !(value >= 0) || !std::isfinite(value * scale) || value * scale > 1.8e19)
-    throw std::invalid_argument("--max-memory: '" + text + "' is not a size; write for example 512M, 16G or 0 (no limit)");
+    throw std::invalid_argument(option + ": '" + text + "' is not a size; write for example 512M, 16G or 0");
   return static_cast<std::uint64_t>(value * scale);
 }
 

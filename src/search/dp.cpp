@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "pase/search/distribution.hpp"
 #include "pase/search/kernel.hpp"
 
 namespace pase {
@@ -25,22 +26,6 @@ struct ArgminTable {
     }
   }
 };
-
-// The costs of every edge between `vertex` and `neighbour`, summed, laid out as
-// [neighbour configuration][vertex configuration].
-std::vector<double> edge_factor(const Problem& problem, int vertex, int neighbour) {
-  const std::size_t kv = problem.config_count(vertex), ku = problem.config_count(neighbour);
-  std::vector<double> m(ku * kv, 0.0);
-  for (const auto& e : problem.edges) {
-    if (e.from == neighbour && e.to == vertex) {
-      for (std::size_t i = 0; i < ku * kv; ++i) m[i] += e.costs[i];
-    } else if (e.from == vertex && e.to == neighbour) {
-      for (std::size_t c = 0; c < kv; ++c)
-        for (std::size_t u = 0; u < ku; ++u) m[u * kv + c] += e.costs[c * ku + u];
-    }
-  }
-  return m;
-}
 
 std::vector<std::uint64_t> scope_strides(const Problem& problem, const std::vector<int>& scope) {
   std::vector<std::uint64_t> strides(scope.size());
@@ -71,75 +56,226 @@ int deepest_level(const std::vector<std::uint64_t>& strides) {
   return level;
 }
 
-template <class Index>
-void run_whole_table(const KernelInput& input, std::uint64_t entries, std::vector<double>& costs, ArgminTable& arg) {
-  run_kernel<Index>(input, 0, entries, 0, costs.data(), reinterpret_cast<Index*>(arg.bytes.data()));
-}
-
 }  // namespace
 
-Solution solve(const Problem& problem, const Plan& plan) {
-  const int n = problem.vertex_count();
-  std::vector<std::vector<double>> tables(n);
-  std::vector<ArgminTable> argmins(n);
-  Solution solution;
-  solution.dp_cells = plan.totals.dp_cells;
+namespace {
 
-  for (int i = 0; i < n; ++i) {
-    const PlanStep& step = plan.steps[i];
+struct LocalTable {
+  std::vector<double> costs;  // entries [origin, origin + costs.size()) of the step's table
+  std::uint64_t origin = 0;
+};
+
+struct LocalArgmin {
+  ArgminTable table;
+  std::uint64_t origin = 0;
+};
+
+class DistributedDp {
+ public:
+  DistributedDp(const Problem& problem, const Plan& plan, const DpOptions& options, Collectives& comm)
+      : problem_(problem), plan_(plan), options_(options), comm_(comm),
+        dist_(distribute(problem, plan, comm.size(), options.replicate_below_bytes)),
+        tables_(plan.steps.size()), argmins_(plan.steps.size()), edges_by_vertex_(problem.vertex_count()) {
+    for (std::size_t e = 0; e < problem.edges.size(); ++e) {
+      edges_by_vertex_[problem.edges[e].from].push_back(e);
+      edges_by_vertex_[problem.edges[e].to].push_back(e);
+    }
+  }
+
+  Solution run(std::vector<RankStats>* stats) {
+    Solution solution;
+    solution.dp_cells = plan_.totals.dp_cells;
+    for (std::size_t i = 0; i < plan_.steps.size(); ++i) {
+      const double seconds = eliminate(static_cast<int>(i));
+      const PlanStep& step = plan_.steps[i];
+      if (step.cells > solution.largest_step_cells) {
+        solution.largest_step_cells = step.cells;
+        solution.largest_step_seconds = seconds;
+      }
+      if (step.consumer_step < 0) solution.dp_minimum += tables_[i].costs[0];
+    }
+    solution.configs = back_substitute();
+    solution.total_cost = evaluate(problem_, solution.configs);
+    const auto all = comm_.all_stats(stats_);
+    if (stats) *stats = all;
+    return solution;
+  }
+
+ private:
+  // The costs of every edge between `vertex` and `neighbour`, summed, as [neighbour][vertex].
+  std::vector<double> edge_factor(int vertex, int neighbour) const {
+    const std::size_t kv = problem_.config_count(vertex), ku = problem_.config_count(neighbour);
+    std::vector<double> m(ku * kv, 0.0);
+    for (std::size_t index : edges_by_vertex_[vertex]) {
+      const ProblemEdge& e = problem_.edges[index];
+      if (e.from == neighbour && e.to == vertex) {
+        for (std::size_t i = 0; i < ku * kv; ++i) m[i] += e.costs[i];
+      } else if (e.from == vertex && e.to == neighbour) {
+        for (std::size_t c = 0; c < kv; ++c)
+          for (std::size_t u = 0; u < ku; ++u) m[u * kv + c] += e.costs[c * ku + u];
+      }
+    }
+    return m;
+  }
+
+  // Returns the seconds spent computing.
+  double eliminate(int i) {
+    const PlanStep& step = plan_.steps[i];
     if (step.entries == std::numeric_limits<std::uint64_t>::max())
       throw std::runtime_error("a DP table is too large to index");
     KernelInput input;
-    input.configs = problem.config_count(step.vertex);
-    input.vertex_costs = problem.vertices[step.vertex].costs.data();
-    for (int u : step.loop) input.extents.push_back(problem.config_count(u));
-    input.out_strides = strides_by_loop(problem, step.scope, step.loop);
-
+    input.configs = problem_.config_count(step.vertex);
+    input.vertex_costs = problem_.vertices[step.vertex].costs.data();
+    for (int u : step.loop) input.extents.push_back(problem_.config_count(u));
+    input.out_strides = strides_by_loop(problem_, step.scope, step.loop);
     std::vector<std::vector<double>> edge_data;
     edge_data.reserve(step.edge_neighbours.size());
     for (int u : step.edge_neighbours) {
-      edge_data.push_back(edge_factor(problem, step.vertex, u));
+      edge_data.push_back(edge_factor(step.vertex, u));
       KernelFactor f;
       f.data = edge_data.back().data();
-      f.strides = strides_by_loop(problem, {step.vertex, u}, step.loop);
+      f.strides = strides_by_loop(problem_, {step.vertex, u}, step.loop);
       f.level = deepest_level(f.strides);
       input.factors.push_back(std::move(f));
     }
     for (int child : step.child_steps) {
       KernelFactor f;
-      f.data = tables[child].data();
-      f.strides = strides_by_loop(problem, plan.steps[child].scope, step.loop);
+      f.data = tables_[child].costs.data();
+      f.origin = tables_[child].origin;
+      f.strides = strides_by_loop(problem_, plan_.steps[child].scope, step.loop);
       f.level = deepest_level(f.strides);
       input.factors.push_back(std::move(f));
     }
 
+    const BlockRange mine = owned_block(problem_, plan_, dist_, i, comm_.rank());
+    const BlockRange computed = computed_block(problem_, plan_, dist_, i, comm_.rank());
+    LocalTable& table = tables_[i];
+    const bool whole = dist_.modes[i] != TableMode::block;
+    table.origin = whole ? 0 : mine.begin;
+    table.costs.assign(whole ? step.entries : mine.size(), 0.0);
+    LocalArgmin& arg = argmins_[i];
+    arg.origin = mine.begin;
+    arg.table.width = step.argmin_bytes_per_entry;
+    arg.table.resize(mine.size());
+    hold(table.costs.size() * sizeof(double) + arg.table.bytes.size());
+
+    // A step computed whole by every rank writes its back-substitution entries to scratch; the
+    // rank keeps only its own block of them.
+    ArgminTable scratch;
+    if (computed.size() != mine.size()) {
+      scratch.width = arg.table.width;
+      scratch.resize(computed.size());
+      hold(scratch.bytes.size());
+    }
+    ArgminTable& arg_out = computed.size() != mine.size() ? scratch : arg.table;
     const auto start = std::chrono::steady_clock::now();
-    tables[i].assign(step.entries, 0.0);
-    argmins[i].width = step.argmin_bytes_per_entry;
-    argmins[i].resize(step.entries);
-    switch (step.argmin_bytes_per_entry) {
-      case 1: run_whole_table<std::uint8_t>(input, step.entries, tables[i], argmins[i]); break;
-      case 2: run_whole_table<std::uint16_t>(input, step.entries, tables[i], argmins[i]); break;
-      default: run_whole_table<std::uint32_t>(input, step.entries, tables[i], argmins[i]); break;
+    double* out = table.costs.data() + (computed.begin - table.origin);
+    switch (arg.table.width) {
+      case 1: compute<std::uint8_t>(input, computed, out, arg_out); break;
+      case 2: compute<std::uint16_t>(input, computed, out, arg_out); break;
+      default: compute<std::uint32_t>(input, computed, out, arg_out); break;
     }
-    if (step.cells > solution.largest_step_cells) {
-      solution.largest_step_cells = step.cells;
-      solution.largest_step_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    stats_.compute_s += seconds;
+    stats_.dp_cells += computed.size() * input.configs;
+    if (&arg_out == &scratch) {
+      const std::size_t w = arg.table.width;
+      std::copy(scratch.bytes.begin() + static_cast<std::ptrdiff_t>((mine.begin - computed.begin) * w),
+                scratch.bytes.begin() + static_cast<std::ptrdiff_t>((mine.end - computed.begin) * w),
+                arg.table.bytes.begin());
+      release(scratch.bytes.size());
     }
-    for (int child : step.child_steps) std::vector<double>().swap(tables[child]);
-    if (step.consumer_step < 0) solution.dp_minimum += tables[i][0];
+
+    if (dist_.modes[i] == TableMode::gathered) gather(i, table);
+    for (int child : step.child_steps) {
+      release(tables_[child].costs.size() * sizeof(double));
+      std::vector<double>().swap(tables_[child].costs);
+    }
+    return seconds;
   }
 
-  solution.configs.assign(n, 0);
-  for (int i = n - 1; i >= 0; --i) {
-    const PlanStep& step = plan.steps[i];
-    const auto strides = scope_strides(problem, step.scope);
-    std::uint64_t index = 0;
-    for (std::size_t d = 0; d < step.scope.size(); ++d) index += strides[d] * solution.configs[step.scope[d]];
-    solution.configs[step.vertex] = static_cast<int>(argmins[i].at(index));
+  // The rank's block, in chunks over the threads. The loop's flat index and the table entry
+  // advance together over a block, because the split vertex is the outermost loop and the slowest
+  // table dimension.
+  template <class Index>
+  void compute(const KernelInput& input, BlockRange block, double* out, ArgminTable& arg) {
+    Index* arg_out = reinterpret_cast<Index*>(arg.bytes.data());
+    const std::uint64_t cells = block.size() * input.configs;
+    const int threads = cells < (1u << 20) ? 1 : std::max(1, options_.threads);
+    const std::uint64_t chunks = threads == 1 ? 1 : std::min<std::uint64_t>(block.size(), 16ull * threads);
+    const auto chunk_count = static_cast<std::int64_t>(chunks);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (std::int64_t c = 0; c < chunk_count; ++c) {
+      const std::uint64_t b = block.begin + block.size() * static_cast<std::uint64_t>(c) / chunks;
+      const std::uint64_t e = block.begin + block.size() * static_cast<std::uint64_t>(c + 1) / chunks;
+      run_kernel<Index>(input, b, e, block.begin, out, arg_out);
+    }
   }
-  solution.total_cost = evaluate(problem, solution.configs);
-  return solution;
+
+  void gather(int i, LocalTable& table) {
+    std::vector<std::uint64_t> offsets(comm_.size()), counts(comm_.size());
+    for (int r = 0; r < comm_.size(); ++r) {
+      const BlockRange b = owned_block(problem_, plan_, dist_, i, r);
+      offsets[r] = b.begin;
+      counts[r] = b.size();
+    }
+    const auto start = std::chrono::steady_clock::now();
+    comm_.allgather_blocks(table.costs.data(), offsets, counts);
+    stats_.comm_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const std::uint64_t mine = counts[comm_.rank()];
+    stats_.bytes_sent += mine * sizeof(double) * static_cast<std::uint64_t>(comm_.size() - 1);
+    stats_.bytes_received += (table.costs.size() - mine) * sizeof(double);
+  }
+
+  std::vector<int> back_substitute() {
+    std::vector<int> configs(problem_.vertex_count(), 0);
+    for (int i = static_cast<int>(plan_.steps.size()) - 1; i >= 0; --i) {
+      const PlanStep& step = plan_.steps[i];
+      const auto strides = scope_strides(problem_, step.scope);
+      std::uint64_t index = 0;
+      for (std::size_t d = 0; d < step.scope.size(); ++d) index += strides[d] * configs[step.scope[d]];
+      if (!dist_.owned[i]) {
+        configs[step.vertex] = static_cast<int>(argmins_[i].table.at(index - argmins_[i].origin));
+        continue;
+      }
+      const int owner = owner_of(problem_, plan_, i, comm_.size(), configs[step.split_vertex]);
+      const std::int64_t mine =
+          comm_.rank() == owner ? static_cast<std::int64_t>(argmins_[i].table.at(index - argmins_[i].origin)) : 0;
+      const auto start = std::chrono::steady_clock::now();
+      configs[step.vertex] = static_cast<int>(comm_.broadcast(mine, owner));
+      stats_.comm_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    return configs;
+  }
+
+  void hold(std::uint64_t bytes) {
+    held_ += bytes;
+    stats_.peak_table_bytes = std::max(stats_.peak_table_bytes, held_);
+  }
+  void release(std::uint64_t bytes) { held_ -= bytes; }
+
+  const Problem& problem_;
+  const Plan& plan_;
+  const DpOptions& options_;
+  Collectives& comm_;
+  Distribution dist_;
+  std::vector<LocalTable> tables_;
+  std::vector<LocalArgmin> argmins_;
+  std::vector<std::vector<std::size_t>> edges_by_vertex_;
+  RankStats stats_;
+  std::uint64_t held_ = 0;
+};
+
+}  // namespace
+
+Solution solve(const Problem& problem, const Plan& plan, const DpOptions& options, Collectives& collectives,
+               std::vector<RankStats>* stats) {
+  return DistributedDp(problem, plan, options, collectives).run(stats);
+}
+
+Solution solve(const Problem& problem, const Plan& plan) {
+  SingleProcess single;
+  return solve(problem, plan, DpOptions{}, single);
 }
 
 Solution brute_force(const Problem& problem, std::uint64_t limit) {

@@ -110,7 +110,7 @@ class Eliminator {
     double* out = &buffers_[(level + 1) * in_.configs];
     const double* src = previous;
     for (const KernelFactor* f : factors) {
-      const double* d = f->data + offset(*f, level);
+      const double* d = f->data + (offset(*f, level) - f->origin);
       for (std::size_t c = 0; c < in_.configs; ++c) out[c] = src[c] + d[c];
       src = out;
     }
@@ -125,11 +125,13 @@ class Eliminator {
     std::uint64_t out = 0;
     for (int l = 0; l < inner; ++l) out += in_.out_strides[l] * phi_[l];
     const std::size_t k = in_.configs;
-    std::vector<const double*> starts(factors.size()), ptrs(factors.size());
-    for (std::size_t j = 0; j < factors.size(); ++j) starts[j] = factors[j]->data + offset(*factors[j], inner - 1);
+    std::vector<std::uint64_t> starts(factors.size());
+    std::vector<const double*> ptrs(factors.size());
+    for (std::size_t j = 0; j < factors.size(); ++j) starts[j] = offset(*factors[j], inner - 1) - factors[j]->origin;
     for (std::uint64_t i = 0; i < run; ++i) {
       const std::uint64_t value = phi_[inner] + i;
-      for (std::size_t j = 0; j < factors.size(); ++j) ptrs[j] = starts[j] + factors[j]->strides[inner] * value;
+      for (std::size_t j = 0; j < factors.size(); ++j)
+        ptrs[j] = factors[j]->data + (starts[j] + factors[j]->strides[inner] * value);
       MinArg best;
       if (ptrs.empty()) {
         best = min_argmin_of(k, base);

@@ -1,13 +1,16 @@
 #pragma once
 
+
+#include "pase/mpi/mpi_runtime.hpp"
+
 namespace pase::cli {
 
 // Each takes the arguments after the subcommand name and returns the process exit code.
-int search_command(int argc, char** argv);
-int plan_command(int argc, char** argv);
-int bench_command(int argc, char** argv);
+int search_command(int argc, char** argv, MpiRuntime& mpi);
+int plan_command(int argc, char** argv, MpiRuntime& mpi);
+int bench_command(int argc, char** argv, MpiRuntime& mpi);
 
 // The whole command line: `pase SUBCOMMAND ...`.
-int run(int argc, char** argv);
+int run(int argc, char** argv, MpiRuntime& mpi);
 
 }  // namespace pase::cli

@@ -9,7 +9,8 @@
 namespace pase {
 
 void print_report(std::ostream& out, const SearchReport& report);
-void print_plan(std::ostream& out, const SearchSettings& settings, const SearchRun& run);
+// What a search would need, before doing it, with the tables spread over `ranks` ranks.
+void print_plan(std::ostream& out, const SearchSettings& settings, const SearchRun& run, int ranks);
 
 // The JSON document of a report (keys documented in README.md).
 std::string report_json(const SearchReport& report);

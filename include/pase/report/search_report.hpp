@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "pase/cost/model_problem.hpp"
+#include "pase/search/collectives.hpp"
+#include "pase/search/distribution.hpp"
 #include "pase/search/dp.hpp"
 #include "pase/search/order.hpp"
 #include "pase/search/plan.hpp"
@@ -18,7 +20,8 @@ struct SearchSettings {
   std::vector<std::string> overrides;  // --set name=value
   ProblemOptions problem;
   OrderKind order = OrderKind::greedy;
-  std::uint64_t max_memory_bytes = 0;  // 0: no limit
+  std::uint64_t max_memory_bytes = 0;  // per rank; 0: no limit
+  DpOptions dp;
 };
 
 struct SearchRun {
@@ -28,6 +31,7 @@ struct SearchRun {
   Solution solution;
   double build_seconds = 0;   // reading the model and building the cost tables
   double search_seconds = 0;  // ordering, planning, DP and back-substitution
+  std::vector<RankStats> rank_stats;
 };
 
 // Thrown when the plan needs more memory than allowed.
@@ -35,8 +39,10 @@ struct MemoryLimitExceeded : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Loads, builds, orders, plans (refusing when the plan exceeds max_memory_bytes) and solves.
-SearchRun run_search(const SearchSettings& settings);
+// Loads, builds, orders, plans (refusing when a rank's share exceeds max_memory_bytes) and solves,
+// with every rank of `collectives` taking part.
+SearchRun run_search(const SearchSettings& settings, Collectives& collectives);
+SearchRun run_search(const SearchSettings& settings);  // one process
 // The first half of run_search: load, build, order and plan, without the DP.
 SearchRun plan_search(const SearchSettings& settings);
 
@@ -64,12 +70,16 @@ struct SearchReport {
   double build_seconds = 0;
   double search_seconds = 0;
   PlanTotals plan;
+  std::vector<RankStats> ranks;
 };
 
 SearchReport make_report(const SearchSettings& settings, const SearchRun& run);
 
+// The memory and traffic each of `ranks` ranks would have.
+std::vector<RankPrediction> predict_ranks(const SearchSettings& settings, const SearchRun& planned, int ranks);
+
 std::string format_bytes(std::uint64_t bytes);
-// "16G", "512M", "1024" (bytes); throws std::invalid_argument naming --max-memory.
-std::uint64_t parse_bytes(const std::string& text);
+// "16G", "512M", "1024" (bytes); throws std::invalid_argument naming `option`.
+std::uint64_t parse_bytes(const std::string& text, const std::string& option);
 
 }  // namespace pase

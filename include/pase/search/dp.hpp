@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "pase/problem.hpp"
+#include "pase/search/collectives.hpp"
 #include "pase/search/plan.hpp"
 
 namespace pase {
@@ -19,7 +20,18 @@ struct Solution {
   double largest_step_seconds = 0.0;
 };
 
-// Ties are broken towards the lowest configuration index of the eliminated vertex.
+struct DpOptions {
+  int threads = 1;                                // OpenMP threads per rank
+  std::uint64_t replicate_below_bytes = 1 << 18;  // smaller tables are computed whole by every rank
+};
+
+// Ties are broken towards the lowest configuration index of the eliminated vertex, so the result
+// (to the last bit) depends on neither the number of ranks nor of threads. Every rank of
+// `collectives` must call this together; every rank returns the whole solution. `stats`, when
+// given, receives every rank's statistics.
+Solution solve(const Problem& problem, const Plan& plan, const DpOptions& options, Collectives& collectives,
+               std::vector<RankStats>* stats = nullptr);
+// One process, one thread.
 Solution solve(const Problem& problem, const Plan& plan);
 
 // Exhaustive search over every combination, for tests on small problems. Throws when the number of

@@ -13,6 +13,7 @@ struct KernelFactor {
   const double* data = nullptr;        // data[offset + c] for configuration c of the eliminated vertex
   std::vector<std::uint64_t> strides;  // per loop level; 0 where the factor does not depend on it
   int level = -1;                      // deepest loop level it depends on; -1: none
+  std::uint64_t origin = 0;            // data holds the entries from this offset on (a block of a table)
 };
 
 struct KernelInput {
