@@ -80,15 +80,20 @@ MpiRuntime::MpiRuntime(int& argc, char**& argv) {
     collectives_ = std::make_unique<SingleProcess>();
     return;
   }
-  int provided = 0;
-  check(MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+  int initialised = 0;
+  MPI_Initialized(&initialised);
+  if (!initialised) {
+    int provided = 0;
+    check(MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+    owns_ = true;
+  }
   active_ = true;
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   collectives_ = std::make_unique<MpiCollectives>();
 }
 
 MpiRuntime::~MpiRuntime() {
-  if (active_) MPI_Finalize();
+  if (owns_) MPI_Finalize();
 }
 
 void MpiRuntime::abort(int exit_code) {

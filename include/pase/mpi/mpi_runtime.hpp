@@ -27,6 +27,7 @@ class MpiRuntime {
 
  private:
   bool active_ = false;
+  bool owns_ = false;  // initialised MPI here, so finalises it
   std::unique_ptr<Collectives> collectives_;
 };
 
