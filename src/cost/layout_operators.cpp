@@ -79,7 +79,8 @@ class Stack final : public FreeOperator {
     domain_ = in[0];
     domain_.insert(domain_.begin() + static_cast<std::ptrdiff_t>(axis_), 1);
     split_domain_ = domain_;
-    letters_ = default_letters(domain_.size());
+    letters_ = default_letters(in[0].size());
+    letters_.insert(axis_, 1, 's');  // the stacking axis, never split and never the batch
     inputs_ = in;
     Shape out = in[0];
     out.insert(out.begin() + static_cast<std::ptrdiff_t>(axis_), static_cast<std::int64_t>(in.size()));
@@ -97,7 +98,8 @@ class Unstack final : public FreeOperator {
   Unstack(const Inputs& in, const Attributes& a) {
     require_inputs(in, 1, "Unstack");
     axis_ = normalize_axis(a.integer_or("axis", 0), in[0].size(), "axis");
-    letters_ = default_letters(in[0].size());
+    letters_ = default_letters(in[0].size() - 1);
+    letters_.insert(axis_, 1, 's');  // the unstacked axis, never split and never the batch
     domain_ = in[0];
     domain_[axis_] = 1;
     split_domain_ = domain_;

@@ -12,21 +12,6 @@ namespace pase {
 
 namespace {
 
-// Back-substitution table of one step: the best configuration of its vertex per table entry.
-struct ArgminTable {
-  unsigned width = 1;
-  std::vector<std::uint8_t> bytes;
-
-  void resize(std::uint64_t entries) { bytes.assign(entries * width, 0); }
-  std::uint32_t at(std::uint64_t i) const {
-    switch (width) {
-      case 1: return bytes[i];
-      case 2: return reinterpret_cast<const std::uint16_t*>(bytes.data())[i];
-      default: return reinterpret_cast<const std::uint32_t*>(bytes.data())[i];
-    }
-  }
-};
-
 std::vector<std::uint64_t> scope_strides(const Problem& problem, const std::vector<int>& scope) {
   std::vector<std::uint64_t> strides(scope.size());
   std::uint64_t s = 1;
@@ -60,40 +45,38 @@ int deepest_level(const std::vector<std::uint64_t>& strides) {
 
 namespace {
 
-struct LocalTable {
-  std::vector<double> costs;  // entries [origin, origin + costs.size()) of the step's table
-  std::uint64_t origin = 0;
-};
-
-struct LocalArgmin {
-  ArgminTable table;
-  std::uint64_t origin = 0;
-};
-
 class DistributedDp {
  public:
-  DistributedDp(const Problem& problem, const Plan& plan, const DpOptions& options, Collectives& comm)
+  DistributedDp(const Problem& problem, const Plan& plan, const DpOptions& options, Collectives& comm,
+                DpState start)
       : problem_(problem), plan_(plan), options_(options), comm_(comm),
-        dist_(distribute(problem, plan, comm.size(), options.replicate_below_bytes)),
-        tables_(plan.steps.size()), argmins_(plan.steps.size()), edges_by_vertex_(problem.vertex_count()) {
+        dist_(distribute(problem, plan, comm.size(), options.replicate_below_bytes)), state_(std::move(start)),
+        edges_by_vertex_(problem.vertex_count()) {
+    state_.steps.resize(plan.steps.size());
+    for (const StepData& s : state_.steps) hold(s.costs.size() * sizeof(double) + s.argmin.bytes.size());
     for (std::size_t e = 0; e < problem.edges.size(); ++e) {
       edges_by_vertex_[problem.edges[e].from].push_back(e);
       edges_by_vertex_[problem.edges[e].to].push_back(e);
     }
   }
 
-  Solution run(std::vector<RankStats>* stats) {
+  Solution run(std::vector<RankStats>* stats, DpListener* listener) {
     Solution solution;
     solution.dp_cells = plan_.totals.dp_cells;
-    for (std::size_t i = 0; i < plan_.steps.size(); ++i) {
-      const double seconds = eliminate(static_cast<int>(i));
+    for (int i = state_.steps_done; i < static_cast<int>(plan_.steps.size()); ++i) {
+      const double seconds = eliminate(i);
       const PlanStep& step = plan_.steps[i];
       if (step.cells > solution.largest_step_cells) {
         solution.largest_step_cells = step.cells;
         solution.largest_step_seconds = seconds;
       }
-      if (step.consumer_step < 0) solution.dp_minimum += tables_[i].costs[0];
+      if (step.consumer_step < 0) state_.dp_minimum += state_.steps[i].costs[0];
+      state_.steps_done = i + 1;
+      if (listener && listener->after_step(state_))
+        throw SearchInterrupted("the search stopped after step " + std::to_string(i + 1) + " of " +
+                                std::to_string(plan_.steps.size()));
     }
+    solution.dp_minimum = state_.dp_minimum;
     solution.configs = back_substitute();
     solution.total_cost = evaluate(problem_, solution.configs);
     const auto all = comm_.all_stats(stats_);
@@ -140,8 +123,8 @@ class DistributedDp {
     }
     for (int child : step.child_steps) {
       KernelFactor f;
-      f.data = tables_[child].costs.data();
-      f.origin = tables_[child].origin;
+      f.data = state_.steps[child].costs.data();
+      f.origin = state_.steps[child].costs_origin;
       f.strides = strides_by_loop(problem_, plan_.steps[child].scope, step.loop);
       f.level = deepest_level(f.strides);
       input.factors.push_back(std::move(f));
@@ -149,28 +132,27 @@ class DistributedDp {
 
     const BlockRange mine = owned_block(problem_, plan_, dist_, i, comm_.rank());
     const BlockRange computed = computed_block(problem_, plan_, dist_, i, comm_.rank());
-    LocalTable& table = tables_[i];
+    StepData& data = state_.steps[i];
     const bool whole = dist_.modes[i] != TableMode::block;
-    table.origin = whole ? 0 : mine.begin;
-    table.costs.assign(whole ? step.entries : mine.size(), 0.0);
-    LocalArgmin& arg = argmins_[i];
-    arg.origin = mine.begin;
-    arg.table.width = step.argmin_bytes_per_entry;
-    arg.table.resize(mine.size());
-    hold(table.costs.size() * sizeof(double) + arg.table.bytes.size());
+    data.costs_origin = whole ? 0 : mine.begin;
+    data.costs.assign(whole ? step.entries : mine.size(), 0.0);
+    data.argmin_origin = mine.begin;
+    data.argmin.width = step.argmin_bytes_per_entry;
+    data.argmin.resize(mine.size());
+    hold(data.costs.size() * sizeof(double) + data.argmin.bytes.size());
 
     // A step computed whole by every rank writes its back-substitution entries to scratch; the
     // rank keeps only its own block of them.
     ArgminTable scratch;
     if (computed.size() != mine.size()) {
-      scratch.width = arg.table.width;
+      scratch.width = data.argmin.width;
       scratch.resize(computed.size());
       hold(scratch.bytes.size());
     }
-    ArgminTable& arg_out = computed.size() != mine.size() ? scratch : arg.table;
+    ArgminTable& arg_out = computed.size() != mine.size() ? scratch : data.argmin;
     const auto start = std::chrono::steady_clock::now();
-    double* out = table.costs.data() + (computed.begin - table.origin);
-    switch (arg.table.width) {
+    double* out = data.costs.data() + (computed.begin - data.costs_origin);
+    switch (data.argmin.width) {
       case 1: compute<std::uint8_t>(input, computed, out, arg_out); break;
       case 2: compute<std::uint16_t>(input, computed, out, arg_out); break;
       default: compute<std::uint32_t>(input, computed, out, arg_out); break;
@@ -179,17 +161,17 @@ class DistributedDp {
     stats_.compute_s += seconds;
     stats_.dp_cells += computed.size() * input.configs;
     if (&arg_out == &scratch) {
-      const std::size_t w = arg.table.width;
+      const std::size_t w = data.argmin.width;
       std::copy(scratch.bytes.begin() + static_cast<std::ptrdiff_t>((mine.begin - computed.begin) * w),
                 scratch.bytes.begin() + static_cast<std::ptrdiff_t>((mine.end - computed.begin) * w),
-                arg.table.bytes.begin());
+                data.argmin.bytes.begin());
       release(scratch.bytes.size());
     }
 
-    if (dist_.modes[i] == TableMode::gathered) gather(i, table);
+    if (dist_.modes[i] == TableMode::gathered) gather(i, data.costs);
     for (int child : step.child_steps) {
-      release(tables_[child].costs.size() * sizeof(double));
-      std::vector<double>().swap(tables_[child].costs);
+      release(state_.steps[child].costs.size() * sizeof(double));
+      std::vector<double>().swap(state_.steps[child].costs);
     }
     return seconds;
   }
@@ -212,7 +194,7 @@ class DistributedDp {
     }
   }
 
-  void gather(int i, LocalTable& table) {
+  void gather(int i, std::vector<double>& table) {
     std::vector<std::uint64_t> offsets(comm_.size()), counts(comm_.size());
     for (int r = 0; r < comm_.size(); ++r) {
       const BlockRange b = owned_block(problem_, plan_, dist_, i, r);
@@ -220,11 +202,11 @@ class DistributedDp {
       counts[r] = b.size();
     }
     const auto start = std::chrono::steady_clock::now();
-    comm_.allgather_blocks(table.costs.data(), offsets, counts);
+    comm_.allgather_blocks(table.data(), offsets, counts);
     stats_.comm_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const std::uint64_t mine = counts[comm_.rank()];
     stats_.bytes_sent += mine * sizeof(double) * static_cast<std::uint64_t>(comm_.size() - 1);
-    stats_.bytes_received += (table.costs.size() - mine) * sizeof(double);
+    stats_.bytes_received += (table.size() - mine) * sizeof(double);
   }
 
   std::vector<int> back_substitute() {
@@ -234,13 +216,14 @@ class DistributedDp {
       const auto strides = scope_strides(problem_, step.scope);
       std::uint64_t index = 0;
       for (std::size_t d = 0; d < step.scope.size(); ++d) index += strides[d] * configs[step.scope[d]];
+      const StepData& data = state_.steps[i];
       if (!dist_.owned[i]) {
-        configs[step.vertex] = static_cast<int>(argmins_[i].table.at(index - argmins_[i].origin));
+        configs[step.vertex] = static_cast<int>(data.argmin.at(index - data.argmin_origin));
         continue;
       }
       const int owner = owner_of(problem_, plan_, i, comm_.size(), configs[step.split_vertex]);
       const std::int64_t mine =
-          comm_.rank() == owner ? static_cast<std::int64_t>(argmins_[i].table.at(index - argmins_[i].origin)) : 0;
+          comm_.rank() == owner ? static_cast<std::int64_t>(data.argmin.at(index - data.argmin_origin)) : 0;
       const auto start = std::chrono::steady_clock::now();
       configs[step.vertex] = static_cast<int>(comm_.broadcast(mine, owner));
       stats_.comm_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -259,8 +242,7 @@ class DistributedDp {
   const DpOptions& options_;
   Collectives& comm_;
   Distribution dist_;
-  std::vector<LocalTable> tables_;
-  std::vector<LocalArgmin> argmins_;
+  DpState state_;
   std::vector<std::vector<std::size_t>> edges_by_vertex_;
   RankStats stats_;
   std::uint64_t held_ = 0;
@@ -269,13 +251,13 @@ class DistributedDp {
 }  // namespace
 
 Solution solve(const Problem& problem, const Plan& plan, const DpOptions& options, Collectives& collectives,
-               std::vector<RankStats>* stats) {
-  return DistributedDp(problem, plan, options, collectives).run(stats);
+               std::vector<RankStats>* stats, DpListener* listener, DpState start) {
+  return DistributedDp(problem, plan, options, collectives, std::move(start)).run(stats, listener);
 }
 
 Solution solve(const Problem& problem, const Plan& plan) {
   SingleProcess single;
-  return solve(problem, plan, DpOptions{}, single);
+  return solve(problem, plan, DpOptions{}, single, nullptr);
 }
 
 Solution brute_force(const Problem& problem, std::uint64_t limit) {

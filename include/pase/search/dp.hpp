@@ -6,6 +6,7 @@
 
 #include "pase/problem.hpp"
 #include "pase/search/collectives.hpp"
+#include "pase/search/dp_state.hpp"
 #include "pase/search/plan.hpp"
 
 namespace pase {
@@ -28,9 +29,11 @@ struct DpOptions {
 // Ties are broken towards the lowest configuration index of the eliminated vertex, so the result
 // (to the last bit) depends on neither the number of ranks nor of threads. Every rank of
 // `collectives` must call this together; every rank returns the whole solution. `stats`, when
-// given, receives every rank's statistics.
+// given, receives every rank's statistics. `listener` hears of every finished step and may stop
+// the search (SearchInterrupted). `start` resumes from a state: this rank's parts of the live
+// tables and back-substitution tables, laid out as distribute() gives for this rank count.
 Solution solve(const Problem& problem, const Plan& plan, const DpOptions& options, Collectives& collectives,
-               std::vector<RankStats>* stats = nullptr);
+               std::vector<RankStats>* stats = nullptr, DpListener* listener = nullptr, DpState start = {});
 // One process, one thread.
 Solution solve(const Problem& problem, const Plan& plan);
 
