@@ -48,7 +48,7 @@ SearchSettings settings_from(const po::variables_map& vm, const std::string& mod
   s.dp.threads = vm.count("threads") ? vm["threads"].as<int>() : omp_get_max_threads();
   if (s.dp.threads < 1) throw std::invalid_argument("--threads: must be at least 1");
   s.dp.replicate_below_bytes = parse_bytes(vm["replicate-below"].as<std::string>(), "--replicate-below");
-  s.max_memory_bytes = vm.count("max-memory") ? parse_bytes(vm["max-memory"].as<std::string>(), "--max-memory")
+  s.problem.max_memory_bytes = s.max_memory_bytes = vm.count("max-memory") ? parse_bytes(vm["max-memory"].as<std::string>(), "--max-memory")
                                               : physical_memory_bytes() / 10 * 8;
   return s;
 }

@@ -288,7 +288,12 @@ class Loader {
     }
     if (const auto unused = attrs.unread(); !unused.empty())
       fail(where(name) + "field '" + unused.front() + "': not an attribute of " + op + " (see docs/model-format.md)");
-    Layer layer{name, op, {}, std::shared_ptr<const Operator>(std::move(model))};
+    std::string signature = op + "|" + model->letters() + "|" + attrs.canonical() + "|";
+    for (const auto& shape : shapes) {
+      for (auto d : shape) signature += std::to_string(d) + ",";
+      signature += ";";
+    }
+    Layer layer{name, op, {}, std::shared_ptr<const Operator>(std::move(model)), std::move(signature)};
     const int index = static_cast<int>(network_.layers.size());
     for (const auto& t : in) layer.inputs.push_back(t.source);
     std::vector<TensorValue> outputs;

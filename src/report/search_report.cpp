@@ -81,7 +81,7 @@ SearchReport make_report(const SearchSettings& settings, const SearchRun& run) {
   std::vector<double> layer_cost(problem.vertex_count());
   for (int v = 0; v < problem.vertex_count(); ++v) layer_cost[v] = problem.vertices[v].costs[chosen[v]];
   for (const auto& e : problem.edges)
-    layer_cost[e.to] += e.costs[chosen[e.from] * problem.config_count(e.to) + chosen[e.to]];
+    layer_cost[e.to] += e.cost(chosen[e.from], chosen[e.to], problem.config_count(e.to));
   for (int v = 0; v < problem.vertex_count(); ++v) {
     const Layer& layer = run.network.layers[v];
     r.layers.push_back({layer.name, layer.op, layer.model->letters(), run.model.configs[v][chosen[v]],

@@ -92,10 +92,10 @@ class DistributedDp {
     for (std::size_t index : edges_by_vertex_[vertex]) {
       const ProblemEdge& e = problem_.edges[index];
       if (e.from == neighbour && e.to == vertex) {
-        for (std::size_t i = 0; i < ku * kv; ++i) m[i] += e.costs[i];
+        for (std::size_t i = 0; i < ku * kv; ++i) m[i] += (*e.costs)[i];
       } else if (e.from == vertex && e.to == neighbour) {
         for (std::size_t c = 0; c < kv; ++c)
-          for (std::size_t u = 0; u < ku; ++u) m[u * kv + c] += e.costs[c * ku + u];
+          for (std::size_t u = 0; u < ku; ++u) m[u * kv + c] += (*e.costs)[c * ku + u];
       }
     }
     return m;

@@ -2,6 +2,7 @@
 // The DNN cost model as a producer of search problems: a network on `procs` devices of a cluster.
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,12 @@ struct ProblemOptions {
   std::int64_t procs = 1;
   Cluster cluster;
   ParallelEdges parallel_edges = ParallelEdges::last;
+  std::uint64_t max_memory_bytes = 0;  // refuse to build edge matrices larger than this; 0: no limit
+};
+
+// Thrown when a search would need more memory than allowed.
+struct MemoryLimitExceeded : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 struct ModelProblem {

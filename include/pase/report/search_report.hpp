@@ -34,11 +34,6 @@ struct SearchRun {
   std::vector<RankStats> rank_stats;
 };
 
-// Thrown when the plan needs more memory than allowed.
-struct MemoryLimitExceeded : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 // Loads, builds, orders, plans (refusing when a rank's share exceeds max_memory_bytes) and solves,
 // with every rank of `collectives` taking part.
 SearchRun run_search(const SearchSettings& settings, Collectives& collectives);
