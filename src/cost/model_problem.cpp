@@ -157,7 +157,11 @@ ModelProblem build_problem(const Network& net, const ProblemOptions& options) {
   bool any_split = false;
   for (std::size_t v = 0; v < n; ++v) {
     const Operator& op = *net.layers[v].model;
-    out.configs[v] = op.configs(options.procs, net.cutoff);
+    try {
+      out.configs[v] = op.configs(options.procs, net.cutoff);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(net.file + ": layer '" + net.layers[v].name + "': " + e.what());
+    }
     if (out.configs[v].empty())
       throw std::invalid_argument(net.file + ": layer '" + net.layers[v].name + "': no configuration uses at most " +
                                   std::to_string(options.procs) + " devices");

@@ -344,7 +344,12 @@ class Loader {
 }  // namespace
 
 Network load_model(const std::string& path, const std::vector<std::string>& overrides) {
-  return Loader(path, overrides).load();
+  try {
+    return Loader(path, overrides).load();
+  } catch (const Json::exception& e) {
+    // A value of an unexpected JSON type somewhere the loader did not check it field by field.
+    throw std::invalid_argument(path + ": a field has the wrong type: " + e.what());
+  }
 }
 
 }  // namespace pase
