@@ -146,6 +146,23 @@ TEST(ModelProblemTest, explicit_edges_replace_tensor_edges) {
   EXPECT_EQ(mp.problem.edges[0].costs, std::vector<double>({1, 2, 3, 4, 5, 6, 7, 8}));
 }
 
+TEST(ModelProblemTest, an_explicit_edge_written_the_other_way_round_also_replaces_the_tensor_edge) {
+  // docs/model-format.md: "An explicit edge replaces any edge the tensors would create between the
+  // same two layers." Here the tensor goes relu -> t and the explicit edge is given as t -> relu.
+  test::TempDir dir;
+  std::string text = chain_model;
+  text.insert(text.rfind('}'),
+              R"(, "edges": [{"from": "t", "to": "relu", "costs": [[1, 2, 3], [4, 5, 6], [7, 8, 9]]}])");
+  const ModelProblem mp = build_problem(load_model(dir.write("c.json", text)), options(2));
+  int between = 0;
+  for (const auto& e : mp.problem.edges)
+    if ((e.from == 0 && e.to == 1) || (e.from == 1 && e.to == 0)) ++between;
+  EXPECT_EQ(between, 1);
+  const ProblemEdge* explicit_edge = find_edge(mp.problem, 1, 0);
+  ASSERT_NE(explicit_edge, nullptr);
+  EXPECT_EQ(explicit_edge->costs, std::vector<double>({1, 2, 3, 4, 5, 6, 7, 8, 9}));
+}
+
 TEST(ModelProblemTest, measured_layers_with_explicit_edges) {
   test::TempDir dir;
   const std::string path = dir.write("m.json", R"({

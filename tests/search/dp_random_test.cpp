@@ -92,10 +92,10 @@ double random_cost(Rng& rng, int mode) {
   }
 }
 
-Problem make_problem(Rng& rng, int n, const EdgeList& edges, int mode) {
+Problem make_problem(Rng& rng, int n, const EdgeList& edges, int mode, int max_configs) {
   Problem p;
   for (int v = 0; v < n; ++v) {
-    std::vector<double> costs(static_cast<std::size_t>(1 + below(rng, 6)));
+    std::vector<double> costs(static_cast<std::size_t>(1 + below(rng, max_configs)));
     for (auto& c : costs) c = random_cost(rng, mode);
     p.vertices.push_back({"v" + std::to_string(v), costs});
   }
@@ -150,12 +150,14 @@ void check_against_brute_force(const Problem& p, Rng& rng) {
 
 using Family = EdgeList (*)(Rng&, int);
 
-// `count` problems of one family, with the three cost modes in turn.
-void run_family(Family family, std::uint64_t seed, int count, int min_vertices) {
+// `count` problems of one family, min_vertices to max_vertices vertices with 1 to max_configs
+// configurations each, with the three cost modes in turn.
+void run_family(Family family, std::uint64_t seed, int count, int min_vertices, int max_vertices = 8,
+                int max_configs = 6) {
   Rng rng(seed);
   for (int i = 0; i < count; ++i) {
-    const int n = min_vertices + below(rng, 8 - min_vertices + 1);
-    const Problem p = make_problem(rng, n, family(rng, n), i % 3);
+    const int n = min_vertices + below(rng, max_vertices - min_vertices + 1);
+    const Problem p = make_problem(rng, n, family(rng, n), i % 3, max_configs);
     SCOPED_TRACE("problem " + std::to_string(i) + ": " + describe(p));
     check_against_brute_force(p, rng);
     if (::testing::Test::HasFatalFailure() || ::testing::Test::HasNonfatalFailure()) return;
@@ -178,6 +180,12 @@ TEST(DpRandomTest, disconnected_parts_match_brute_force) { run_family(disconnect
 
 TEST(DpRandomTest, dense_graphs_with_parallel_edges_match_brute_force) {
   run_family(dense_with_parallel_edges, 606, problems_per_family, 2);
+}
+
+TEST(DpRandomTest, many_configurations_on_few_vertices_match_brute_force) {
+  // Up to 13 configurations: several rounds of the vectorised minimum, and its scalar tail.
+  run_family(dense_with_parallel_edges, 707, 30, 2, 5, 13);
+  run_family(chain, 808, 10, 2, 5, 13);
 }
 
 TEST(DpRandomTest, families_cover_what_they_claim) {
