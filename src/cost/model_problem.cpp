@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "pase/cost/cost_math.hpp"
+#include "pase/bytes.hpp"
 #include "pase/saturating.hpp"
 
 namespace pase {
@@ -101,9 +102,9 @@ std::vector<ProblemEdge> tensor_edges(const Network& net, const std::vector<std:
       bytes = saturating_add(bytes, configs[pair.first].size() * configs[pair.second].size() * sizeof(double));
     }
   if (options.max_memory_bytes > 0 && bytes > options.max_memory_bytes)
-    throw MemoryLimitExceeded(net.file + ": the edge cost matrices alone need " + std::to_string(bytes >> 20) +
-                              " MiB at " + std::to_string(options.procs) + " devices, more than --max-memory; use fewer "
-                              "--procs or raise --max-memory");
+    throw MemoryLimitExceeded(net.file + ": the edge cost matrices alone need " + format_bytes(bytes) + " at " +
+                              std::to_string(options.procs) + " devices, more than --max-memory " +
+                              format_bytes(options.max_memory_bytes) + "; use fewer --procs or raise --max-memory");
   std::vector<ProblemEdge> edges;
   for (const auto& [pair, list] : all) {
     CostMatrix& matrix = shared[key_of(pair.first, pair.second, list)];
@@ -139,7 +140,9 @@ void add_explicit_edges(const Network& net, std::vector<ProblemEdge>& edges,
                                     net.layers[e.to].name + "' has " + std::to_string(cols) + " configurations");
       flat.insert(flat.end(), row.begin(), row.end());
     }
-    std::erase_if(edges, [&](const ProblemEdge& x) { return x.from == e.from && x.to == e.to; });
+    std::erase_if(edges, [&](const ProblemEdge& x) {
+      return (x.from == e.from && x.to == e.to) || (x.from == e.to && x.to == e.from);
+    });
     edges.push_back(make_edge(e.from, e.to, std::move(flat)));
   }
 }

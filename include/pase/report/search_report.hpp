@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "pase/bytes.hpp"
 #include "pase/cost/model_problem.hpp"
 #include "pase/search/collectives.hpp"
 #include "pase/search/distribution.hpp"
@@ -73,8 +74,5 @@ SearchReport make_report(const SearchSettings& settings, const SearchRun& run);
 // The memory and traffic each of `ranks` ranks would have.
 std::vector<RankPrediction> predict_ranks(const SearchSettings& settings, const SearchRun& planned, int ranks);
 
-std::string format_bytes(std::uint64_t bytes);
-// "16G", "512M", "1024" (bytes); throws std::invalid_argument naming `option`.
-std::uint64_t parse_bytes(const std::string& text, const std::string& option);
 
 }  // namespace pase
