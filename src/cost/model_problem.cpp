@@ -86,7 +86,7 @@ Connections connections(const Network& net, ParallelEdges policy) {
 }
 
 std::vector<ProblemEdge> tensor_edges(const Network& net, const std::vector<std::vector<Config>>& configs,
-                                      const ProblemOptions& options, const CostMath& math) {
+                                      const ProblemOptions& options, const CostMath& math, std::uint64_t& bytes) {
   const auto all = connections(net, options.parallel_edges);
   // Identical layers joined the same way have the same matrix: compute and store it once.
   std::map<std::string, CostMatrix> shared;
@@ -95,7 +95,7 @@ std::vector<ProblemEdge> tensor_edges(const Network& net, const std::vector<std:
     for (const auto& [output, input] : list) key += std::to_string(output) + ":" + std::to_string(input) + ",";
     return key;
   };
-  std::uint64_t bytes = 0;
+  bytes = 0;
   for (const auto& [pair, list] : all)
     if (!shared.count(key_of(pair.first, pair.second, list))) {
       shared[key_of(pair.first, pair.second, list)] = nullptr;
@@ -125,7 +125,7 @@ std::vector<ProblemEdge> tensor_edges(const Network& net, const std::vector<std:
 
 // Measured edges replace the tensors' edge between the same two layers.
 void add_explicit_edges(const Network& net, std::vector<ProblemEdge>& edges,
-                        const std::vector<std::vector<Config>>& configs) {
+                        const std::vector<std::vector<Config>>& configs, std::uint64_t& edge_bytes) {
   for (std::size_t i = 0; i < net.edges.size(); ++i) {
     const auto& e = net.edges[i];
     const std::size_t rows = configs[e.from].size(), cols = configs[e.to].size();
@@ -143,6 +143,7 @@ void add_explicit_edges(const Network& net, std::vector<ProblemEdge>& edges,
     std::erase_if(edges, [&](const ProblemEdge& x) {
       return (x.from == e.from && x.to == e.to) || (x.from == e.to && x.to == e.from);
     });
+    edge_bytes += flat.size() * sizeof(double);
     edges.push_back(make_edge(e.from, e.to, std::move(flat)));
   }
 }
@@ -177,8 +178,8 @@ ModelProblem build_problem(const Network& net, const ProblemOptions& options) {
                                 std::to_string(options.procs) + " devices (every dimension is below the cutoff " +
                                 std::to_string(net.cutoff) + " or indivisible); use fewer --procs or larger shapes");
 
-  out.problem.edges = tensor_edges(net, out.configs, options, math);
-  add_explicit_edges(net, out.problem.edges, out.configs);
+  out.problem.edges = tensor_edges(net, out.configs, options, math, out.edge_bytes);
+  add_explicit_edges(net, out.problem.edges, out.configs, out.edge_bytes);
   out.problem.validate();
   return out;
 }

@@ -18,14 +18,13 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 void check_memory(const SearchSettings& settings, const SearchRun& run, int ranks) {
   if (settings.max_memory_bytes == 0) return;
-  std::uint64_t peak = 0;
-  for (const auto& p : predict_ranks(settings, run, ranks)) peak = std::max(peak, p.peak_bytes);
+  const std::uint64_t peak = peak_rank_bytes(settings, run, ranks);
   if (peak <= settings.max_memory_bytes) return;
-  const Problem& problem = run.model.problem;
-  const int needed = ranks_needed(problem, run.plan, settings.dp.replicate_below_bytes, settings.max_memory_bytes);
+  const int needed = ranks_needed_for(settings, run);
   throw MemoryLimitExceeded(
-      "the search needs " + format_bytes(peak) + " of DP tables on a rank at its peak with " + std::to_string(ranks) +
-      " rank(s), more than --max-memory " + format_bytes(settings.max_memory_bytes) + " per rank; " +
+      "the search needs " + format_bytes(peak) + " on a rank at its peak with " + std::to_string(ranks) +
+      " rank(s) (DP tables, and " + format_bytes(run.model.edge_bytes) + " of edge matrices on every rank), more than "
+      "--max-memory " + format_bytes(settings.max_memory_bytes) + " per rank; " +
       (needed > 0 ? "it fits on " + std::to_string(needed) + " ranks (mpirun -n " + std::to_string(needed) + ")"
                   : "no number of ranks up to 4096 makes it fit") +
       ", or raise --max-memory or use fewer --procs");
@@ -57,6 +56,19 @@ SearchRun run_search(const SearchSettings& settings, Collectives& collectives) {
 SearchRun run_search(const SearchSettings& settings) {
   SingleProcess single;
   return run_search(settings, single);
+}
+
+std::uint64_t peak_rank_bytes(const SearchSettings& settings, const SearchRun& planned, int ranks) {
+  std::uint64_t peak = 0;
+  for (const auto& p : predict_ranks(settings, planned, ranks)) peak = std::max(peak, p.peak_bytes);
+  return saturating_add(peak, planned.model.edge_bytes);
+}
+
+int ranks_needed_for(const SearchSettings& settings, const SearchRun& planned) {
+  const std::uint64_t edges = planned.model.edge_bytes;
+  if (edges >= settings.max_memory_bytes) return 0;
+  return ranks_needed(planned.model.problem, planned.plan, settings.dp.replicate_below_bytes,
+                      settings.max_memory_bytes - edges);
 }
 
 std::vector<RankPrediction> predict_ranks(const SearchSettings& settings, const SearchRun& planned, int ranks) {

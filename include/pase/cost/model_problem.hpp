@@ -34,6 +34,7 @@ struct ModelProblem {
   Problem problem;                          // vertex v is network layer v
   std::vector<std::vector<Config>> configs; // configurations of each vertex
   std::vector<int> data_parallel;           // per vertex: the configuration that splits only the batch
+  std::uint64_t edge_bytes = 0;             // the (shared) edge cost matrices, held by every rank
 };
 
 // Throws std::invalid_argument (naming the file and field) when the model cannot be searched.

@@ -71,8 +71,12 @@ struct SearchReport {
 
 SearchReport make_report(const SearchSettings& settings, const SearchRun& run);
 
-// The memory and traffic each of `ranks` ranks would have.
+// The memory and traffic each of `ranks` ranks would have in DP tables.
 std::vector<RankPrediction> predict_ranks(const SearchSettings& settings, const SearchRun& planned, int ranks);
+// The most any of `ranks` ranks would hold: DP tables and the edge matrices every rank keeps.
+std::uint64_t peak_rank_bytes(const SearchSettings& settings, const SearchRun& planned, int ranks);
+// The fewest ranks on which the search fits settings.max_memory_bytes; 0 if none up to 4096 does.
+int ranks_needed_for(const SearchSettings& settings, const SearchRun& planned);
 
 
 }  // namespace pase
