@@ -72,8 +72,12 @@ TEST(SearchReportTest, memory_limit_refuses_the_search_but_not_the_plan) {
   EXPECT_THROW(run_search(s), MemoryLimitExceeded);
   const SearchRun planned = plan_search(s);
   EXPECT_GT(planned.plan.totals.peak_bytes, 1u);
-  s.max_memory_bytes = planned.plan.totals.peak_bytes;  // exactly enough
+  // Exactly enough: the DP tables at their peak and the edge matrices.
+  s.max_memory_bytes = planned.plan.totals.peak_bytes + planned.model.edge_bytes;
+  EXPECT_EQ(peak_rank_bytes(s, planned, 1), s.max_memory_bytes);
   EXPECT_NO_THROW(run_search(s));
+  s.max_memory_bytes -= 1;
+  EXPECT_THROW(run_search(s), MemoryLimitExceeded);
 }
 
 TEST(SearchReportTest, json_report_has_the_documented_keys) {
