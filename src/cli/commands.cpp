@@ -4,6 +4,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "pase/checkpoint/checkpoint_errors.hpp"
 #include "pase/cli/options.hpp"
 #include "pase/report/search_report.hpp"
 
@@ -20,6 +21,7 @@ constexpr const char* usage =
     "  search MODEL.json   find the best strategy and compare it with data parallelism\n"
     "  plan MODEL.json     print the DP's size and memory before searching\n"
     "  bench               time searches of the shipped networks\n"
+    "  inspect FILE.h5     show what a search checkpoint holds and whether it is valid\n"
     "\n"
     "Run 'pase COMMAND --help' for a command's options.\n";
 
@@ -44,6 +46,7 @@ int run(int argc, char** argv, MpiRuntime& mpi) {
     if (command == "search") return search_command(argc - 1, argv + 1, mpi);
     if (command == "plan") return plan_command(argc - 1, argv + 1, mpi);
     if (command == "bench") return bench_command(argc - 1, argv + 1, mpi);
+    if (command == "inspect") return inspect_command(argc - 1, argv + 1, mpi);
     if (mpi.rank() == 0) std::cerr << "pase: unknown command '" << command << "' (try 'pase --help')\n";
     return exit_bad_input;
   } catch (const po::error& e) {
@@ -55,6 +58,12 @@ int run(int argc, char** argv, MpiRuntime& mpi) {
   } catch (const MemoryLimitExceeded& e) {
     report(e);
     return exit_memory_limit;
+  } catch (const SearchInterrupted& e) {  // every rank alike, after its checkpoint was written
+    report(e);
+    return exit_interrupted;
+  } catch (const CheckpointWriteFailed& e) {  // every rank alike
+    report(e);
+    return exit_failure;
   } catch (const std::exception& e) {
     std::cerr << "pase " << command << " (rank " << mpi.rank() << "): " << e.what() << "\n";
     if (mpi.size() > 1) mpi.abort(exit_failure);

@@ -9,6 +9,7 @@ namespace pase::cli {
 int search_command(int argc, char** argv, MpiRuntime& mpi);
 int plan_command(int argc, char** argv, MpiRuntime& mpi);
 int bench_command(int argc, char** argv, MpiRuntime& mpi);
+int inspect_command(int argc, char** argv, MpiRuntime& mpi);
 
 // The whole command line: `pase SUBCOMMAND ...`.
 int run(int argc, char** argv, MpiRuntime& mpi);
