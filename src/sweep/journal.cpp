@@ -33,7 +33,7 @@ std::string header_json(const std::string& fingerprint) {
 }  // namespace
 
 JournalWriter::JournalWriter(const std::string& path, const std::string& fingerprint) : path_(path) {
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) throw std::runtime_error(path + ": cannot open the journal: " + std::strerror(errno));
   const off_t size = ::lseek(fd_, 0, SEEK_END);
   if (size > 0) {
