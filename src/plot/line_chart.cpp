@@ -20,6 +20,7 @@ Color lighter(Color c) {
 }
 
 std::string label(double v) {
+  if (std::fabs(v) < 1e-12) v = 0;  // no "-0"
   char text[32];
   if (std::fabs(v - std::round(v)) < 1e-9 && std::fabs(v) < 1e9) std::snprintf(text, sizeof text, "%.0f", v);
   else std::snprintf(text, sizeof text, "%.3g", v);
@@ -113,9 +114,11 @@ Image render(const LineChart& chart, int width, int height) {
   for (std::size_t k = 0; k < chart.series.size(); ++k) {
     const auto& s = chart.series[k];
     const Color c = palette[k % std::size(palette)];
+    // Bars of different series side by side, so that none hides another.
+    const double dodge = (static_cast<double>(k) - (static_cast<double>(chart.series.size()) - 1) / 2.0) * 6.0;
     if (!s.y_low.empty())
       for (std::size_t i = 0; i < s.x.size(); ++i) {
-        const double x = fx(s.x[i]);
+        const double x = fx(s.x[i]) + dodge;
         image.line(x, fy(s.y_low[i]), x, fy(s.y_high[i]), lighter(c), 3);
         image.line(x - 5, fy(s.y_low[i]), x + 5, fy(s.y_low[i]), lighter(c), 1);
         image.line(x - 5, fy(s.y_high[i]), x + 5, fy(s.y_high[i]), lighter(c), 1);
