@@ -52,7 +52,7 @@ std::size_t ResultsStore::fold(bool remove_journals) const {
 OutputLock::OutputLock(const std::string& output) {
   const std::string path = output + ".lock";
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw std::runtime_error(path + ": cannot create the lock file: " + std::strerror(errno));
+  if (fd_ < 0) throw std::runtime_error(path + ": cannot create the lock file: " + std::strerror(errno) + " (does the folder exist?)");
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd_);
     fd_ = -1;
