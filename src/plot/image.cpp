@@ -60,7 +60,7 @@ void Image::text(int x, int y, const std::string& s, Color c, int scale, bool ve
     for (int row = 0; row < 7; ++row)
       for (int col = 0; col < 5; ++col) {
         if (!(glyph[row] & (0x10 >> col))) continue;
-        const int gx = advance + col * scale, gy = row * scale;
+        const int gx = advance + col * scale, gy = (row + font5x7::descent(s[k])) * scale;
         if (vertical) fill_rect(x + gy, y - gx - scale + 1, x + gy + scale - 1, y - gx, c);
         else fill_rect(x + gx, y + gy, x + gx + scale - 1, y + gy + scale - 1, c);
       }
