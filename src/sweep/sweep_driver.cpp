@@ -42,6 +42,18 @@ ResultsMeta meta_of(const SweepSpec& spec, std::uint64_t point_count) {
   return m;
 }
 
+// The rows must describe the spec's points (they would not if the numbering of points changed).
+void check_rows_fit(const std::string& output, const RowSet& rows, const std::vector<SweepPoint>& points) {
+  for (const auto& row : rows.rows()) {
+    const SweepPoint& p = points.at(row.point);
+    if (row.procs != p.procs || row.flops_tflops != p.cluster.flops_tflops || row.bw_gbytes != p.cluster.bw_gbytes ||
+        row.cluster != p.cluster_name)
+      throw std::invalid_argument(output + ": row of point " + std::to_string(row.point) +
+                                  " does not match that point of the spec (written by another version of pase?); "
+                                  "write to a new --output");
+  }
+}
+
 // What rank 0 found in the results file and journals, for every rank.
 struct StartState {
   std::string error;
@@ -56,6 +68,7 @@ StartState start_state(const MpiSession& mpi, const ResultsStore& store, const s
     try {
       if (fold_journals) lock = std::make_unique<OutputLock>(store.output());
       const RowSet rows = store.load();
+      check_rows_fit(store.output(), rows, points);
       for (const auto& p : points)
         if (!rows.finished(p.index)) s.todo.push_back(p.index);
       s.finished = points.size() - s.todo.size();
@@ -170,7 +183,11 @@ SweepOutcome run_sweep(const MpiSession& mpi, const SweepOptions& options, std::
   outcome.failed = mpi.sum(failed);
   outcome.plans_built = mpi.sum(runner.stats().plans_built);
   outcome.plans_shared = mpi.sum(runner.stats().plans_shared);
-  if (root) {
+  if (root && state.todo.empty()) {
+    outcome.rows_written = points.size();
+    out << "sweep " << spec.name << ": all " << outcome.points << " points are finished in " << options.output
+        << "; nothing to do\n";
+  } else if (root) {
     outcome.rows_written = store.fold(true);
     outcome.seconds = seconds_since(start);
     const double rate = outcome.seconds > 0 ? static_cast<double>(outcome.run_now) / outcome.seconds : 0.0;

@@ -115,7 +115,7 @@ TEST(SweepCliTest, dry_run_counts_points_and_finished_ones) {
   // Nothing to do on a rerun.
   r = pase({"sweep", spec, "-o", dir.file("r.h5")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("20 finished before, 0 run now"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("all 20 points are finished in"), std::string::npos) << r.out;
 }
 
 TEST(SweepCliTest, refuses_a_results_file_of_another_spec) {
@@ -127,6 +127,13 @@ TEST(SweepCliTest, refuses_a_results_file_of_another_spec) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("r.h5: holds results of another sweep"), std::string::npos) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one clear line: " << r.err;
+  // Same fingerprint, but a row that is not the spec's point.
+  ResultsTable table = read_results_file(dir.file("r.h5"));
+  table.rows[3].procs += 1;
+  write_results_file(dir.file("changed.h5"), table);
+  const auto changed = pase({"sweep", a, "-o", dir.file("changed.h5"), "-q"});
+  EXPECT_EQ(changed.exit_code, 2);
+  EXPECT_NE(changed.err.find("row of point 3 does not match that point of the spec"), std::string::npos) << changed.err;
   const auto bad = pase({"sweep", dir.file("absent.yaml"), "-o", dir.file("x.h5")});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("absent.yaml: cannot open the sweep spec"), std::string::npos) << bad.err;
