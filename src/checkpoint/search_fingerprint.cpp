@@ -35,7 +35,7 @@ std::string problem_digest(const Problem& problem, const Plan& plan) {
   for (const auto& v : problem.vertices) f.add(bytes_of(v.costs));
   for (const auto& e : problem.edges) {
     f.add(std::to_string(e.from) + "-" + std::to_string(e.to));
-    f.add(bytes_of(e.costs));
+    f.add(bytes_of(*e.costs));  // main shares edge matrices (CostMatrix is a shared_ptr)
   }
   f.add(bytes_of(plan.order));
   for (const auto& step : plan.steps) {

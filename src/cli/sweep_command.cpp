@@ -1,6 +1,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "pase/bytes.hpp"
 #include "pase/cli/commands.hpp"
 #include "pase/cli/file_arguments.hpp"
 #include "pase/cli/options.hpp"
@@ -46,7 +47,7 @@ int sweep_command(int argc, char** argv) {
     o.progress = vm.count("quiet") == 0;
     o.checkpoint_seconds = vm["checkpoint-seconds"].as<double>();
     o.progress_interval_s = vm["progress-seconds"].as<double>();
-    if (vm.count("max-memory")) o.max_memory_bytes = parse_bytes(vm["max-memory"].as<std::string>());
+    if (vm.count("max-memory")) o.max_memory_bytes = parse_bytes(vm["max-memory"].as<std::string>(), "--max-memory");
     if (!o.dry_run && o.output.empty()) throw po::error("--output: missing; name the HDF5 results file (or use --dry-run)");
     run_sweep(mpi, o, out, std::cerr);
     return exit_ok;

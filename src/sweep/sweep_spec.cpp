@@ -12,6 +12,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "pase/bytes.hpp"
 #include "pase/model/model_file.hpp"
 #include "pase/report/search_report.hpp"
 #include "pase/sweep/fingerprint.hpp"
@@ -409,7 +410,7 @@ class SpecReader {
       fail(search["parallel_edges"], "search.parallel_edges", e.what());
     }
     try {
-      if (search["max_memory"]) spec_.max_memory_bytes = parse_bytes(scalar(search["max_memory"], "search.max_memory"));
+      if (search["max_memory"]) spec_.max_memory_bytes = parse_bytes(scalar(search["max_memory"], "search.max_memory"), "search.max_memory");
     } catch (const std::invalid_argument& e) {
       fail(search["max_memory"], "search.max_memory", e.what());
     }
