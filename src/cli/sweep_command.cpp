@@ -21,6 +21,9 @@ int sweep_command(int argc, char** argv) {
        "default 80% of RAM divided by the ranks")
       ("checkpoint-seconds", po::value<double>()->default_value(60.0),
        "fold finished points into the results file this often (they are safe in journals meanwhile)")
+      ("share", po::value<std::string>(),
+       "K/N: run only the points whose number modulo N is K (0 <= K < N), e.g. task K of a job array of N; "
+       "join the shares' results files with 'pase merge'")
       ("progress-seconds", po::value<double>()->default_value(5.0),
        "seconds between progress lines when stderr is not a terminal")
       ("quiet,q", "no progress on stderr");
@@ -48,6 +51,21 @@ int sweep_command(int argc, char** argv) {
     o.checkpoint_seconds = vm["checkpoint-seconds"].as<double>();
     o.progress_interval_s = vm["progress-seconds"].as<double>();
     if (vm.count("max-memory")) o.max_memory_bytes = parse_bytes(vm["max-memory"].as<std::string>(), "--max-memory");
+    if (vm.count("share")) {
+      const std::string share = vm["share"].as<std::string>();
+      const auto slash = share.find('/');
+      std::size_t used_k = 0, used_n = 0;
+      try {
+        if (slash == std::string::npos || share.find_first_not_of("0123456789/") != std::string::npos) throw 0;
+        o.share = std::stoull(share.substr(0, slash), &used_k);
+        o.shares = std::stoull(share.substr(slash + 1), &used_n);
+        if (used_k != slash || used_n != share.size() - slash - 1) throw 0;
+      } catch (...) {
+        throw po::error("--share: expected K/N (e.g. 0/4), got '" + share + "'");
+      }
+      if (o.shares < 1 || o.share >= o.shares)
+        throw po::error("--share: K/N needs 0 <= K < N, got '" + share + "'");
+    }
     if (!o.dry_run && o.output.empty()) throw po::error("--output: missing; name the HDF5 results file (or use --dry-run)");
     run_sweep(mpi, o, out, std::cerr);
     return exit_ok;

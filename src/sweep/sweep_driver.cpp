@@ -62,16 +62,16 @@ struct StartState {
 };
 
 StartState start_state(const MpiSession& mpi, const ResultsStore& store, const std::vector<SweepPoint>& points,
-                       std::unique_ptr<OutputLock>& lock, bool fold_journals) {
+                       const std::vector<std::uint64_t>& mine, std::unique_ptr<OutputLock>& lock, bool fold_journals) {
   StartState s;
   if (mpi.rank() == 0) {
     try {
       if (fold_journals) lock = std::make_unique<OutputLock>(store.output());
       const RowSet rows = store.load();
       check_rows_fit(store.output(), rows, points);
-      for (const auto& p : points)
-        if (!rows.finished(p.index)) s.todo.push_back(p.index);
-      s.finished = points.size() - s.todo.size();
+      for (const std::uint64_t p : mine)
+        if (!rows.finished(p)) s.todo.push_back(p);
+      s.finished = mine.size() - s.todo.size();
       // Start from one clean results file: fold what earlier runs left in journals.
       if (fold_journals && !journal_files(store.output()).empty()) store.fold(true);
     } catch (const std::exception& e) {
@@ -81,7 +81,7 @@ StartState start_state(const MpiSession& mpi, const ResultsStore& store, const s
   mpi.broadcast(s.error);
   if (!s.error.empty()) throw std::invalid_argument(s.error);
   mpi.broadcast(s.todo);
-  s.finished = points.size() - s.todo.size();
+  s.finished = mine.size() - s.todo.size();
   return s;
 }
 
@@ -92,8 +92,16 @@ SweepOutcome run_sweep(const MpiSession& mpi, const SweepOptions& options, std::
   const bool root = mpi.rank() == 0;
   const SweepSpec spec = load_sweep_spec(options.spec_file, options.clusters);
   const std::vector<SweepPoint> points = enumerate_points(spec);
+  if (options.shares < 1 || options.share >= options.shares)
+    throw std::invalid_argument("--share: K/N needs 0 <= K < N, got " + std::to_string(options.share) + "/" +
+                                std::to_string(options.shares));
+  std::vector<std::uint64_t> mine;  // the points of this share (all of them without --share)
+  for (std::uint64_t i = options.share; i < points.size(); i += options.shares) mine.push_back(i);
+  const std::string share_text = options.shares > 1 ? " in share " + std::to_string(options.share) + "/" +
+                                                         std::to_string(options.shares)
+                                                   : std::string();
   SweepOutcome outcome;
-  outcome.points = points.size();
+  outcome.points = mine.size();
   outcome.ranks = mpi.size();
 
   if (options.dry_run) {
@@ -102,12 +110,13 @@ SweepOutcome run_sweep(const MpiSession& mpi, const SweepOptions& options, std::
       for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
       out << points.size() << " points (" << spec.models.size() << " model" << (spec.models.size() == 1 ? "" : "s") << ", "
           << group_points(points, all).size() << " groups sharing a plan), fingerprint " << spec.fingerprint << "\n";
+      if (options.shares > 1) out << mine.size() << " points" << share_text << "\n";
     }
     if (!options.output.empty() &&
         (std::filesystem::exists(options.output) || !journal_files(options.output).empty())) {
       const ResultsStore store(options.output, meta_of(spec, points.size()));
       std::unique_ptr<OutputLock> no_lock;
-      const StartState s = start_state(mpi, store, points, no_lock, false);
+      const StartState s = start_state(mpi, store, points, mine, no_lock, false);
       outcome.finished_before = s.finished;
       if (root) out << s.finished << " finished in " << options.output << ", " << s.todo.size() << " to run\n";
     }
@@ -117,7 +126,7 @@ SweepOutcome run_sweep(const MpiSession& mpi, const SweepOptions& options, std::
 
   const ResultsStore store(options.output, meta_of(spec, points.size()));
   std::unique_ptr<OutputLock> lock;
-  const StartState state = start_state(mpi, store, points, lock, true);
+  const StartState state = start_state(mpi, store, points, mine, lock, true);
   outcome.finished_before = state.finished;
   outcome.run_now = state.todo.size();
 
@@ -184,14 +193,14 @@ SweepOutcome run_sweep(const MpiSession& mpi, const SweepOptions& options, std::
   outcome.plans_built = mpi.sum(runner.stats().plans_built);
   outcome.plans_shared = mpi.sum(runner.stats().plans_shared);
   if (root && state.todo.empty()) {
-    outcome.rows_written = points.size();
-    out << "sweep " << spec.name << ": all " << outcome.points << " points are finished in " << options.output
-        << "; nothing to do\n";
+    outcome.rows_written = mine.size();
+    out << "sweep " << spec.name << ": all " << outcome.points << " points" << share_text << " are finished in "
+        << options.output << "; nothing to do\n";
   } else if (root) {
     outcome.rows_written = store.fold(true);
     outcome.seconds = seconds_since(start);
     const double rate = outcome.seconds > 0 ? static_cast<double>(outcome.run_now) / outcome.seconds : 0.0;
-    out << "sweep " << spec.name << ": " << outcome.points << " points, " << outcome.finished_before
+    out << "sweep " << spec.name << ": " << outcome.points << " points" << share_text << ", " << outcome.finished_before
         << " finished before, " << outcome.run_now << " run now on " << outcome.ranks << " rank"
         << (outcome.ranks == 1 ? "" : "s") << " in " << outcome.seconds << " s (" << rate << " points/s)\n"
         << "  ok " << outcome.ok << ", failed " << outcome.failed << "; plans built " << outcome.plans_built

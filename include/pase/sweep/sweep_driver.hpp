@@ -20,10 +20,14 @@ struct SweepOptions {
   double progress_interval_s = 5.0;     // when stderr is not a terminal
   double checkpoint_seconds = 60.0;     // fold the journals into the results file this often
   std::optional<std::uint64_t> max_memory_bytes;  // overrides the spec's search.max_memory
+  // --share K/N: run only the points whose number modulo `shares` is `share` (0 <= share < shares),
+  // e.g. one task of a Slurm job array; the shares' results files are joined with `pase merge`.
+  std::uint64_t share = 0;
+  std::uint64_t shares = 1;
 };
 
 struct SweepOutcome {
-  std::uint64_t points = 0;           // in the spec
+  std::uint64_t points = 0;           // in the spec (in the share with --share)
   std::uint64_t finished_before = 0;  // found in the results file and journals
   std::uint64_t run_now = 0;
   std::uint64_t ok = 0;
