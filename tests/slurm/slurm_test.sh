@@ -11,8 +11,9 @@
 #     --batch, as --signal=B:USR1@N sends it) makes it checkpoint, stop and requeue itself; the rerun
 #     resumes from the checkpoint; a `scontrol requeue` (SIGTERM to everything) of the rerun does the
 #     same; the result equals an uninterrupted job's (total cost and strategy);
-#  3. sweep.sbatch as an array of 3 tasks, one task requeued mid-way resumes its share; the merge job
-#     gives every point exactly once, with the values of a local (non-Slurm) pase sweep;
+#  3. sweep.sbatch as an array of 3 tasks, one task requeued mid-way (scontrol requeue) and another
+#     given the time-limit signal resume their shares; the merge job gives every point exactly once,
+#     with the values of a local (non-Slurm) pase sweep;
 #  4. finished results are never overwritten (search result, merged sweep).
 # Stops the daemons it started by their process ids (tests/slurm/stop_slurm.sh) whatever happens,
 # and removes its folder (PASE_SLURM_KEEP=1 keeps it). Every wait and command has a timeout, and
@@ -47,6 +48,10 @@ cleanup() {
       echo "==== $f"
       grep -vE '^(  |[A-Za-z0-9_.]+ +[A-Z][A-Za-z]+ +[a-z]+ )' "$f" | tail -60
     done
+    if [ -n "${SLURM_CONF:-}" ]; then
+      echo "==== jobs"
+      timeout 10 scontrol show job 2>&1 | grep -E 'JobId=|JobState=|Restarts=' || true
+    fi
     for f in "$work/slurm/log/slurmctld.log" "$work/slurm/log/slurmd.log"; do
       [ -f "$f" ] && { echo "==== $f (last 30 lines)"; tail -30 "$f"; }
     done
@@ -82,16 +87,21 @@ budget() {
   [ "$left" -gt 0 ] || fail "the test ran out of its ${limit}s"
   echo $((left < $1 ? left : $1))
 }
-# wait_until SECONDS DESCRIPTION COMMAND...: polls every 0.5 s, within the test's limit.
-wait_until() {
-  local timeout what=$2 end
-  timeout=$(budget "$1")
-  shift 2
-  end=$((SECONDS + timeout))
+# poll SECONDS COMMAND...: runs COMMAND every 0.5 s until it succeeds (0) or the time is up (1).
+poll() {
+  local end
+  end=$((SECONDS + $(budget "$1")))
+  shift
   while ! "$@"; do
-    [ "$SECONDS" -lt "$end" ] || fail "timed out after ${timeout}s waiting for: $what"
+    [ "$SECONDS" -lt "$end" ] || return 1
     sleep 0.5
   done
+}
+# wait_until SECONDS DESCRIPTION COMMAND...: poll, or fail the test.
+wait_until() {
+  local timeout=$1 what=$2
+  shift 2
+  poll "$timeout" "$@" || fail "timed out after ${timeout}s waiting for: $what"
 }
 
 # --- Slurm --------------------------------------------------------------------------------------
@@ -112,10 +122,25 @@ job_ended() {
   case "$(job_field "$1" JobState)" in COMPLETED | FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY | BOOT_FAIL | DEADLINE) return 0 ;; esac
   return 1
 }
-pending_after_restart() {  # JOB N: requeued N times and waiting
-  [ "$(job_field "$1" JobState)" = PENDING ] && [ "$(job_field "$1" Restarts)" = "$2" ]
+pending_after_restart() {  # JOB N: requeued at least N times and waiting
+  [ "$(job_field "$1" JobState)" = PENDING ] && [ "$(job_field "$1" Restarts)" -ge "$2" ]
 }
-release() { S scontrol update JobId="$1" StartTime=now; }
+restarts_at_least() { [ "$(job_field "$1" Restarts)" -ge "$2" ]; }
+job_started() { ! job_state_is "$1" PENDING; }
+# A requeued job waits for its BeginTime (about 2 minutes); release it now. slurmd refuses a
+# credential issued in the same second as the requeue revoked the old one ("already killed, do not
+# launch"), so wait 2 s first, and release again if the job still does not start.
+release() {
+  local j=$1 try
+  sleep 2
+  for try in 1 2 3; do
+    S scontrol update JobId="$j" StartTime=now || true
+    poll 20 job_started "$j" && return 0
+    note "job $j did not start ($(job_field "$j" JobState), reason $(job_field "$j" Reason)): releasing it again"
+    S scontrol release "$j" 2>/dev/null || true
+  done
+  fail "job $j did not start again after its requeue"
+}
 submit() { S sbatch --parsable --chdir="$repo" "$@"; }
 log_has() { [ -f "$1" ] && grep -q -- "$2" "$1"; }
 log_count() { if [ -f "$1" ]; then grep -c -- "$2" "$1" || true; else echo 0; fi; }
@@ -174,12 +199,13 @@ wait_until 60 "job $job to be requeued" pending_after_restart "$job" 2
 check "the ranks stopped on SIGTERM with a checkpoint" log_has "$log" "stopped on SIGTERM with checkpoint"
 release "$job"
 wait_until 300 "job $job to finish" job_ended "$job"
-check "interrupted search COMPLETED after 2 restarts" test "$(job_field "$job" JobState)/$(job_field "$job" Restarts)" = COMPLETED/2
-check "run 3 started with SLURM_RESTART_COUNT=2" log_has "$log" "run 3 (SLURM_RESTART_COUNT=2)"
+check "interrupted search COMPLETED" job_state_is "$job" COMPLETED
+check "after 2 restarts (Restarts=$(job_field "$job" Restarts))" restarts_at_least "$job" 2
+check "the last run knew it was a restart (SLURM_RESTART_COUNT=2)" log_has "$log" "(SLURM_RESTART_COUNT=2)"
 mapfile -t resumed < <(sed -n 's/^pase search: resumed from .* after step \([0-9]*\) of .*/\1/p' "$log")
 note "resumed after steps: ${resumed[*]}"
 check "resumed twice, from a checkpoint (step > 0), not from the start" \
-  test "${#resumed[@]}" = 2 -a "${resumed[0]:-0}" -gt 0 -a "${resumed[1]:-0}" -ge "${resumed[0]:-0}"
+  test "${#resumed[@]}" -ge 2 -a "${resumed[0]:-0}" -gt 0 -a "${resumed[1]:-0}" -ge "${resumed[0]:-0}"
 check "result.json written" test -s "$work/search/result.json"
 check "checkpoint removed" test ! -e "$work/search/checkpoint.h5"
 total() { grep -m1 '^ "total_cost"' "$1"; }
@@ -208,21 +234,37 @@ note "3. sweep.sbatch as an array of 3 tasks"
 run="$work/sweep"
 arr=$(submit --array=0-2 -o "$work/logs/sweep-%A_%a.out" --export=ALL,PASE_RUN_DIR="$run" \
   slurm/sweep.sbatch jobs/sweep-small.yaml)
-task_log="$work/logs/sweep-${arr}_1.out"
-journal_rows() { cat "$run"/share-1-of-3.h5.journal.* 2>/dev/null | grep -vc pase_journal || true; }
-share1_started() { [ "$(journal_rows)" -ge 1 ]; }
-wait_until 120 "task 1 to finish a point" share1_started
-job_state_is "${arr}_1" RUNNING || fail "task ${arr}_1 finished before it could be requeued"
-note "scontrol requeue of task ${arr}_1 after $(journal_rows) finished point(s)"
-S scontrol requeue "${arr}_1"
-wait_until 60 "task ${arr}_1 to be requeued" pending_after_restart "${arr}_1" 1
-release "${arr}_1"
+journal_rows() { cat "$run"/share-"$1"-of-3.h5.journal.* 2>/dev/null | grep -vc pase_journal || true; }
+share_started() { [ "$(journal_rows "$1")" -ge 1 ]; }
+# interrupt K HOW: once task K has finished a point, requeue it (HOW=requeue: scontrol requeue,
+# SIGTERM to everything) or send the time-limit signal (HOW=usr1: the script stops and requeues).
+interrupt() {
+  local k=$1 how=$2
+  wait_until 120 "task $k to finish a point" share_started "$k"
+  job_state_is "${arr}_$k" RUNNING || fail "task ${arr}_$k finished before it could be interrupted"
+  if [ "$how" = requeue ]; then
+    note "scontrol requeue of task ${arr}_$k after $(journal_rows "$k") finished point(s)"
+    S scontrol requeue "${arr}_$k"
+  else
+    note "SIGUSR1 to the batch shell of task ${arr}_$k after $(journal_rows "$k") finished point(s)"
+    S scancel --signal=USR1 --batch "${arr}_$k"
+  fi
+  wait_until 60 "task ${arr}_$k to be requeued" pending_after_restart "${arr}_$k" 1
+  release "${arr}_$k"
+}
+interrupt 1 requeue
+interrupt 2 usr1
 array_done() { local k; for k in 0 1 2; do job_ended "${arr}_$k" || return 1; done; }
 wait_until 300 "the array $arr to finish" array_done
 for k in 0 1 2; do check "task $k COMPLETED" job_state_is "${arr}_$k" COMPLETED; done
-check "task 1 ran twice" log_has "$task_log" "run 2 (SLURM_RESTART_COUNT=1)"
-resumed_points=$(sed -n 's/^sweep small: .* in share 1\/3, \([0-9]*\) finished before, .*/\1/p' "$task_log" | tail -1)
-check "task 1 resumed its share (${resumed_points:-no} points finished before)" test "${resumed_points:-0}" -ge 1
+check "task 2 stopped its sweep and requeued itself" log_has "$work/logs/sweep-${arr}_2.out" "requeueing job ${arr}_2"
+check "task 0 was not requeued" test "$(job_field "${arr}_0" Restarts)" = 0
+for k in 1 2; do
+  task_log="$work/logs/sweep-${arr}_$k.out"
+  check "task $k ran again after its requeue" log_has "$task_log" "(SLURM_RESTART_COUNT=[1-9])"
+  resumed_points=$(sed -n "s/^sweep small: .* in share $k\/3, \([0-9]*\) finished before, .*/\1/p" "$task_log" | tail -1)
+  check "task $k resumed its share (${resumed_points:-no} points finished before)" test "${resumed_points:-0}" -ge 1
+done
 
 merge=$(submit -o "$work/logs/sweep-merge.out" slurm/sweep.sbatch --merge "$run")
 wait_until 120 "merge job $merge to end" job_ended "$merge"
