@@ -6,6 +6,7 @@
 
 #include "pase/checkpoint/agreement.hpp"
 #include "pase/checkpoint/checkpoint_errors.hpp"
+#include "pase/checkpoint/checkpoint_seal.hpp"
 #include "pase/checkpoint/table_checksum.hpp"
 #include "pase/io/atomic_replace.hpp"
 
@@ -46,6 +47,7 @@ CheckpointReader::CheckpointReader(const std::string& path, Collectives& comm) :
     if (file_bytes_ == 0) throw std::runtime_error("the file is empty (not a checkpoint)");
   });
   if (!error.empty()) refuse(error);
+  check_seal(path_, comm_);  // before HDF5 parses anything
   error = agree(comm_, [&] { file_.emplace(h5::ParallelFile::open_read_only(path_, comm_.size() > 1)); });
   if (!error.empty()) {
     // A partial failure leaves some ranks with an open file: close it with the others.
@@ -171,7 +173,7 @@ DpState CheckpointReader::load(const Problem& problem, const Plan& plan, const D
   };
   if (h.steps_total != plan.steps.size())
     refuse("written for a plan of " + std::to_string(h.steps_total) + " steps, this search has " +
-           std::to_string(plan.steps.size()));
+           std::to_string(plan.steps.size()) + "; the checkpoint belongs to another search");
   std::vector<const TableRecord*> argmins(done), costs(done, nullptr);
   for (int s = 0; s < done; ++s) argmins[s] = &expect(s, false);
   for (int s = 0; s < done; ++s)

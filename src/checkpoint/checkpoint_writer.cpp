@@ -1,6 +1,11 @@
 #include "pase/checkpoint/checkpoint_writer.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -10,6 +15,8 @@
 #include "pase/checkpoint/agreement.hpp"
 #include "pase/checkpoint/checkpoint_errors.hpp"
 #include "pase/checkpoint/checkpoint_layout.hpp"
+#include "pase/checkpoint/checkpoint_seal.hpp"
+#include "pase/checkpoint/checkpoint_space.hpp"
 #include "pase/checkpoint/table_checksum.hpp"
 #include "pase/checkpoint/test_hooks.hpp"
 #include "pase/io/atomic_replace.hpp"
@@ -20,6 +27,15 @@ namespace {
 
 // Larger blocks are written in pieces of this many elements (MPI counts are ints).
 constexpr std::uint64_t piece_elements = 1ull << 26;
+
+void sync_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(path + ": cannot open it to sync it (" + std::strerror(errno) + ")");
+  const int rc = ::fsync(fd);
+  const int error = errno;
+  ::close(fd);
+  if (rc != 0) throw std::runtime_error(path + ": fsync failed (" + std::strerror(error) + ")");
+}
 
 h5::Element argmin_element(unsigned width) {
   return width == 1 ? h5::Element::u8 : width == 2 ? h5::Element::u16 : h5::Element::u32;
@@ -40,8 +56,16 @@ class Writer {
   CheckpointWritten run() {
     const auto start = std::chrono::steady_clock::now();
     const CheckpointHeader header = make_header();
-    const std::string created = agree(comm_, [&] { file_.emplace(h5::ParallelFile::create(tmp_, comm_.size() > 1)); });
-    if (!created.empty()) abandon(created);
+    const std::string room = agree(comm_, [&] {
+      if (comm_.rank() == 0) reserve_space(tmp_, estimated_bytes(header));
+    });
+    if (!room.empty()) fail(room);
+    const std::string created = agree(comm_, [&] { file_.emplace(h5::ParallelFile::create(tmp_, comm_.size() > 1, seal_bytes)); });
+    if (!created.empty()) {
+      file_.reset();  // a file that some ranks opened is closed again: nothing was written to it yet
+      if (comm_.rank() == 0) std::remove(tmp_.c_str());
+      fail(created);
+    }
     check(agree(comm_, [&] { write_metadata(header); }));
     for (std::size_t t = 0; t < tables_.size(); ++t) {
       if (t == tables_.size() / 2) {
@@ -52,9 +76,21 @@ class Writer {
       write_table(tables_[t]);
     }
     crash_point("before-flush");
-    check(agree(comm_, [&] { file_->flush(); }));
     check(agree(comm_, [&] { file_->close(); }));
+    // Each rank syncs what it wrote (on a parallel file system, its own node's cache). Not
+    // H5Fflush: after a failed write on one rank it can leave the others waiting in MPI_File_sync.
+    const std::string synced = agree(comm_, [&] { sync_file(tmp_); });
+    if (!synced.empty()) {
+      if (comm_.rank() == 0) std::remove(tmp_.c_str());
+      fail(synced);
+    }
     crash_point("after-close");
+    try {
+      seal_checkpoint(tmp_, comm_);
+    } catch (const std::exception& e) {
+      if (comm_.rank() == 0) std::remove(tmp_.c_str());
+      fail(e.what());
+    }
     const std::string renamed = agree(comm_, [&] {
       if (comm_.rank() == 0) replace_atomically(tmp_, path_);
     });
@@ -186,14 +222,20 @@ class Writer {
     if (!error.empty()) abandon(error);
   }
 
-  // Every rank gets here together: close the temporary file (collectively), remove it, and throw.
+  // Every rank gets here together after a failure while HDF5 was writing: give up the temporary
+  // file (see ParallelFile::abandon), remove it, and throw CheckpointWriteAborted.
   [[noreturn]] void abandon(const std::string& error) {
-    try {
-      file_.reset();
-    } catch (...) {
-    }
+    if (file_) file_->abandon();
+    file_.reset();
     if (comm_.rank() == 0) std::remove(tmp_.c_str());
-    fail(error);
+    throw CheckpointWriteAborted(path_ + ": checkpoint not written (" + error + ")");
+  }
+
+  // The file's size, generously: tables, the seal, and room for HDF5's metadata.
+  static std::uint64_t estimated_bytes(const CheckpointHeader& h) {
+    std::uint64_t bytes = seal_bytes + (64u << 10);
+    for (const TableRecord& t : h.tables) bytes += t.entries * h5::element_bytes(t.element) + 1024;
+    return bytes + bytes / 32;
   }
 
   [[noreturn]] void fail(const std::string& error) {

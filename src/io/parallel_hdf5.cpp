@@ -2,6 +2,7 @@
 
 #include <hdf5.h>
 
+#include <algorithm>
 #include <type_traits>
 
 namespace pase::h5 {
@@ -16,7 +17,12 @@ namespace {
 // The innermost entries of HDF5's error stack (where the problem was found), in one line.
 herr_t collect(unsigned n, const H5E_error2_t* e, void* out) {
   auto& text = *static_cast<std::string*>(out);
-  if (n < 2 && e->desc != nullptr && e->desc[0] != '\0') text += std::string(text.empty() ? "" : "; ") + e->desc;
+  if (n >= 2 || e->desc == nullptr || e->desc[0] == '\0') return 0;
+  std::string desc = e->desc;  // one line: some descriptions hold a ctime() date with its newline
+  for (char& c : desc)
+    if (c == '\n' || c == '\r') c = ' ';
+  while (!desc.empty() && desc.back() == ' ') desc.pop_back();
+  text += (text.empty() ? "" : "; ") + desc;
   return 0;
 }
 
@@ -76,11 +82,15 @@ hid_t memory_type(Element e) {
   }
 }
 
-Id string_type(const std::string& path) {
+// Fixed-length strings: stored inside the (checksummed) object header, unlike variable-length
+// ones, whose bytes live in the global heap, which has no checksum and which a damaged file can
+// make HDF5 read out of bounds.
+Id string_type(const std::string& path, std::size_t length) {
   const hid_t type = check(H5Tcopy(H5T_C_S1), path, "copy the string type");
-  if (H5Tset_size(type, H5T_VARIABLE) < 0 || H5Tset_cset(type, H5T_CSET_UTF8) < 0) {
+  if (H5Tset_size(type, std::max<std::size_t>(length, 1)) < 0 || H5Tset_strpad(type, H5T_STR_NULLPAD) < 0 ||
+      H5Tset_cset(type, H5T_CSET_UTF8) < 0) {
     H5Tclose(type);
-    fail(path, "make a variable-length UTF-8 string type");
+    fail(path, "make a string type");
   }
   return Id(type, H5Tclose);
 }
@@ -116,7 +126,7 @@ Id open_attribute(hid_t file, const std::string& path, const std::string& object
   Id space(check(H5Aget_space(attribute), path, "get the dataspace of " + what), H5Sclose);
   const bool scalar = H5Sget_simple_extent_type(space) == H5S_SCALAR;
   if (H5Tget_class(stored) != expected || !scalar ||
-      (expected == H5T_STRING && H5Tis_variable_str(stored) <= 0) ||
+      (expected == H5T_STRING && H5Tis_variable_str(stored) != 0) ||
       (expected != H5T_STRING && H5Tget_size(stored) != 8))
     throw ParallelIoError(path + ": " + what + " is not a " + kind);
   return attribute;
@@ -192,10 +202,12 @@ const char* to_string(Element element) {
   }
 }
 
-ParallelFile ParallelFile::create(const std::string& path, bool parallel) {
+ParallelFile ParallelFile::create(const std::string& path, bool parallel, std::uint64_t userblock_bytes) {
   quiet();
   Id fapl = file_access(path, parallel);
-  return ParallelFile(path, check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), path, "create the file"),
+  Id fcpl(check(H5Pcreate(H5P_FILE_CREATE), path, "make a file creation property list"), H5Pclose);
+  if (userblock_bytes > 0) check(H5Pset_userblock(fcpl, userblock_bytes), path, "reserve a user block");
+  return ParallelFile(path, check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl, fapl), path, "create the file"),
                       parallel);
 }
 
@@ -267,9 +279,8 @@ std::vector<std::string> ParallelFile::members(const std::string& group) const {
 }
 
 void ParallelFile::write_attribute(const std::string& object, const std::string& name, const std::string& value) {
-  Id type = string_type(path_);
-  const char* data = value.c_str();
-  write_scalar(id_, path_, object, name, type, type, &data);
+  Id type = string_type(path_, value.size());
+  write_scalar(id_, path_, object, name, type, type, value.empty() ? "" : value.data());
 }
 
 void ParallelFile::write_attribute(const std::string& object, const std::string& name, std::uint64_t value) {
@@ -291,12 +302,14 @@ bool ParallelFile::has_attribute(const std::string& object, const std::string& n
 }
 
 std::string ParallelFile::read_string_attribute(const std::string& object, const std::string& name) const {
-  Id attribute = open_attribute(id_, path_, object, name, H5T_STRING, "string");
-  Id type = string_type(path_);
-  char* data = nullptr;
-  check(H5Aread(attribute, type, &data), path_, "read attribute '" + name + "' of '" + object + "'");
-  std::string value = data != nullptr ? data : "";
-  H5free_memory(data);
+  Id attribute = open_attribute(id_, path_, object, name, H5T_STRING, "fixed-length string");
+  Id stored(check(H5Aget_type(attribute), path_, "get the type of attribute '" + name + "'"), H5Tclose);
+  const std::size_t size = H5Tget_size(stored);
+  if (size == 0 || size > (1u << 20)) throw ParallelIoError(path_ + ": attribute '" + name + "' has an impossible size");
+  Id type = string_type(path_, size);
+  std::string value(size, '\0');
+  check(H5Aread(attribute, type, value.data()), path_, "read attribute '" + name + "' of '" + object + "'");
+  value.resize(value.find('\0') == std::string::npos ? size : value.find('\0'));
   return value;
 }
 

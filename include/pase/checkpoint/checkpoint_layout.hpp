@@ -2,6 +2,7 @@
 // The checkpoint file's layout (format version 1), documented for h5dump and h5py users in
 // docs/checkpoints.md:
 //
+//   bytes 0-511            the seal (checkpoint_seal.hpp), an HDF5 user block
 //   /                      attributes format = "pase-checkpoint", format_version, writer,
 //                          model_file, header_checksum
 //   /fingerprint           one string attribute per fingerprint field (search_fingerprint.hpp)

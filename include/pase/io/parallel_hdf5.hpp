@@ -33,8 +33,9 @@ struct DatasetShape {
 
 class ParallelFile {
  public:
-  // Creates (truncating) a file for writing. Collective.
-  static ParallelFile create(const std::string& path, bool parallel);
+  // Creates (truncating) a file for writing, its first `userblock_bytes` (0, or a power of two
+  // from 512 on) left to the caller (HDF5 skips them). Collective.
+  static ParallelFile create(const std::string& path, bool parallel, std::uint64_t userblock_bytes = 0);
   // Opens an existing file for reading; throws ParallelIoError when it is not an HDF5 file.
   // Collective.
   static ParallelFile open_read_only(const std::string& path, bool parallel);
@@ -49,6 +50,10 @@ class ParallelFile {
   void flush();
   // Closes the file; throws when its last writes fail. Collective.
   void close();
+  // Gives up on a file whose writing failed, without closing it: HDF5 1.10 cannot always close
+  // such a file (its close fails, and HDF5 then crashes when it shuts down), so it stays open until
+  // HDF5 shuts down, which tries once more and ignores the outcome. The caller removes the file.
+  void abandon() { id_ = -1; }
 
   void create_group(const std::string& name);  // collective
   // Whether the group or dataset `name` (an absolute path) exists; false when a parent does not.
