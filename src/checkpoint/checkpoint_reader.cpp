@@ -21,13 +21,14 @@ bool ends_with(const std::string& s, const std::string& tail) {
 // Reads entries [begin, end) of a table into `values` (doubles) or `argmin` (by width).
 void read_range(const h5::ParallelFile& f, const TableRecord& t, std::uint64_t begin, std::uint64_t end,
                 std::vector<double>& values, ArgminTable& argmin) {
+  const h5::Dataset dataset = f.open_dataset(t.dataset);
   if (t.costs) {
     values.assign(end - begin, 0.0);
-    f.read_block(t.dataset, t.element, begin, end - begin, values.data());
+    dataset.read_block(t.element, begin, end - begin, values.data());
   } else {
     argmin.width = h5::element_bytes(t.element);
     argmin.resize(end - begin);
-    f.read_block(t.dataset, t.element, begin, end - begin, argmin.bytes.data());
+    dataset.read_block(t.element, begin, end - begin, argmin.bytes.data());
   }
 }
 

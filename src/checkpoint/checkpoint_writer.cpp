@@ -73,10 +73,13 @@ class Writer {
         if (test_hooks().checkpoint_sleep_ms > 0)
           std::this_thread::sleep_for(std::chrono::milliseconds(test_hooks().checkpoint_sleep_ms));
       }
-      write_table(tables_[t]);
+      write_table(tables_[t], datasets_[t]);
     }
     crash_point("before-flush");
-    check(agree(comm_, [&] { file_->close(); }));
+    check(agree(comm_, [&] {
+      datasets_.clear();
+      file_->close();
+    }));
     // Each rank syncs what it wrote (on a parallel file system, its own node's cache). Not
     // H5Fflush: after a failed write on one rank it can leave the others waiting in MPI_File_sync.
     const std::string synced = agree(comm_, [&] { sync_file(tmp_); });
@@ -180,31 +183,29 @@ class Writer {
 
   void write_metadata(const CheckpointHeader& h) {
     h5::ParallelFile& f = *file_;
-    f.write_attribute("/", "format", std::string(checkpoint_format_name));
-    f.write_attribute("/", "format_version", h.format_version);
-    f.write_attribute("/", "writer", h.writer);
-    f.write_attribute("/", "model_file", h.model_file);
-    f.write_attribute("/", "header_checksum", h.header_checksum);
-    f.create_group("/fingerprint");
-    for (const auto& field : h.fingerprint.fields) f.write_attribute("/fingerprint", field.name, field.value);
-    f.create_group("/progress");
-    f.write_attribute("/progress", "steps_done", h.steps_done);
-    f.write_attribute("/progress", "steps_total", h.steps_total);
-    f.write_attribute("/progress", "cells_done", h.cells_done);
-    f.write_attribute("/progress", "cells_total", h.cells_total);
-    f.write_attribute("/progress", "dp_minimum", h.dp_minimum);
-    f.write_attribute("/progress", "last_vertex", h.last_vertex);
+    f.write_attributes("/", {{"format", std::string(checkpoint_format_name)},
+                             {"format_version", h.format_version},
+                             {"writer", h.writer},
+                             {"model_file", h.model_file},
+                             {"header_checksum", h.header_checksum}});
+    std::vector<h5::Attribute> fingerprint;
+    for (const auto& field : h.fingerprint.fields) fingerprint.push_back({field.name, field.value});
+    f.create_group("/fingerprint", fingerprint);
+    f.create_group("/progress", {{"steps_done", h.steps_done},
+                                 {"steps_total", h.steps_total},
+                                 {"cells_done", h.cells_done},
+                                 {"cells_total", h.cells_total},
+                                 {"dp_minimum", h.dp_minimum},
+                                 {"last_vertex", h.last_vertex}});
     f.create_group("/argmin");
     f.create_group("/costs");
-    for (const TableRecord& t : h.tables) {
-      f.create_dataset(t.dataset, t.element, t.entries);
-      f.write_attribute(t.dataset, "step", static_cast<std::int64_t>(t.step));
-      f.write_attribute(t.dataset, "vertex", t.vertex);
-      f.write_attribute(t.dataset, "checksum", t.checksum);
-    }
+    for (const TableRecord& t : h.tables)
+      datasets_.push_back(f.create_dataset(
+          t.dataset, t.element, t.entries,
+          {{"step", static_cast<std::int64_t>(t.step)}, {"vertex", t.vertex}, {"checksum", t.checksum}}));
   }
 
-  void write_table(const TablePlan& t) {
+  void write_table(const TablePlan& t, h5::Dataset& dataset) {
     std::uint64_t largest = 0;
     for (int r = 0; r < comm_.size(); ++r) largest = std::max(largest, part(t.record, r).size());
     const std::uint64_t pieces = std::max<std::uint64_t>(1, (largest + piece_elements - 1) / piece_elements);
@@ -214,7 +215,7 @@ class Writer {
       const std::uint64_t begin = std::min(mine.end, mine.begin + k * piece_elements);
       const std::uint64_t end = std::min(mine.end, begin + piece_elements);
       const auto* data = static_cast<const unsigned char*>(t.data) + (begin - t.origin) * bytes;
-      check(agree(comm_, [&] { file_->write_block(t.record.dataset, t.record.element, begin, end - begin, data); }));
+      check(agree(comm_, [&] { dataset.write_block(t.record.element, begin, end - begin, data); }));
     }
   }
 
@@ -225,6 +226,8 @@ class Writer {
   // Every rank gets here together after a failure while HDF5 was writing: give up the temporary
   // file (see ParallelFile::abandon), remove it, and throw CheckpointWriteAborted.
   [[noreturn]] void abandon(const std::string& error) {
+    for (h5::Dataset& d : datasets_) d.abandon();
+    datasets_.clear();
     if (file_) file_->abandon();
     file_.reset();
     if (comm_.rank() == 0) std::remove(tmp_.c_str());
@@ -247,6 +250,7 @@ class Writer {
   Collectives& comm_;
   std::vector<TablePlan> tables_;
   std::optional<h5::ParallelFile> file_;
+  std::vector<h5::Dataset> datasets_;  // open while writing, in the order of tables_
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "pase/checkpoint/checkpoint_reader.hpp"
 #include "pase/checkpoint/search_fingerprint.hpp"
 #include "pase/checkpoint/test_hooks.hpp"
+#include "pase/io/atomic_replace.hpp"
 
 namespace pase {
 
@@ -32,6 +33,9 @@ CheckpointedSearch::CheckpointedSearch(CheckpointOptions options, Collectives& c
   const std::string error = agree(comm_, [&] {
     if (comm_.rank() != 0) return;
     lock_ = std::make_unique<CheckpointLock>(options_.checkpoint, CheckpointLock::Mode::write);
+    // What a killed writer left behind: with the lock held, no run is writing them any more.
+    std::remove(temporary_path(options_.checkpoint).c_str());
+    std::remove((temporary_path(options_.checkpoint) + ".reserve").c_str());
     std::error_code code;
     if (std::filesystem::exists(options_.checkpoint, code) && !same_file(options_.checkpoint, options_.resume))
       throw CheckpointRefused(options_.checkpoint + ": a checkpoint exists already; continue it with --resume " +

@@ -308,9 +308,8 @@ TEST(CheckpointFileTest, refuses_missing_empty_foreign_and_temporary_files) {
                     "HDF5); give a file written by 'pase search --checkpoint'");
   {
     h5::ParallelFile foreign = h5::ParallelFile::create(w.dir + "/foreign.h5", false);
-    foreign.create_dataset("/data", h5::Element::f64, 3);
     const double values[3] = {1, 2, 3};
-    foreign.write_block("/data", h5::Element::f64, 0, 3, values);
+    foreign.create_dataset("/data", h5::Element::f64, 3).write_block(h5::Element::f64, 0, 3, values);
     foreign.close();
   }
   EXPECT_EQ(refused(w.dir + "/foreign.h5"),
