@@ -33,9 +33,9 @@ CheckpointedSearch::CheckpointedSearch(CheckpointOptions options, Collectives& c
   const std::string error = agree(comm_, [&] {
     if (comm_.rank() != 0) return;
     lock_ = std::make_unique<CheckpointLock>(options_.checkpoint, CheckpointLock::Mode::write);
-    // What a killed writer left behind: with the lock held, no run is writing them any more.
-    std::remove(temporary_path(options_.checkpoint).c_str());
-    std::remove((temporary_path(options_.checkpoint) + ".reserve").c_str());
+    // What a killed writer left behind (regular files): with the lock held, no run writes them.
+    for (const std::string& stale : {temporary_path(options_.checkpoint), temporary_path(options_.checkpoint) + ".reserve"})
+      if (std::filesystem::is_regular_file(std::filesystem::symlink_status(stale))) std::remove(stale.c_str());
     std::error_code code;
     if (std::filesystem::exists(options_.checkpoint, code) && !same_file(options_.checkpoint, options_.resume))
       throw CheckpointRefused(options_.checkpoint + ": a checkpoint exists already; continue it with --resume " +

@@ -132,16 +132,19 @@ SearchFingerprint make_fingerprint(const SearchSettings& settings, const SearchR
 }
 
 std::string describe_differences(const SearchFingerprint& stored, const SearchFingerprint& current) {
+  auto find = [](const SearchFingerprint& f, const std::string& name) {
+    for (const auto& field : f.fields)
+      if (field.name == name) return field.value;
+    return std::string("(missing)");
+  };
+  // Another model: its content, parameters and cutoff differ too, which says nothing more.
+  const bool other_model = find(stored, "model") != find(current, "model");
   std::string out;
   bool digest_differs = false;
   for (const auto& name : fingerprint_field_names()) {
-    auto find = [&](const SearchFingerprint& f) {
-      for (const auto& field : f.fields)
-        if (field.name == name) return field.value;
-      return std::string("(missing)");
-    };
-    const std::string a = find(stored), b = find(current);
+    const std::string a = find(stored, name), b = find(current, name);
     if (a == b) continue;
+    if (other_model && (name == "model_content" || name == "parameters" || name == "cutoff")) continue;
     if (name == "problem_digest") {
       digest_differs = true;
       continue;
