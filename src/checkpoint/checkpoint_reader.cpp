@@ -106,14 +106,16 @@ void CheckpointReader::read_header() {
         t.dataset = group + "/" + name;
         t.costs = costs;
         const std::int64_t step = f.read_i64_attribute(t.dataset, "step");
-        if (step < 0 || step >= static_cast<std::int64_t>(h.steps_total) || table_dataset(static_cast<int>(step), costs) != t.dataset)
+        if (step < 0 || step >= static_cast<std::int64_t>(h.steps_total) ||
+            table_dataset(static_cast<int>(step), costs) != t.dataset)
           throw std::runtime_error("table " + t.dataset + " has a wrong step attribute");
         t.step = static_cast<int>(step);
         t.vertex = f.read_string_attribute(t.dataset, "vertex");
         t.checksum = f.read_u64_attribute(t.dataset, "checksum");
         const h5::DatasetShape shape = f.dataset_shape(t.dataset);
         if ((shape.element == h5::Element::f64) != costs)
-          throw std::runtime_error("table " + t.dataset + " has the wrong element type " + h5::to_string(shape.element));
+          throw std::runtime_error("table " + t.dataset + " has the wrong element type " +
+                                   h5::to_string(shape.element));
         t.element = shape.element;
         t.entries = shape.entries;
         h.tables.push_back(t);

@@ -63,8 +63,9 @@ void read_exactly(int fd, unsigned char* data, std::size_t size, std::uint64_t o
   while (size > 0) {
     const ssize_t n = ::pread(fd, data, size, static_cast<off_t>(offset));
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw std::runtime_error(n < 0 ? "cannot read it (" + std::string(std::strerror(errno)) + ")"
-                                               : "it ended while being read");
+    if (n <= 0)
+      throw std::runtime_error(n < 0 ? "cannot read it (" + std::string(std::strerror(errno)) + ")"
+                                     : "it ended while being read");
     data += n;
     size -= static_cast<std::size_t>(n);
     offset += static_cast<std::uint64_t>(n);
@@ -134,13 +135,15 @@ void check_seal(const std::string& path, Collectives& comm) {
     const std::string text(reinterpret_cast<const char*>(head.data()), head.size());
     static const char hdf5_signature[] = "\x89HDF\r\n\x1a\n";
     if (text.compare(0, 8, hdf5_signature) == 0)
-      throw CheckpointRefused("not a pase checkpoint (an HDF5 file without pase's seal); give a file written by "
-                              "'pase search --checkpoint'");
+      throw CheckpointRefused(
+          "not a pase checkpoint (an HDF5 file without pase's seal); give a file written by "
+          "'pase search --checkpoint'");
     if (size < std::strlen(magic) && std::string(magic).compare(0, size, text, 0, size) == 0)
       throw CheckpointRefused("truncated to " + std::to_string(size) + " bytes");
     if (text.compare(0, std::strlen(magic), magic) != 0)
-      throw CheckpointRefused("not a pase checkpoint (it does not start with \"pase checkpoint seal\", nor is it "
-                              "HDF5); give a file written by 'pase search --checkpoint'");
+      throw CheckpointRefused(
+          "not a pase checkpoint (it does not start with \"pase checkpoint seal\", nor is it "
+          "HDF5); give a file written by 'pase search --checkpoint'");
     unsigned long long bytes = 0, sum = 0;
     int used = 0;
     if (std::sscanf(text.c_str() + std::strlen(magic), "bytes %llu\ndigest %16llx\n%n", &bytes, &sum, &used) != 2 ||
@@ -163,7 +166,8 @@ void check_seal(const std::string& path, Collectives& comm) {
   if (!error.empty()) throw CheckpointRefused(path + ": " + error);
   comm.allreduce_sum(digest);
   if (digest[0] != sealed_digest)
-    throw CheckpointRefused(path + ": damaged checkpoint: its bytes do not match the digest in its seal; start a new "
+    throw CheckpointRefused(path +
+                            ": damaged checkpoint: its bytes do not match the digest in its seal; start a new "
                             "checkpoint or use an intact copy");
 }
 

@@ -5,8 +5,8 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
@@ -45,7 +45,7 @@ struct TablePlan {
   TableRecord record;
   const void* data = nullptr;  // this rank's values, entry `origin` first
   std::uint64_t origin = 0;
-  std::uint64_t held = 0;      // entries this rank holds
+  std::uint64_t held = 0;  // entries this rank holds
 };
 
 class Writer {
@@ -60,7 +60,8 @@ class Writer {
       if (comm_.rank() == 0) reserve_space(tmp_, estimated_bytes(header));
     });
     if (!room.empty()) fail(room);
-    const std::string created = agree(comm_, [&] { file_.emplace(h5::ParallelFile::create(tmp_, comm_.size() > 1, seal_bytes)); });
+    const std::string created =
+        agree(comm_, [&] { file_.emplace(h5::ParallelFile::create(tmp_, comm_.size() > 1, seal_bytes)); });
     if (!created.empty()) {
       file_.reset();  // a file that some ranks opened is closed again: nothing was written to it yet
       if (comm_.rank() == 0) std::remove(tmp_.c_str());
@@ -130,8 +131,13 @@ class Writer {
         if (costs && step.consumer_step < state.steps_done) continue;  // consumed, or a root
         const StepData& data = state.steps[s];
         TablePlan t;
-        t.record = {table_dataset(s, costs), s, costs, in_.problem.vertices[step.vertex].name,
-                    costs ? h5::Element::f64 : argmin_element(step.argmin_bytes_per_entry), step.entries, 0};
+        t.record = {table_dataset(s, costs),
+                    s,
+                    costs,
+                    in_.problem.vertices[step.vertex].name,
+                    costs ? h5::Element::f64 : argmin_element(step.argmin_bytes_per_entry),
+                    step.entries,
+                    0};
         t.data = costs ? static_cast<const void*>(data.costs.data()) : data.argmin.bytes.data();
         t.origin = costs ? data.costs_origin : data.argmin_origin;
         t.held = costs ? data.costs.size() : data.argmin.size();

@@ -93,8 +93,10 @@ std::string parameter_differences(const std::string& stored, const std::string& 
   auto add = [&](const std::string& s) { out += (out.empty() ? "" : ", ") + s; };
   for (const auto& [name, value] : a) {
     const auto it = b.find(name);
-    if (it == b.end()) add(name + "=" + value + " in the checkpoint, no such parameter now");
-    else if (it->second != value) add(name + "=" + value + " in the checkpoint, " + name + "=" + it->second + " now");
+    if (it == b.end())
+      add(name + "=" + value + " in the checkpoint, no such parameter now");
+    else if (it->second != value)
+      add(name + "=" + value + " in the checkpoint, " + name + "=" + it->second + " now");
   }
   for (const auto& [name, value] : b)
     if (!a.count(name)) add("no parameter " + name + " in the checkpoint, " + name + "=" + value + " now");
@@ -104,9 +106,9 @@ std::string parameter_differences(const std::string& stored, const std::string& 
 }  // namespace
 
 const std::vector<std::string>& fingerprint_field_names() {
-  static const std::vector<std::string> names = {
-      "model",     "model_content",  "parameters", "cutoff",             "procs",         "flops_tflops",
-      "bw_gbytes", "parallel_edges", "order",      "cost_model_version", "problem_digest"};
+  static const std::vector<std::string> names = {"model", "model_content",      "parameters",    "cutoff",
+                                                 "procs", "flops_tflops",       "bw_gbytes",     "parallel_edges",
+                                                 "order", "cost_model_version", "problem_digest"};
   return names;
 }
 
@@ -114,18 +116,17 @@ SearchFingerprint make_fingerprint(const SearchSettings& settings, const SearchR
   Fingerprint content;
   content.add(read_whole_file(settings.model_file, "model file"));
   const ProblemOptions& p = settings.problem;
-  const std::vector<std::string> values = {
-      planned.network.name,
-      content.hex(),
-      parameters_text(planned.network.params),
-      std::to_string(planned.network.cutoff),
-      std::to_string(p.procs),
-      exact(p.cluster.flops_tflops),
-      exact(p.cluster.bw_gbytes),
-      p.parallel_edges == ParallelEdges::last ? "last" : "sum",
-      to_string(settings.order),
-      std::to_string(cost_model_version),
-      problem_digest(planned.model.problem, planned.plan)};
+  const std::vector<std::string> values = {planned.network.name,
+                                           content.hex(),
+                                           parameters_text(planned.network.params),
+                                           std::to_string(planned.network.cutoff),
+                                           std::to_string(p.procs),
+                                           exact(p.cluster.flops_tflops),
+                                           exact(p.cluster.bw_gbytes),
+                                           p.parallel_edges == ParallelEdges::last ? "last" : "sum",
+                                           to_string(settings.order),
+                                           std::to_string(cost_model_version),
+                                           problem_digest(planned.model.problem, planned.plan)};
   SearchFingerprint f;
   for (std::size_t i = 0; i < values.size(); ++i) f.fields.push_back({fingerprint_field_names()[i], values[i]});
   return f;
@@ -149,15 +150,16 @@ std::string describe_differences(const SearchFingerprint& stored, const SearchFi
       digest_differs = true;
       continue;
     }
-    const std::string text = name == "parameters" ? "parameters: " + parameter_differences(a, b)
-                             : name == "model_content"
-                                 ? "model file content: " + a + " in the checkpoint, " + b + " now (the file was edited)"
-                                 : name + ": " + a + " in the checkpoint, " + b + " now";
+    const std::string text = name == "parameters"      ? "parameters: " + parameter_differences(a, b)
+                             : name == "model_content" ? "model file content: " + a + " in the checkpoint, " + b +
+                                                             " now (the file was edited)"
+                                                       : name + ": " + a + " in the checkpoint, " + b + " now";
     out += (out.empty() ? "" : "; ") + text;
   }
   if (out.empty() && digest_differs)
-    out = "the cost tables differ although the model and options agree (another cost model or build computed "
-          "them)";
+    out =
+        "the cost tables differ although the model and options agree (another cost model or build computed "
+        "them)";
   return out;
 }
 

@@ -66,19 +66,27 @@ class Id {
 
 hid_t file_type(Element e) {
   switch (e) {
-    case Element::u8: return H5T_STD_U8LE;
-    case Element::u16: return H5T_STD_U16LE;
-    case Element::u32: return H5T_STD_U32LE;
-    default: return H5T_IEEE_F64LE;
+    case Element::u8:
+      return H5T_STD_U8LE;
+    case Element::u16:
+      return H5T_STD_U16LE;
+    case Element::u32:
+      return H5T_STD_U32LE;
+    default:
+      return H5T_IEEE_F64LE;
   }
 }
 
 hid_t memory_type(Element e) {
   switch (e) {
-    case Element::u8: return H5T_NATIVE_UINT8;
-    case Element::u16: return H5T_NATIVE_UINT16;
-    case Element::u32: return H5T_NATIVE_UINT32;
-    default: return H5T_NATIVE_DOUBLE;
+    case Element::u8:
+      return H5T_NATIVE_UINT8;
+    case Element::u16:
+      return H5T_NATIVE_UINT16;
+    case Element::u32:
+      return H5T_NATIVE_UINT32;
+    default:
+      return H5T_NATIVE_DOUBLE;
   }
 }
 
@@ -126,8 +134,7 @@ Id open_attribute(hid_t file, const std::string& path, const std::string& object
   Id stored(check(H5Aget_type(attribute), path, "get the type of " + what), H5Tclose);
   Id space(check(H5Aget_space(attribute), path, "get the dataspace of " + what), H5Sclose);
   const bool scalar = H5Sget_simple_extent_type(space) == H5S_SCALAR;
-  if (H5Tget_class(stored) != expected || !scalar ||
-      (expected == H5T_STRING && H5Tis_variable_str(stored) != 0) ||
+  if (H5Tget_class(stored) != expected || !scalar || (expected == H5T_STRING && H5Tis_variable_str(stored) != 0) ||
       (expected != H5T_STRING && H5Tget_size(stored) != 8))
     throw ParallelIoError(path + ": " + what + " is not a " + kind);
   return attribute;
@@ -137,9 +144,9 @@ void write_attribute(hid_t owner, const std::string& path, const std::string& ob
   Id space(check(H5Screate(H5S_SCALAR), path, "make a scalar dataspace"), H5Sclose);
   const std::string what = "attribute '" + a.name + "' of '" + object + "'";
   auto write = [&](hid_t stored, hid_t memory, const void* value) {
-    Id attribute(check(H5Acreate2(owner, a.name.c_str(), stored, space, H5P_DEFAULT, H5P_DEFAULT), path,
-                       "create " + what),
-                 H5Aclose);
+    Id attribute(
+        check(H5Acreate2(owner, a.name.c_str(), stored, space, H5P_DEFAULT, H5P_DEFAULT), path, "create " + what),
+        H5Aclose);
     check(H5Awrite(attribute, memory, value), path, "write " + what);
   };
   if (const auto* text = std::get_if<std::string>(&a.value)) {
@@ -196,19 +203,27 @@ Selection select_block(hid_t dataset, const std::string& path, const std::string
 
 unsigned element_bytes(Element element) {
   switch (element) {
-    case Element::u8: return 1;
-    case Element::u16: return 2;
-    case Element::u32: return 4;
-    default: return 8;
+    case Element::u8:
+      return 1;
+    case Element::u16:
+      return 2;
+    case Element::u32:
+      return 4;
+    default:
+      return 8;
   }
 }
 
 const char* to_string(Element element) {
   switch (element) {
-    case Element::u8: return "uint8";
-    case Element::u16: return "uint16";
-    case Element::u32: return "uint32";
-    default: return "float64";
+    case Element::u8:
+      return "uint8";
+    case Element::u16:
+      return "uint16";
+    case Element::u32:
+      return "uint32";
+    default:
+      return "float64";
   }
 }
 
@@ -278,9 +293,9 @@ void ParallelFile::abandon() {
 }
 
 void ParallelFile::create_group(const std::string& name, const std::vector<Attribute>& attributes) {
-  Id group(check(H5Gcreate2(id_, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path_,
-                 "create group '" + name + "'"),
-           H5Gclose);
+  Id group(
+      check(H5Gcreate2(id_, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path_, "create group '" + name + "'"),
+      H5Gclose);
   for (const Attribute& a : attributes) write_attribute(group, path_, name, a);
 }
 
@@ -328,7 +343,8 @@ std::string ParallelFile::read_string_attribute(const std::string& object, const
   Id attribute = open_attribute(id_, path_, object, name, H5T_STRING, "fixed-length string");
   Id stored(check(H5Aget_type(attribute), path_, "get the type of attribute '" + name + "'"), H5Tclose);
   const std::size_t size = H5Tget_size(stored);
-  if (size == 0 || size > (1u << 20)) throw ParallelIoError(path_ + ": attribute '" + name + "' has an impossible size");
+  if (size == 0 || size > (1u << 20))
+    throw ParallelIoError(path_ + ": attribute '" + name + "' has an impossible size");
   Id type = string_type(path_, size);
   std::string value(size, '\0');
   check(H5Aread(attribute, type, value.data()), path_, "read attribute '" + name + "' of '" + object + "'");
@@ -357,8 +373,8 @@ Dataset ParallelFile::create_dataset(const std::string& name, Element element, s
   check(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY), path_, "choose early allocation");
   check(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), path_, "switch off fill values");
   Dataset dataset(path_, name,
-                  check(H5Dcreate2(id_, name.c_str(), file_type(element), space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
-                        path_, "create dataset '" + name + "'"),
+                  check(H5Dcreate2(id_, name.c_str(), file_type(element), space, H5P_DEFAULT, dcpl, H5P_DEFAULT), path_,
+                        "create dataset '" + name + "'"),
                   collective_, independent_);
   for (const Attribute& a : attributes) write_attribute(dataset.id_, path_, name, a);
   return dataset;
@@ -386,7 +402,8 @@ DatasetShape ParallelFile::dataset_shape(const std::string& name) const {
   } else if (type_class == H5T_INTEGER && H5Tget_sign(type) == H5T_SGN_NONE && (size == 1 || size == 2 || size == 4)) {
     shape.element = size == 1 ? Element::u8 : size == 2 ? Element::u16 : Element::u32;
   } else {
-    throw ParallelIoError(path_ + ": dataset '" + name + "' is neither unsigned 8/16/32-bit integers nor 64-bit floats");
+    throw ParallelIoError(path_ + ": dataset '" + name +
+                          "' is neither unsigned 8/16/32-bit integers nor 64-bit floats");
   }
   return shape;
 }

@@ -255,8 +255,9 @@ TEST(CheckpointFileTest, refuses_a_flipped_bit_in_a_table) {
     bytes[offset] = static_cast<char>(bytes[offset] ^ 0x10);
     write_bytes(flipped, bytes);
     EXPECT_EQ(message_of([&] { resume_from(w.search, flipped, one); }),
-              flipped + ": damaged checkpoint: its bytes do not match the digest in its seal; start a new checkpoint "
-                        "or use an intact copy");
+              flipped +
+                  ": damaged checkpoint: its bytes do not match the digest in its seal; start a new checkpoint "
+                  "or use an intact copy");
     // Sealed again, as if the table had been changed before the seal: its own checksum catches it.
     seal_checkpoint(flipped, one);
     EXPECT_EQ(message_of([&] { resume_from(w.search, flipped, one); }),
@@ -304,8 +305,9 @@ TEST(CheckpointFileTest, refuses_missing_empty_foreign_and_temporary_files) {
   EXPECT_EQ(refused(w.dir + "/empty.h5"), w.dir + "/empty.h5: the file is empty (not a checkpoint)");
   std::ofstream(w.dir + "/text.h5") << "{\"model\": \"not HDF5\"}\n";
   EXPECT_EQ(refused(w.dir + "/text.h5"),
-            w.dir + "/text.h5: not a pase checkpoint (it does not start with \"pase checkpoint seal\", nor is it "
-                    "HDF5); give a file written by 'pase search --checkpoint'");
+            w.dir +
+                "/text.h5: not a pase checkpoint (it does not start with \"pase checkpoint seal\", nor is it "
+                "HDF5); give a file written by 'pase search --checkpoint'");
   {
     h5::ParallelFile foreign = h5::ParallelFile::create(w.dir + "/foreign.h5", false);
     const double values[3] = {1, 2, 3};
@@ -313,8 +315,9 @@ TEST(CheckpointFileTest, refuses_missing_empty_foreign_and_temporary_files) {
     foreign.close();
   }
   EXPECT_EQ(refused(w.dir + "/foreign.h5"),
-            w.dir + "/foreign.h5: not a pase checkpoint (an HDF5 file without pase's seal); give a file written by "
-                    "'pase search --checkpoint'");
+            w.dir +
+                "/foreign.h5: not a pase checkpoint (an HDF5 file without pase's seal); give a file written by "
+                "'pase search --checkpoint'");
   fs::copy_file(w.path, temporary_path(w.path));
   EXPECT_EQ(refused(temporary_path(w.path)),
             temporary_path(w.path) + ": a temporary file left by a checkpoint write that did not finish; resume from " +

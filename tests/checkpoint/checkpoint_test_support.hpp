@@ -51,12 +51,14 @@ inline Problem random_problem(std::mt19937& rng) {
   }
   auto add_edge = [&](int a, int b) {
     ProblemEdge e{a, b, {}};
-    for (std::size_t k = 0; k < p.config_count(a) * p.config_count(b); ++k) e.costs.push_back(cost(rng) + 0.01 * cost(rng));
+    for (std::size_t k = 0; k < p.config_count(a) * p.config_count(b); ++k)
+      e.costs.push_back(cost(rng) + 0.01 * cost(rng));
     p.edges.push_back(e);
   };
   for (int v = 1; v < n; ++v) add_edge(std::uniform_int_distribution<int>(0, v - 1)(rng), v);
   for (int k = extra(rng); k > 0; --k) {
-    const int a = std::uniform_int_distribution<int>(0, n - 1)(rng), b = std::uniform_int_distribution<int>(0, n - 1)(rng);
+    const int a = std::uniform_int_distribution<int>(0, n - 1)(rng),
+              b = std::uniform_int_distribution<int>(0, n - 1)(rng);
     if (a != b) add_edge(std::min(a, b), std::max(a, b));
   }
   return p;
@@ -74,10 +76,12 @@ class StopAndWrite final : public DpListener {
  public:
   StopAndWrite(const Search& search, const Distribution& d, std::string path, int stop_after, Collectives& comm,
                const SearchFingerprint& fingerprint)
-      : search_(search), d_(d), path_(std::move(path)), stop_after_(stop_after), comm_(comm), fingerprint_(fingerprint) {}
+      : search_(search), d_(d), path_(std::move(path)), stop_after_(stop_after), comm_(comm),
+        fingerprint_(fingerprint) {}
   bool after_step(const DpState& state) override {
     if (state.steps_done != stop_after_) return false;
-    write_checkpoint(path_, CheckpointInput{search_.problem, search_.plan, d_, state, fingerprint_, "model.json"}, comm_);
+    write_checkpoint(path_, CheckpointInput{search_.problem, search_.plan, d_, state, fingerprint_, "model.json"},
+                     comm_);
     return true;
   }
 

@@ -4,9 +4,8 @@
 // through the command line, in tests/checkpoint/resume_across_ranks.sh.)
 #include <gtest/gtest.h>
 #include <mpi.h>
-#include <unistd.h>
-
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <filesystem>
@@ -65,9 +64,9 @@ void check(const Search& s, const std::string& what) {
     for (std::size_t w = variant++ % 3, n = 0; n < 2; ++n, w = (w + 1) % 3) {
       const std::uint64_t written_with = thresholds[w], read_with = thresholds[(w + 1) % 3];
       write_at(s, path, stop, world(), written_with, 2);
-      expect_same(expected, resume_from(s, path, world(), read_with, 1),
-                  what + " stopped after " + std::to_string(stop) + " written with threshold " +
-                      std::to_string(written_with));
+      expect_same(
+          expected, resume_from(s, path, world(), read_with, 1),
+          what + " stopped after " + std::to_string(stop) + " written with threshold " + std::to_string(written_with));
     }
   }
 }

@@ -22,8 +22,8 @@ struct CheckpointOptions {
 class CheckpointedSearch {
  public:
   // Every rank constructs it together. Takes the checkpoint's lock (rank 0), removes a temporary
-  // file that a killed run left next to the checkpoint, and installs the signal handlers; refuses (CheckpointRefused, on every rank) a checkpoint that another run
-  // holds, or one that exists already while `resume` does not name it.
+  // file that a killed run left next to the checkpoint, and installs the signal handlers; refuses (CheckpointRefused,
+  // on every rank) a checkpoint that another run holds, or one that exists already while `resume` does not name it.
   CheckpointedSearch(CheckpointOptions options, Collectives& comm, std::ostream* log);
   ~CheckpointedSearch();
 
