@@ -3,6 +3,7 @@
 // The search knows nothing else; the DNN cost model is one producer of problems.
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,11 +14,19 @@ struct ProblemVertex {
   std::vector<double> costs;  // one per configuration
 };
 
+using CostMatrix = std::shared_ptr<const std::vector<double>>;
+
 struct ProblemEdge {
   int from = 0;
   int to = 0;
-  std::vector<double> costs;  // costs[i * configs(to) + j]: `from` in configuration i, `to` in j
+  // (*costs)[i * configs(to) + j]: `from` in configuration i, `to` in j. Edges between identical
+  // layers (a model's repeated blocks) share one matrix.
+  CostMatrix costs;
+
+  double cost(std::size_t i, std::size_t j, std::size_t to_configs) const { return (*costs)[i * to_configs + j]; }
 };
+
+ProblemEdge make_edge(int from, int to, std::vector<double> costs);
 
 struct Problem {
   std::vector<ProblemVertex> vertices;

@@ -62,7 +62,7 @@ std::string problem_digest(const Problem& problem, const Plan& plan) {
   for (const auto& e : problem.edges) {
     h.add(static_cast<std::uint64_t>(e.from));
     h.add(static_cast<std::uint64_t>(e.to));
-    h.add_all(e.costs);
+    h.add_all(*e.costs);
   }
   h.add_all(plan.order);
   for (const auto& step : plan.steps) {

@@ -23,6 +23,10 @@ constexpr const char* usage =
     "  plan MODEL.json     print the DP's size and memory before searching\n"
     "  bench               time searches of the shipped networks\n"
     "  inspect FILE.h5     show what a search checkpoint holds and whether it is valid\n"
+    "  sweep SPEC.yaml     search every point of a sweep spec into an HDF5 table (resumable, MPI)\n"
+    "  export RESULTS.h5   write a sweep's table as CSV\n"
+    "  report RESULTS.h5   speedup over data parallelism against the device count (table, PNG)\n"
+    "  merge A.h5 B.h5     join results files of one sweep spec\n"
     "\n"
     "Run 'pase COMMAND --help' for a command's options.\n";
 
@@ -48,6 +52,10 @@ int run(int argc, char** argv, MpiRuntime& mpi) {
     if (command == "plan") return plan_command(argc - 1, argv + 1, mpi);
     if (command == "bench") return bench_command(argc - 1, argv + 1, mpi);
     if (command == "inspect") return inspect_command(argc - 1, argv + 1, mpi);
+    if (command == "sweep") return sweep_command(argc - 1, argv + 1);
+    if (command == "export") return export_command(argc - 1, argv + 1);
+    if (command == "report") return report_command(argc - 1, argv + 1);
+    if (command == "merge") return merge_command(argc - 1, argv + 1);
     if (mpi.rank() == 0) std::cerr << "pase: unknown command '" << command << "' (try 'pase --help')\n";
     return exit_bad_input;
   } catch (const po::error& e) {

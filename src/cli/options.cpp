@@ -5,6 +5,8 @@
 #include <iostream>
 #include <unistd.h>
 
+#include "pase/sweep/cluster_presets.hpp"
+
 namespace pase::cli {
 
 namespace {
@@ -22,6 +24,9 @@ po::options_description problem_options() {
       ("procs,p", po::value<std::int64_t>()->default_value(8), "number of devices")
       ("flops", po::value<double>()->default_value(10.0), "peak FLOP/s per device, in TFLOP/s")
       ("bw", po::value<double>()->default_value(16.0), "link bandwidth per device, in GB/s")
+      ("cluster", po::value<std::string>(),
+       "a device/cluster preset (jobs/clusters.json, e.g. a100-nvlink) setting --flops and --bw; explicit ones win")
+      ("clusters", po::value<std::string>(), "the preset catalogue (default: $PASE_CLUSTERS or jobs/clusters.json)")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a model parameter: --set batch=256 (repeatable)")
       ("order", po::value<std::string>()->default_value("greedy"), "elimination order: greedy (GenerateSeq) or bfs")
       ("parallel-edges", po::value<std::string>()->default_value("last"),
@@ -42,13 +47,20 @@ SearchSettings settings_from(const po::variables_map& vm, const std::string& mod
   if (s.problem.procs < 1) throw std::invalid_argument("--procs: must be at least 1, got " + std::to_string(s.problem.procs));
   s.problem.cluster.flops_tflops = vm["flops"].as<double>();
   s.problem.cluster.bw_gbytes = vm["bw"].as<double>();
+  if (vm.count("cluster")) {
+    const auto catalogue = load_cluster_catalogue(vm.count("clusters") ? vm["clusters"].as<std::string>()
+                                                                       : default_cluster_catalogue_path());
+    const Cluster& preset = catalogue.find(vm["cluster"].as<std::string>()).cluster;
+    if (vm["flops"].defaulted()) s.problem.cluster.flops_tflops = preset.flops_tflops;
+    if (vm["bw"].defaulted()) s.problem.cluster.bw_gbytes = preset.bw_gbytes;
+  }
   validate(s.problem.cluster);
   s.problem.parallel_edges = parse_parallel_edges(vm["parallel-edges"].as<std::string>());
   s.order = parse_order_kind(vm["order"].as<std::string>());
   s.dp.threads = vm.count("threads") ? vm["threads"].as<int>() : omp_get_max_threads();
   if (s.dp.threads < 1) throw std::invalid_argument("--threads: must be at least 1");
   s.dp.replicate_below_bytes = parse_bytes(vm["replicate-below"].as<std::string>(), "--replicate-below");
-  s.max_memory_bytes = vm.count("max-memory") ? parse_bytes(vm["max-memory"].as<std::string>(), "--max-memory")
+  s.problem.max_memory_bytes = s.max_memory_bytes = vm.count("max-memory") ? parse_bytes(vm["max-memory"].as<std::string>(), "--max-memory")
                                               : physical_memory_bytes() / 10 * 8;
   return s;
 }

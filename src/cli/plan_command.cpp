@@ -23,9 +23,7 @@ int plan_command(int argc, char** argv, MpiRuntime& mpi) {
   if (ranks < 1) throw std::invalid_argument("--ranks: must be at least 1");
   const SearchRun run = plan_search(settings);
   if (mpi.rank() == 0) print_plan(std::cout, settings, run, ranks);
-  std::uint64_t peak = 0;
-  for (const auto& p : predict_ranks(settings, run, ranks)) peak = std::max(peak, p.peak_bytes);
-  const bool fits = settings.max_memory_bytes == 0 || peak <= settings.max_memory_bytes;
+  const bool fits = settings.max_memory_bytes == 0 || peak_rank_bytes(settings, run, ranks) <= settings.max_memory_bytes;
   return fits ? exit_ok : exit_memory_limit;
 }
 

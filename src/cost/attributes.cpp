@@ -74,6 +74,23 @@ std::vector<double> Attributes::numbers(const std::string& name) const {
   return it->second;
 }
 
+std::string Attributes::canonical() const {
+  std::string out;
+  for (const auto& [name, values] : ints_) {
+    out += name + "=";
+    for (auto v : values) out += std::to_string(v) + ",";
+    out += ";";
+  }
+  for (const auto& [name, value] : strings_) out += name + "='" + value + "';";
+  for (const auto& [name, value] : bools_) out += name + (value ? "=true;" : "=false;");
+  for (const auto& [name, values] : numbers_) {
+    out += name + "=";
+    for (auto v : values) out += std::to_string(v) + ",";
+    out += ";";
+  }
+  return out;
+}
+
 std::vector<std::string> Attributes::unread() const {
   std::vector<std::string> names;
   auto collect = [&](const auto& map) {

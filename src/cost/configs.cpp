@@ -1,6 +1,8 @@
 #include "pase/cost/configs.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 namespace pase {
 
@@ -21,6 +23,9 @@ namespace {
 void extend(const std::vector<std::vector<std::int64_t>>& choices, std::size_t dim, std::int64_t budget,
             Config& current, std::vector<Config>& out) {
   if (dim == choices.size()) {
+    if (out.size() == max_configs_per_layer)
+      throw std::invalid_argument("a layer has more than " + std::to_string(max_configs_per_layer) +
+                                  " configurations; use fewer --procs (or a larger cutoff)");
     out.push_back(current);
     return;
   }

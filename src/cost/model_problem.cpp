@@ -5,6 +5,8 @@
 #include <stdexcept>
 
 #include "pase/cost/cost_math.hpp"
+#include "pase/bytes.hpp"
+#include "pase/saturating.hpp"
 
 namespace pase {
 
@@ -66,8 +68,64 @@ int data_parallel_config(const Operator& op, const std::vector<Config>& configs)
   return best < 0 ? 0 : best;
 }
 
-void add_explicit_edges(const Network& net, std::map<std::pair<int, int>, std::vector<double>>& edges,
-                        const std::vector<std::vector<Config>>& configs) {
+// The tensors counted between each pair of layers: (producer output, consumer input) pairs.
+using Connections = std::map<std::pair<int, int>, std::vector<std::pair<int, std::size_t>>>;
+
+Connections connections(const Network& net, ParallelEdges policy) {
+  Connections out;
+  for (std::size_t to = 0; to < net.layers.size(); ++to) {
+    const auto& inputs = net.layers[to].inputs;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      if (inputs[i].layer < 0) continue;
+      auto& list = out[{inputs[i].layer, static_cast<int>(to)}];
+      if (policy == ParallelEdges::last) list.clear();
+      list.emplace_back(inputs[i].output, i);
+    }
+  }
+  return out;
+}
+
+std::vector<ProblemEdge> tensor_edges(const Network& net, const std::vector<std::vector<Config>>& configs,
+                                      const ProblemOptions& options, const CostMath& math, std::uint64_t& bytes) {
+  const auto all = connections(net, options.parallel_edges);
+  // Identical layers joined the same way have the same matrix: compute and store it once.
+  std::map<std::string, CostMatrix> shared;
+  auto key_of = [&](int from, int to, const std::vector<std::pair<int, std::size_t>>& list) {
+    std::string key = net.layers[from].signature + "->" + net.layers[to].signature + "@";
+    for (const auto& [output, input] : list) key += std::to_string(output) + ":" + std::to_string(input) + ",";
+    return key;
+  };
+  bytes = 0;
+  for (const auto& [pair, list] : all)
+    if (!shared.count(key_of(pair.first, pair.second, list))) {
+      shared[key_of(pair.first, pair.second, list)] = nullptr;
+      bytes = saturating_add(bytes, configs[pair.first].size() * configs[pair.second].size() * sizeof(double));
+    }
+  if (options.max_memory_bytes > 0 && bytes > options.max_memory_bytes)
+    throw MemoryLimitExceeded(net.file + ": the edge cost matrices alone need " + format_bytes(bytes) + " at " +
+                              std::to_string(options.procs) + " devices, more than --max-memory " +
+                              format_bytes(options.max_memory_bytes) + "; use fewer --procs or raise --max-memory");
+  std::vector<ProblemEdge> edges;
+  for (const auto& [pair, list] : all) {
+    CostMatrix& matrix = shared[key_of(pair.first, pair.second, list)];
+    if (!matrix) {
+      std::vector<double> sum;
+      for (const auto& [output, input] : list) {
+        auto costs = tensor_edge_costs(net, configs, pair.first, output, pair.second, input, math);
+        if (sum.empty()) sum = std::move(costs);
+        else
+          for (std::size_t k = 0; k < costs.size(); ++k) sum[k] += costs[k];
+      }
+      matrix = std::make_shared<const std::vector<double>>(std::move(sum));
+    }
+    edges.push_back({pair.first, pair.second, matrix});
+  }
+  return edges;
+}
+
+// Measured edges replace the tensors' edge between the same two layers.
+void add_explicit_edges(const Network& net, std::vector<ProblemEdge>& edges,
+                        const std::vector<std::vector<Config>>& configs, std::uint64_t& edge_bytes) {
   for (std::size_t i = 0; i < net.edges.size(); ++i) {
     const auto& e = net.edges[i];
     const std::size_t rows = configs[e.from].size(), cols = configs[e.to].size();
@@ -82,7 +140,11 @@ void add_explicit_edges(const Network& net, std::map<std::pair<int, int>, std::v
                                     net.layers[e.to].name + "' has " + std::to_string(cols) + " configurations");
       flat.insert(flat.end(), row.begin(), row.end());
     }
-    edges[{e.from, e.to}] = std::move(flat);
+    std::erase_if(edges, [&](const ProblemEdge& x) {
+      return (x.from == e.from && x.to == e.to) || (x.from == e.to && x.to == e.from);
+    });
+    edge_bytes += flat.size() * sizeof(double);
+    edges.push_back(make_edge(e.from, e.to, std::move(flat)));
   }
 }
 
@@ -99,7 +161,11 @@ ModelProblem build_problem(const Network& net, const ProblemOptions& options) {
   bool any_split = false;
   for (std::size_t v = 0; v < n; ++v) {
     const Operator& op = *net.layers[v].model;
-    out.configs[v] = op.configs(options.procs, net.cutoff);
+    try {
+      out.configs[v] = op.configs(options.procs, net.cutoff);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(net.file + ": layer '" + net.layers[v].name + "': " + e.what());
+    }
     if (out.configs[v].empty())
       throw std::invalid_argument(net.file + ": layer '" + net.layers[v].name + "': no configuration uses at most " +
                                   std::to_string(options.procs) + " devices");
@@ -112,21 +178,8 @@ ModelProblem build_problem(const Network& net, const ProblemOptions& options) {
                                 std::to_string(options.procs) + " devices (every dimension is below the cutoff " +
                                 std::to_string(net.cutoff) + " or indivisible); use fewer --procs or larger shapes");
 
-  std::map<std::pair<int, int>, std::vector<double>> edges;
-  for (std::size_t to = 0; to < n; ++to) {
-    const auto& inputs = net.layers[to].inputs;
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
-      if (inputs[i].layer < 0) continue;
-      auto costs = tensor_edge_costs(net, out.configs, inputs[i].layer, inputs[i].output, static_cast<int>(to), i, math);
-      auto [it, fresh] = edges.try_emplace({inputs[i].layer, static_cast<int>(to)}, costs);
-      if (fresh) continue;
-      if (options.parallel_edges == ParallelEdges::last) it->second = std::move(costs);
-      else
-        for (std::size_t k = 0; k < costs.size(); ++k) it->second[k] += costs[k];
-    }
-  }
-  add_explicit_edges(net, edges, out.configs);
-  for (auto& [key, costs] : edges) out.problem.edges.push_back({key.first, key.second, std::move(costs)});
+  out.problem.edges = tensor_edges(net, out.configs, options, math, out.edge_bytes);
+  add_explicit_edges(net, out.problem.edges, out.configs, out.edge_bytes);
   out.problem.validate();
   return out;
 }

@@ -1,6 +1,7 @@
 #include "pase/model/expression.hpp"
 
 #include <cctype>
+#include <cstdint>
 #include <stdexcept>
 
 namespace pase {
@@ -56,12 +57,13 @@ class Parser {
       } else if (take('/')) {
         const auto d = factor();
         if (d == 0) fail("division by zero");
+        if (d == -1 && value == INT64_MIN) fail("integer overflow");
         if (value % d != 0) fail(std::to_string(value) + " / " + std::to_string(d) + " is not exact");
         value /= d;
       } else if (take('%')) {
         const auto d = factor();
         if (d == 0) fail("division by zero");
-        value %= d;
+        value = d == -1 ? 0 : value % d;
       } else {
         return value;
       }
@@ -73,7 +75,11 @@ class Parser {
       if (!take(')')) fail("missing ')'");
       return value;
     }
-    if (take('-')) return -factor();
+    if (take('-')) {
+      const auto value = factor();
+      if (value == INT64_MIN) fail("integer overflow");
+      return -value;
+    }
     skip_space();
     if (pos_ < text_.size() && std::isdigit(static_cast<unsigned char>(text_[pos_]))) return number();
     if (pos_ < text_.size() && (std::isalpha(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_'))

@@ -82,7 +82,7 @@ class Loader {
   }
 
   void check_header(const Json& doc) {
-    if (doc.value("format", "") != "pase-model") fail("field 'format': must be \"pase-model\"");
+    if (!doc.contains("format") || doc["format"] != "pase-model") fail("field 'format': must be \"pase-model\"");
     if (!doc.contains("version") || doc["version"] != 1)
       fail("field 'version': must be 1 (this pase reads model format version 1)");
     if (!doc.contains("name") || !doc["name"].is_string()) fail("field 'name': missing; give the model a name");
@@ -116,26 +116,32 @@ class Loader {
     }
   }
 
-  std::int64_t expression(const std::string& text, const std::string& field) const {
+  // `layer`, when given, names the layer the field belongs to.
+  std::string field_name(const std::string& field, const std::string& layer) const {
+    return (layer.empty() ? "" : where(layer)) + "field '" + field + "'";
+  }
+
+  std::int64_t expression(const std::string& text, const std::string& field, const std::string& layer = "") const {
     try {
       return evaluate_expression(text, network_.params);
     } catch (const std::invalid_argument& e) {
-      fail("field '" + field + "': " + e.what());
+      fail(field_name(field, layer) + ": " + e.what());
     }
   }
 
-  std::int64_t integer(const Json& v, const std::string& field) const {
+  std::int64_t integer(const Json& v, const std::string& field, const std::string& layer = "") const {
     if (v.is_number_integer()) return v.get<std::int64_t>();
-    if (v.is_string()) return expression(v.get<std::string>(), field);
-    fail("field '" + field + "': must be an integer or an expression over the parameters");
+    if (v.is_string()) return expression(v.get<std::string>(), field, layer);
+    fail(field_name(field, layer) + ": must be an integer or an expression over the parameters");
   }
 
-  Shape shape(const Json& v, const std::string& field) const {
-    if (!v.is_array() || v.empty()) fail("field '" + field + "': must be a non-empty list of dimensions");
+  Shape shape(const Json& v, const std::string& field, const std::string& layer = "") const {
+    if (!v.is_array() || v.empty()) fail(field_name(field, layer) + ": must be a non-empty list of dimensions");
     Shape s;
     for (const auto& d : v) {
-      s.push_back(integer(d, field));
-      if (s.back() < 1) fail("field '" + field + "': dimension " + std::to_string(s.back()) + " must be at least 1");
+      s.push_back(integer(d, field, layer));
+      if (s.back() < 1)
+        fail(field_name(field, layer) + ": dimension " + std::to_string(s.back()) + " must be at least 1");
     }
     return s;
   }
@@ -152,7 +158,7 @@ class Loader {
   TensorValue resolve(const Json& ref, const Bindings& scope, const std::string& layer) const {
     if (ref.is_object()) {
       if (!ref.contains("shape")) fail(where(layer) + "field 'in': an inline tensor needs a 'shape'");
-      return {{-1, 0}, shape(ref["shape"], "in")};
+      return {{-1, 0}, shape(ref["shape"], "in", layer)};
     }
     if (!ref.is_string()) fail(where(layer) + "field 'in': entries must be tensor names or {\"shape\": [...]}");
     std::string name = ref.get<std::string>();
@@ -207,7 +213,7 @@ class Loader {
     if (block["inputs"].size() != in.size())
       fail(where(name) + "field 'in': block " + spec["block"].dump() + " takes " + std::to_string(block["inputs"].size()) +
            " input(s), got " + std::to_string(in.size()));
-    const auto repeat = spec.contains("repeat") ? integer(spec["repeat"], "repeat") : 1;
+    const auto repeat = spec.contains("repeat") ? integer(spec["repeat"], "repeat", name) : 1;
     if (repeat < 1) fail(where(name) + "field 'repeat': must be at least 1");
     TensorValue out;
     for (std::int64_t r = 0; r < repeat; ++r) {
@@ -244,16 +250,16 @@ class Loader {
         std::vector<std::int64_t> flat;
         for (const auto& row : value) {
           if (!row.is_array() || row.size() != value[0].size()) fail(field + ": rows must have the same length");
-          for (const auto& x : row) flat.push_back(integer(x, key));
+          for (const auto& x : row) flat.push_back(integer(x, key, layer));
         }
         a.set_ints("config_width", {static_cast<std::int64_t>(value[0].size())});
         a.set_ints(key, flat);
       } else if (value.is_array()) {
         std::vector<std::int64_t> ints;
-        for (const auto& x : value) ints.push_back(integer(x, key));
+        for (const auto& x : value) ints.push_back(integer(x, key, layer));
         a.set_ints(key, ints);
       } else {
-        a.set_ints(key, {integer(value, key)});
+        a.set_ints(key, {integer(value, key, layer)});
       }
     }
     return a;
@@ -269,7 +275,7 @@ class Loader {
       unravel.erase("in");
       return add_layer(unravel, name, flat);
     }
-    if (!is_known_operator(op)) fail(where(name) + "field 'op': unknown operator '" + op + "' (see docs/model-format.md)");
+    if (!is_known_operator(op)) fail(where(name) + "field 'op': unknown operator '" + op + "' (see inputs/README.md)");
     if (op == "Embedding" && (in.size() != 1 || in[0].source.layer >= 0))
       fail(where(name) + "field 'in': Embedding reads token ids from a graph input, not from a layer");
     if (!layer_names_.insert(name).second) fail(where(name) + "field 'name': used twice");
@@ -287,8 +293,13 @@ class Loader {
       fail(where(name) + e.what());
     }
     if (const auto unused = attrs.unread(); !unused.empty())
-      fail(where(name) + "field '" + unused.front() + "': not an attribute of " + op + " (see docs/model-format.md)");
-    Layer layer{name, op, {}, std::shared_ptr<const Operator>(std::move(model))};
+      fail(where(name) + "field '" + unused.front() + "': not an attribute of " + op + " (see inputs/README.md)");
+    std::string signature = op + "|" + model->letters() + "|" + attrs.canonical() + "|";
+    for (const auto& shape : shapes) {
+      for (auto d : shape) signature += std::to_string(d) + ",";
+      signature += ";";
+    }
+    Layer layer{name, op, {}, std::shared_ptr<const Operator>(std::move(model)), std::move(signature)};
     const int index = static_cast<int>(network_.layers.size());
     for (const auto& t : in) layer.inputs.push_back(t.source);
     std::vector<TensorValue> outputs;
@@ -339,7 +350,12 @@ class Loader {
 }  // namespace
 
 Network load_model(const std::string& path, const std::vector<std::string>& overrides) {
-  return Loader(path, overrides).load();
+  try {
+    return Loader(path, overrides).load();
+  } catch (const Json::exception& e) {
+    // A value of an unexpected JSON type somewhere the loader did not check it field by field.
+    throw std::invalid_argument(path + ": a field has the wrong type: " + e.what());
+  }
 }
 
 }  // namespace pase

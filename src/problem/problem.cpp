@@ -25,10 +25,11 @@ void Problem::validate() const {
       throw std::invalid_argument("an edge joins invalid vertices " + std::to_string(e.from) + " -> " +
                                   std::to_string(e.to));
     const std::string where = "edge '" + vertices[e.from].name + "' -> '" + vertices[e.to].name + "'";
-    if (e.costs.size() != config_count(e.from) * config_count(e.to))
-      throw std::invalid_argument(where + " has " + std::to_string(e.costs.size()) + " costs, expected " +
+    if (!e.costs) throw std::invalid_argument(where + " has no cost matrix");
+    if (e.costs->size() != config_count(e.from) * config_count(e.to))
+      throw std::invalid_argument(where + " has " + std::to_string(e.costs->size()) + " costs, expected " +
                                   std::to_string(config_count(e.from) * config_count(e.to)));
-    require_finite(e.costs, where);
+    require_finite(*e.costs, where);
   }
 }
 
@@ -36,8 +37,12 @@ double evaluate(const Problem& problem, const std::vector<int>& configs) {
   double total = 0.0;
   for (int v = 0; v < problem.vertex_count(); ++v) total += problem.vertices[v].costs[configs[v]];
   for (const auto& e : problem.edges)
-    total += e.costs[configs[e.from] * problem.config_count(e.to) + configs[e.to]];
+    total += e.cost(configs[e.from], configs[e.to], problem.config_count(e.to));
   return total;
+}
+
+ProblemEdge make_edge(int from, int to, std::vector<double> costs) {
+  return {from, to, std::make_shared<const std::vector<double>>(std::move(costs))};
 }
 
 }  // namespace pase

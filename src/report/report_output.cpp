@@ -125,9 +125,9 @@ void print_plan(std::ostream& out, const SearchSettings& settings, const SearchR
   out << "vertices   " << run.model.problem.vertex_count() << ", edges " << run.model.problem.edges.size() << "\n";
   print_plan_totals(out, run.plan.totals);
   const auto predicted = predict_ranks(settings, run, ranks);
-  std::uint64_t peak = 0;
-  for (const auto& p : predicted) peak = std::max(peak, p.peak_bytes);
-  out << "ranks      " << ranks << ": largest per-rank peak " << format_bytes(peak) << "\n";
+  const std::uint64_t peak = peak_rank_bytes(settings, run, ranks);
+  out << "ranks      " << ranks << ": largest per-rank peak " << format_bytes(peak) << " (with "
+      << format_bytes(run.model.edge_bytes) << " of edge matrices on every rank)\n";
   if (ranks > 1)
     for (std::size_t i = 0; i < predicted.size(); ++i)
       out << "  rank " << i << ": peak " << format_bytes(predicted[i].peak_bytes) << ", sends "
@@ -137,7 +137,7 @@ void print_plan(std::ostream& out, const SearchSettings& settings, const SearchR
     out << "fits       " << (peak <= settings.max_memory_bytes ? "yes" : "NO") << " in --max-memory "
         << format_bytes(settings.max_memory_bytes) << " per rank";
     if (peak > settings.max_memory_bytes) {
-      const int needed = ranks_needed(run.model.problem, run.plan, settings.dp.replicate_below_bytes, settings.max_memory_bytes);
+      const int needed = ranks_needed_for(settings, run);
       out << (needed > 0 ? "; it fits on " + std::to_string(needed) + " ranks" : "; no rank count up to 4096 fits");
     }
     out << "\n";

@@ -85,18 +85,24 @@ class DistributedDp {
   }
 
  private:
-  // The costs of every edge between `vertex` and `neighbour`, summed, as [neighbour][vertex].
-  std::vector<double> edge_factor(int vertex, int neighbour) const {
+  // The costs of every edge between `vertex` and `neighbour`, summed, as [neighbour][vertex]: the
+  // edge's own matrix when it already has that layout, else a (transposed) sum.
+  CostMatrix edge_factor(int vertex, int neighbour) const {
     const std::size_t kv = problem_.config_count(vertex), ku = problem_.config_count(neighbour);
-    std::vector<double> m(ku * kv, 0.0);
+    std::vector<const ProblemEdge*> between;
     for (std::size_t index : edges_by_vertex_[vertex]) {
       const ProblemEdge& e = problem_.edges[index];
-      if (e.from == neighbour && e.to == vertex) {
-        for (std::size_t i = 0; i < ku * kv; ++i) m[i] += e.costs[i];
-      } else if (e.from == vertex && e.to == neighbour) {
-        for (std::size_t c = 0; c < kv; ++c)
-          for (std::size_t u = 0; u < ku; ++u) m[u * kv + c] += e.costs[c * ku + u];
-      }
+      if ((e.from == neighbour && e.to == vertex) || (e.from == vertex && e.to == neighbour)) between.push_back(&e);
+    }
+    if (between.size() == 1 && between[0]->from == neighbour) return between[0]->costs;
+    auto m = std::make_shared<std::vector<double>>(ku * kv, 0.0);
+    const int threads = ku * kv < (1u << 16) ? 1 : options_.threads;
+    for (const ProblemEdge* e : between) {
+      const std::vector<double>& costs = *e->costs;
+      const bool transpose = e->from == vertex;
+#pragma omp parallel for schedule(static) num_threads(threads)
+      for (std::size_t u = 0; u < ku; ++u)
+        for (std::size_t c = 0; c < kv; ++c) (*m)[u * kv + c] += transpose ? costs[c * ku + u] : costs[u * kv + c];
     }
     return m;
   }
@@ -111,12 +117,11 @@ class DistributedDp {
     input.vertex_costs = problem_.vertices[step.vertex].costs.data();
     for (int u : step.loop) input.extents.push_back(problem_.config_count(u));
     input.out_strides = strides_by_loop(problem_, step.scope, step.loop);
-    std::vector<std::vector<double>> edge_data;
-    edge_data.reserve(step.edge_neighbours.size());
+    std::vector<CostMatrix> edge_data;
     for (int u : step.edge_neighbours) {
       edge_data.push_back(edge_factor(step.vertex, u));
       KernelFactor f;
-      f.data = edge_data.back().data();
+      f.data = edge_data.back()->data();
       f.strides = strides_by_loop(problem_, {step.vertex, u}, step.loop);
       f.level = deepest_level(f.strides);
       input.factors.push_back(std::move(f));

@@ -20,6 +20,10 @@
 #include "pase/io/parallel_hdf5.hpp"
 #include "pase/report/search_report.hpp"
 
+// HDF5 1.10 leaks a few bytes when it fails to create a file, which a test here makes it do on
+// purpose (on /dev/full): not ours to fix, so LeakSanitizer (CI's sanitizer build) skips HDF5.
+extern "C" const char* __lsan_default_suppressions() { return "leak:libhdf5_openmpi.so"; }
+
 namespace pase::testing {
 namespace {
 

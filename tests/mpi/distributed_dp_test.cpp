@@ -85,9 +85,9 @@ Problem random_problem(std::mt19937& rng) {
     p.vertices.push_back(vertex);
   }
   auto add_edge = [&](int a, int b) {
-    ProblemEdge e{a, b, {}};
-    for (std::size_t k = 0; k < p.config_count(a) * p.config_count(b); ++k) e.costs.push_back(cost(rng));
-    p.edges.push_back(e);
+    std::vector<double> costs;
+    for (std::size_t k = 0; k < p.config_count(a) * p.config_count(b); ++k) costs.push_back(cost(rng));
+    p.edges.push_back(make_edge(a, b, std::move(costs)));
   };
   for (int v = 1; v < n; ++v) add_edge(std::uniform_int_distribution<int>(0, v - 1)(rng), v);
   for (int k = extra(rng); k > 0; --k) {

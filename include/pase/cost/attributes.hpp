@@ -32,6 +32,8 @@ class Attributes {
 
   // Names that were set but never read: attributes the operator does not know (typos).
   std::vector<std::string> unread() const;
+  // Every attribute in a fixed order: equal strings mean equal attributes.
+  std::string canonical() const;
 
  private:
   std::map<std::string, std::vector<std::int64_t>> ints_;

@@ -13,8 +13,11 @@ using Config = std::vector<std::int64_t>;
 std::vector<std::int64_t> allowed_splits(std::int64_t d, std::int64_t cutoff);
 
 // Every tuple (c1..cn), ci in allowed_splits(dims[i]), with c1*...*cn <= procs, in lexicographic
-// order (first dimension slowest). A dimension of size 1 is never split.
+// order (first dimension slowest). A dimension of size 1 is never split. Throws
+// std::invalid_argument beyond max_configs_per_layer tuples.
 std::vector<Config> enumerate_configs(const Shape& dims, std::int64_t procs, std::int64_t cutoff);
+
+inline constexpr std::size_t max_configs_per_layer = 1u << 16;
 
 std::int64_t product(const Config& c);
 

@@ -21,6 +21,9 @@ struct Layer {
   std::string op;  // as written in the model file
   std::vector<TensorSource> inputs;
   std::shared_ptr<const Operator> model;
+  // Equal for layers with the same operator, attributes, dimension names and input shapes, whose
+  // configurations, costs and tensor splits are therefore the same (a model's repeated blocks).
+  std::string signature;
 };
 
 struct ExplicitEdge {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "pase/bytes.hpp"
 #include "pase/cost/model_problem.hpp"
 #include "pase/search/collectives.hpp"
 #include "pase/search/distribution.hpp"
@@ -32,11 +33,6 @@ struct SearchRun {
   double build_seconds = 0;   // reading the model and building the cost tables
   double search_seconds = 0;  // ordering, planning, DP and back-substitution
   std::vector<RankStats> rank_stats;
-};
-
-// Thrown when the plan needs more memory than allowed.
-struct MemoryLimitExceeded : std::runtime_error {
-  using std::runtime_error::runtime_error;
 };
 
 // Loads, builds, orders, plans (refusing when a rank's share exceeds max_memory_bytes) and solves,
@@ -82,11 +78,12 @@ struct SearchReport {
 
 SearchReport make_report(const SearchSettings& settings, const SearchRun& run);
 
-// The memory and traffic each of `ranks` ranks would have.
+// The memory and traffic each of `ranks` ranks would have in DP tables.
 std::vector<RankPrediction> predict_ranks(const SearchSettings& settings, const SearchRun& planned, int ranks);
+// The most any of `ranks` ranks would hold: DP tables and the edge matrices every rank keeps.
+std::uint64_t peak_rank_bytes(const SearchSettings& settings, const SearchRun& planned, int ranks);
+// The fewest ranks on which the search fits settings.max_memory_bytes; 0 if none up to 4096 does.
+int ranks_needed_for(const SearchSettings& settings, const SearchRun& planned);
 
-std::string format_bytes(std::uint64_t bytes);
-// "16G", "512M", "1024" (bytes); throws std::invalid_argument naming `option`.
-std::uint64_t parse_bytes(const std::string& text, const std::string& option);
 
 }  // namespace pase

@@ -33,7 +33,7 @@ struct Distribution {
 };
 
 // Steps with at least this many DP cells are computed in parts whatever their table size.
-inline constexpr std::uint64_t split_work_cells = 1ull << 22;
+inline constexpr std::uint64_t split_work_cells = 1ull << 16;
 
 Distribution distribute(const Problem& problem, const Plan& plan, int ranks, std::uint64_t replicate_below_bytes);
 

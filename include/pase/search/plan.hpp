@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "pase/problem.hpp"
+#include "pase/saturating.hpp"
 
 namespace pase {
 
@@ -47,9 +48,5 @@ struct Plan {
 };
 
 Plan make_plan(const Problem& problem, const std::vector<int>& order);
-
-// a * b, or UINT64_MAX when it overflows.
-std::uint64_t saturating_multiply(std::uint64_t a, std::uint64_t b);
-std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b);
 
 }  // namespace pase

@@ -1,0 +1,77 @@
+#pragma once
+// The results of a sweep: one row per point, and what identifies the sweep they belong to.
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace pase {
+
+// A parameter column of a model that has no such parameter.
+inline constexpr std::int64_t missing_param = std::numeric_limits<std::int64_t>::min();
+
+struct SweepRow {
+  std::uint64_t point = 0;
+  std::string model;                 // the model's label in the spec
+  std::int64_t procs = 0;
+  double flops_tflops = 0;
+  double bw_gbytes = 0;
+  std::string cluster;               // preset name, or empty
+  std::vector<std::int64_t> params;  // one per ResultsMeta::param_columns (missing_param when absent)
+  std::string status = "ok";         // "ok", "memory_limit" or "error"
+  std::string message;               // why, when not ok
+  double total_cost = std::numeric_limits<double>::quiet_NaN();
+  double step_time_s = std::numeric_limits<double>::quiet_NaN();
+  double data_parallel_cost = std::numeric_limits<double>::quiet_NaN();
+  double data_parallel_step_time_s = std::numeric_limits<double>::quiet_NaN();
+  double speedup_over_data_parallel = std::numeric_limits<double>::quiet_NaN();
+  double search_seconds = 0;   // ordering and planning (unless shared), DP and back-substitution
+  double build_seconds = 0;    // reading the model (unless shared) and building the cost tables
+  std::uint64_t dp_cells = 0;  // DP work
+  std::uint64_t peak_bytes = 0;
+  bool plan_shared = false;    // the ordering and plan came from an earlier point of the same structure
+  int rank = 0;                // the MPI rank that computed it
+  std::string strategy;        // JSON object: layer name -> chosen configuration (splits per dimension)
+
+  bool ok() const { return status == "ok"; }
+};
+
+struct ResultsMeta {
+  std::string fingerprint;  // of the spec and model files (SweepSpec::fingerprint)
+  std::string spec_name;
+  std::string spec_file;
+  std::string spec_text;
+  std::uint64_t point_count = 0;  // points in the whole sweep
+  std::vector<std::string> axis_names;
+  std::vector<std::string> param_columns;
+};
+
+struct ResultsTable {
+  ResultsMeta meta;
+  std::vector<SweepRow> rows;  // ascending point index, each point at most once
+};
+
+// Rows by point. A finished ("ok") row is never replaced by a failed one; otherwise the later row wins.
+class RowSet {
+ public:
+  void add(SweepRow row);
+  bool finished(std::uint64_t point) const;
+  std::size_t size() const { return rows_.size(); }
+  std::vector<SweepRow> rows() const;  // ascending point index
+
+ private:
+  std::map<std::uint64_t, SweepRow> rows_;
+};
+
+// One row as one line of JSON (no newline) and back; doubles round-trip exactly, NaN as null.
+std::string row_to_json(const SweepRow& row);
+// Throws std::invalid_argument when the text is not a row.
+SweepRow row_from_json(const std::string& text);
+
+// Throws std::invalid_argument naming both files when `theirs` belongs to another sweep.
+void check_same_sweep(const ResultsMeta& ours, const std::string& our_file, const ResultsMeta& theirs,
+                      const std::string& their_file);
+
+}  // namespace pase

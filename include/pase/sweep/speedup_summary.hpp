@@ -1,0 +1,40 @@
+#pragma once
+// The speedup over data parallelism against the device count, one series per model (or per
+// combination of chosen columns), over the finished rows that pass the filters. Where several rows
+// fall on one device count (other axes vary), the series gives their median, minimum and maximum.
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "pase/sweep/results_table.hpp"
+
+namespace pase {
+
+struct RowFilter {
+  std::string column;
+  std::string value;
+};
+
+// "bw=16"; throws std::invalid_argument naming --where.
+RowFilter parse_filter(const std::string& text);
+
+struct SpeedupPoint {
+  std::int64_t procs = 0;
+  std::size_t rows = 0;
+  double median = 0, min = 0, max = 0;
+};
+
+struct SpeedupSeries {
+  std::string name;
+  std::vector<SpeedupPoint> points;  // ascending procs
+};
+
+// Throws std::invalid_argument naming an unknown column (and the known ones).
+std::vector<SpeedupSeries> speedup_series(const ResultsTable& table, const std::vector<RowFilter>& filters,
+                                          const std::vector<std::string>& series_columns = {"model"});
+
+void print_speedup_table(std::ostream& out, const std::vector<SpeedupSeries>& series);
+
+}  // namespace pase

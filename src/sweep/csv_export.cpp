@@ -1,0 +1,70 @@
+#include "pase/sweep/csv_export.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <ostream>
+
+namespace pase {
+
+namespace {
+
+bool has_cluster(const ResultsMeta& meta) {
+  return std::find(meta.axis_names.begin(), meta.axis_names.end(), "cluster") != meta.axis_names.end();
+}
+
+std::string quoted(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string exact_number(double x) {
+  if (std::isnan(x)) return "";
+  char text[64];
+  const auto result = std::to_chars(text, text + sizeof text, x);
+  return std::string(text, result.ptr);
+}
+
+std::vector<std::string> csv_columns(const ResultsMeta& meta, bool strategies) {
+  std::vector<std::string> c = {"point", "model", "procs", "flops", "bw"};
+  if (has_cluster(meta)) c.push_back("cluster");
+  for (const auto& p : meta.param_columns) c.push_back(p);
+  for (const char* name : {"status", "total_cost", "step_time_s", "data_parallel_cost", "data_parallel_step_time_s",
+                           "speedup_over_data_parallel", "search_seconds", "build_seconds", "dp_cells", "peak_bytes",
+                           "plan_shared", "rank", "message"})
+    c.push_back(name);
+  if (strategies) c.push_back("strategy");
+  return c;
+}
+
+void write_csv(std::ostream& out, const ResultsTable& table, bool strategies) {
+  const auto columns = csv_columns(table.meta, strategies);
+  for (std::size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << quoted(columns[i]);
+  out << "\n";
+  const bool cluster = has_cluster(table.meta);
+  for (const auto& r : table.rows) {
+    out << r.point << "," << quoted(r.model) << "," << r.procs << "," << exact_number(r.flops_tflops) << ","
+        << exact_number(r.bw_gbytes);
+    if (cluster) out << "," << quoted(r.cluster);
+    for (const auto v : r.params) {
+      out << ",";
+      if (v != missing_param) out << v;
+    }
+    out << "," << r.status << "," << exact_number(r.total_cost) << "," << exact_number(r.step_time_s) << ","
+        << exact_number(r.data_parallel_cost) << "," << exact_number(r.data_parallel_step_time_s) << ","
+        << exact_number(r.speedup_over_data_parallel) << "," << exact_number(r.search_seconds) << ","
+        << exact_number(r.build_seconds) << "," << r.dp_cells << "," << r.peak_bytes << "," << (r.plan_shared ? 1 : 0)
+        << "," << r.rank << "," << quoted(r.message);
+    if (strategies) out << "," << quoted(r.strategy);
+    out << "\n";
+  }
+}
+
+}  // namespace pase

@@ -1,0 +1,206 @@
+#include "pase/sweep/sweep_driver.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <ostream>
+#include <stdexcept>
+#include <thread>
+
+#include "pase/report/search_report.hpp"
+#include "pase/sweep/journal.hpp"
+#include "pase/sweep/point_runner.hpp"
+#include "pase/sweep/progress.hpp"
+#include "pase/sweep/results_store.hpp"
+#include "pase/sweep/sweep_points.hpp"
+#include "pase/sweep/sweep_spec.hpp"
+
+namespace pase {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+std::uint64_t physical_memory_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : 0;
+}
+
+ResultsMeta meta_of(const SweepSpec& spec, std::uint64_t point_count) {
+  ResultsMeta m;
+  m.fingerprint = spec.fingerprint;
+  m.spec_name = spec.name;
+  m.spec_file = spec.file;
+  m.spec_text = spec.text;
+  m.point_count = point_count;
+  m.axis_names = spec.axis_names;
+  m.param_columns = spec.param_columns;
+  return m;
+}
+
+// The rows must describe the spec's points (they would not if the numbering of points changed).
+void check_rows_fit(const std::string& output, const RowSet& rows, const std::vector<SweepPoint>& points) {
+  for (const auto& row : rows.rows()) {
+    const SweepPoint& p = points.at(row.point);
+    if (row.procs != p.procs || row.flops_tflops != p.cluster.flops_tflops || row.bw_gbytes != p.cluster.bw_gbytes ||
+        row.cluster != p.cluster_name)
+      throw std::invalid_argument(output + ": row of point " + std::to_string(row.point) +
+                                  " does not match that point of the spec (written by another version of pase?); "
+                                  "write to a new --output");
+  }
+}
+
+// What rank 0 found in the results file and journals, for every rank.
+struct StartState {
+  std::string error;
+  std::vector<std::uint64_t> todo;
+  std::uint64_t finished = 0;
+};
+
+StartState start_state(const MpiSession& mpi, const ResultsStore& store, const std::vector<SweepPoint>& points,
+                       std::unique_ptr<OutputLock>& lock, bool fold_journals) {
+  StartState s;
+  if (mpi.rank() == 0) {
+    try {
+      if (fold_journals) lock = std::make_unique<OutputLock>(store.output());
+      const RowSet rows = store.load();
+      check_rows_fit(store.output(), rows, points);
+      for (const auto& p : points)
+        if (!rows.finished(p.index)) s.todo.push_back(p.index);
+      s.finished = points.size() - s.todo.size();
+      // Start from one clean results file: fold what earlier runs left in journals.
+      if (fold_journals && !journal_files(store.output()).empty()) store.fold(true);
+    } catch (const std::exception& e) {
+      s.error = e.what();
+    }
+  }
+  mpi.broadcast(s.error);
+  if (!s.error.empty()) throw std::invalid_argument(s.error);
+  mpi.broadcast(s.todo);
+  s.finished = points.size() - s.todo.size();
+  return s;
+}
+
+}  // namespace
+
+SweepOutcome run_sweep(const MpiSession& mpi, const SweepOptions& options, std::ostream& out, std::ostream& err) {
+  const auto start = Clock::now();
+  const bool root = mpi.rank() == 0;
+  const SweepSpec spec = load_sweep_spec(options.spec_file, options.clusters);
+  const std::vector<SweepPoint> points = enumerate_points(spec);
+  SweepOutcome outcome;
+  outcome.points = points.size();
+  outcome.ranks = mpi.size();
+
+  if (options.dry_run) {
+    if (root) {
+      std::vector<std::uint64_t> all(points.size());
+      for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+      out << points.size() << " points (" << spec.models.size() << " model" << (spec.models.size() == 1 ? "" : "s") << ", "
+          << group_points(points, all).size() << " groups sharing a plan), fingerprint " << spec.fingerprint << "\n";
+    }
+    if (!options.output.empty() &&
+        (std::filesystem::exists(options.output) || !journal_files(options.output).empty())) {
+      const ResultsStore store(options.output, meta_of(spec, points.size()));
+      std::unique_ptr<OutputLock> no_lock;
+      const StartState s = start_state(mpi, store, points, no_lock, false);
+      outcome.finished_before = s.finished;
+      if (root) out << s.finished << " finished in " << options.output << ", " << s.todo.size() << " to run\n";
+    }
+    return outcome;
+  }
+  if (options.output.empty()) throw std::invalid_argument("--output: missing; name the HDF5 results file");
+
+  const ResultsStore store(options.output, meta_of(spec, points.size()));
+  std::unique_ptr<OutputLock> lock;
+  const StartState state = start_state(mpi, store, points, lock, true);
+  outcome.finished_before = state.finished;
+  outcome.run_now = state.todo.size();
+
+  const std::uint64_t memory = options.max_memory_bytes.value_or(
+      spec.max_memory_bytes.value_or(physical_memory_bytes() / 10 * 8 / static_cast<std::uint64_t>(mpi.size())));
+  PointRunner runner(spec, points, memory, mpi.rank());
+  std::uint64_t ok = 0, failed = 0;
+  std::vector<std::string> failures;
+  {
+    const std::vector<PointGroup> groups = group_points(points, state.todo);
+    std::vector<std::uint64_t> sizes;
+    for (const auto& g : groups) sizes.push_back(g.points.size());
+    WorkQueue queue(mpi, sizes);
+    std::unique_ptr<ProgressMeter> progress;
+    if (root && options.progress && !state.todo.empty())
+      progress = std::make_unique<ProgressMeter>(err, isatty(STDERR_FILENO) != 0, state.finished, state.todo.size(),
+                                                 options.progress_interval_s);
+    auto last_fold = Clock::now();
+    auto root_chores = [&] {
+      if (!root) return;
+      const std::uint64_t done = queue.done();
+      if (progress) progress->update(done);
+      if (options.checkpoint_seconds >= 0 && seconds_since(last_fold) >= options.checkpoint_seconds) {
+        store.fold(false);
+        last_fold = Clock::now();
+      }
+    };
+    try {
+      std::unique_ptr<JournalWriter> journal;
+      auto last_sync = Clock::now();
+      while (const auto item = queue.next()) {
+        const SweepRow row = runner.run(groups[item->group].points[item->offset]);
+        if (!journal) journal = std::make_unique<JournalWriter>(journal_path(options.output, mpi.rank()), spec.fingerprint);
+        journal->append(row);
+        if (seconds_since(last_sync) >= 1.0) {
+          journal->sync();
+          last_sync = Clock::now();
+        }
+        if (row.ok()) ++ok;
+        else {
+          ++failed;
+          if (failures.size() < 3) failures.push_back("point " + std::to_string(row.point) + " (" + row.model + ", " +
+                                                      std::to_string(row.procs) + " devices): " + row.message);
+        }
+        queue.mark_done();
+        root_chores();
+      }
+      if (journal) journal->sync();
+      if (root)
+        while (queue.done() < state.todo.size()) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          root_chores();
+        }
+      if (progress) progress->finish(queue.done());
+    } catch (const std::exception& e) {
+      err << "pase sweep: rank " << mpi.rank() << ": " << e.what() << "\n";
+      if (mpi.size() > 1) mpi.abort(1);
+      throw;
+    }
+  }  // the queue's window is freed collectively: every rank is past its last point
+
+  outcome.ok = mpi.sum(ok);
+  outcome.failed = mpi.sum(failed);
+  outcome.plans_built = mpi.sum(runner.stats().plans_built);
+  outcome.plans_shared = mpi.sum(runner.stats().plans_shared);
+  if (root && state.todo.empty()) {
+    outcome.rows_written = points.size();
+    out << "sweep " << spec.name << ": all " << outcome.points << " points are finished in " << options.output
+        << "; nothing to do\n";
+  } else if (root) {
+    outcome.rows_written = store.fold(true);
+    outcome.seconds = seconds_since(start);
+    const double rate = outcome.seconds > 0 ? static_cast<double>(outcome.run_now) / outcome.seconds : 0.0;
+    out << "sweep " << spec.name << ": " << outcome.points << " points, " << outcome.finished_before
+        << " finished before, " << outcome.run_now << " run now on " << outcome.ranks << " rank"
+        << (outcome.ranks == 1 ? "" : "s") << " in " << outcome.seconds << " s (" << rate << " points/s)\n"
+        << "  ok " << outcome.ok << ", failed " << outcome.failed << "; plans built " << outcome.plans_built
+        << ", shared by " << outcome.plans_shared << " points\n"
+        << "  results: " << options.output << " (" << outcome.rows_written << " rows)\n";
+    for (const auto& f : failures) out << "  failed: " << f << "\n";
+    if (outcome.failed > 0) out << "  (failed points are retried when the sweep is run again)\n";
+  }
+  return outcome;
+}
+
+}  // namespace pase

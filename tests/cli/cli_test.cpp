@@ -1,0 +1,311 @@
+// The `pase` command line, run as a separate process: help, a search with a JSON report, and bad
+// inputs, each of which must exit with code 2 (3 for the memory limit) and say on ONE line of stderr
+// which file and which field or option is at fault. It must never crash.
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <fcntl.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "support/test_support.hpp"
+
+extern char** environ;
+
+namespace pase {
+namespace {
+
+const std::string pase_binary = PASE_BINARY;
+const std::string source_dir = PASE_SOURCE_DIR;
+
+std::string input(const std::string& name) { return source_dir + "/inputs/" + name; }
+
+struct Outcome {
+  int exit_code = -1;  // -1 when killed by a signal
+  int signal = 0;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs `pase ARGS...` with stdout and stderr captured in files of `dir`, stdin empty.
+Outcome run_pase(const test::TempDir& dir, const std::vector<std::string>& args) {
+  const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<std::string> all = {pase_binary};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, pase_binary.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) throw std::runtime_error("cannot run " + pase_binary);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  Outcome r;
+  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+std::string show(const Outcome& r) {
+  return "exit " + std::to_string(r.exit_code) + (r.signal ? ", signal " + std::to_string(r.signal) : "") +
+         "\nstderr: " + r.err + "\nstdout: " + r.out.substr(0, 400);
+}
+
+// Not a crash: an orderly exit, no uncaught exception or abort message.
+::testing::AssertionResult no_crash(const Outcome& r) {
+  if (r.signal != 0) return ::testing::AssertionFailure() << "killed by signal " << r.signal << "\n" << show(r);
+  for (const char* bad : {"terminate", "Aborted", "Segmentation", "core dumped", "what():"})
+    if (r.err.find(bad) != std::string::npos)
+      return ::testing::AssertionFailure() << "stderr has '" << bad << "'\n" << show(r);
+  return ::testing::AssertionSuccess();
+}
+
+// Exit code `code` and exactly one line on stderr that
+// contains every one of `parts`.
+void expect_error(const Outcome& r, int code, const std::vector<std::string>& parts) {
+  EXPECT_TRUE(no_crash(r));
+  EXPECT_EQ(r.exit_code, code) << show(r);
+  ASSERT_FALSE(r.err.empty()) << show(r);
+  EXPECT_EQ(r.err.back(), '\n') << show(r);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "not one line:\n" << show(r);
+  for (const auto& part : parts) EXPECT_NE(r.err.find(part), std::string::npos) << "lacks '" << part << "'\n" << show(r);
+}
+
+// ------------------------------------------------------------------------------------------- help
+
+TEST(CliTest, help_lists_the_commands) {
+  test::TempDir dir;
+  const Outcome r = run_pase(dir, {"--help"});
+  EXPECT_TRUE(no_crash(r));
+  EXPECT_EQ(r.exit_code, 0) << show(r);
+  EXPECT_NE(r.out.find("Usage: pase"), std::string::npos) << show(r);
+  for (const char* command : {"search", "plan"}) EXPECT_NE(r.out.find(command), std::string::npos) << command;
+  EXPECT_TRUE(r.err.empty()) << show(r);
+}
+
+TEST(CliTest, search_help_lists_the_options) {
+  test::TempDir dir;
+  const Outcome r = run_pase(dir, {"search", "--help"});
+  EXPECT_TRUE(no_crash(r));
+  EXPECT_EQ(r.exit_code, 0) << show(r);
+  for (const char* option : {"Usage: pase search", "--procs", "--flops", "--bw", "--set", "--order", "--max-memory",
+                             "--parallel-edges", "--output"})
+    EXPECT_NE(r.out.find(option), std::string::npos) << option << "\n" << show(r);
+  EXPECT_TRUE(r.err.empty()) << show(r);
+}
+
+TEST(CliTest, plan_help_lists_the_options) {
+  test::TempDir dir;
+  const Outcome r = run_pase(dir, {"plan", "--help"});
+  EXPECT_TRUE(no_crash(r));
+  EXPECT_EQ(r.exit_code, 0) << show(r);
+  for (const char* option : {"Usage: pase plan", "--procs", "--max-memory"})
+    EXPECT_NE(r.out.find(option), std::string::npos) << option << "\n" << show(r);
+}
+
+TEST(CliTest, no_arguments_or_an_unknown_command_is_a_usage_error) {
+  test::TempDir dir;
+  const Outcome none = run_pase(dir, {});
+  EXPECT_TRUE(no_crash(none));
+  EXPECT_EQ(none.exit_code, 2) << show(none);
+  expect_error(run_pase(dir, {"frobnicate"}), 2, {"frobnicate"});
+}
+
+// ----------------------------------------------------------------------------------------- search
+
+TEST(CliTest, search_writes_a_json_report) {
+  test::TempDir dir;
+  const std::string report = dir.file("x.json");
+  const Outcome r = run_pase(dir, {"search", input("alexnet.json"), "--procs", "4", "--set", "batch=128", "--output", report});
+  ASSERT_TRUE(no_crash(r));
+  ASSERT_EQ(r.exit_code, 0) << show(r);
+  EXPECT_TRUE(r.err.empty()) << show(r);
+  EXPECT_NE(r.out.find("conv1"), std::string::npos) << show(r);
+  const auto doc = nlohmann::json::parse(slurp(report));
+  // The prototype's minimum for AlexNet, batch 128, on 4 devices (tests/reference/alexnet_p4.json).
+  const double total = doc.at("total_cost").get<double>();
+  EXPECT_TRUE(test::near_relative(total, 148215719552.0, 1e-9));
+  // Step time: FLOP over the 10 TFLOP/s peak.
+  EXPECT_TRUE(test::near_relative(doc.at("step_time_s").get<double>(), total / 10e12, 1e-12));
+  // Data parallelism is one of the strategies searched: never cheaper than the optimum.
+  const double data_parallel = doc.at("data_parallel").at("total_cost").get<double>();
+  EXPECT_GE(data_parallel, total);
+  EXPECT_TRUE(test::near_relative(doc.at("speedup_over_data_parallel").get<double>(), data_parallel / total, 1e-12));
+  EXPECT_GE(doc.at("search_seconds").get<double>(), 0.0);
+  EXPECT_TRUE(doc.at("dp_cells").is_number_unsigned());
+  EXPECT_GT(doc.at("dp_cells").get<std::uint64_t>(), 0u);
+  const auto& layers = doc.at("layers");
+  ASSERT_EQ(layers.size(), 14u);  // 13 layers, the Reshape counting twice
+  EXPECT_EQ(layers[0].at("name"), "conv1");
+  EXPECT_EQ(layers[0].at("op"), "Conv");
+  EXPECT_EQ(layers[8].at("name"), "flatten.ravel");
+  EXPECT_EQ(layers[8].at("op"), "Ravel");
+  EXPECT_EQ(layers[13].at("name"), "loss");
+  for (const auto& layer : layers) {
+    EXPECT_TRUE(layer.at("name").is_string());
+    EXPECT_TRUE(layer.at("op").is_string());
+    const auto config = layer.at("config").get<std::vector<std::int64_t>>();
+    ASSERT_FALSE(config.empty());
+    std::int64_t devices = 1;
+    for (auto c : config) devices *= c;
+    EXPECT_LE(devices, 4) << layer.dump();
+  }
+}
+
+TEST(CliTest, quiet_search_prints_one_line) {
+  test::TempDir dir;
+  const Outcome r = run_pase(dir, {"search", input("rnnlm.json"), "--procs", "8", "-q"});
+  ASSERT_TRUE(no_crash(r));
+  ASSERT_EQ(r.exit_code, 0) << show(r);
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << show(r);
+  EXPECT_EQ(r.out.rfind("total_cost ", 0), 0u) << show(r);
+  // rnnlm's defaults are the reference's (batch 64): 4024963186688 FLOP on 8 devices.
+  EXPECT_TRUE(test::near_relative(std::stod(r.out.substr(11)), 4024963186688.0, 1e-5)) << show(r);
+}
+
+TEST(CliTest, plan_prints_the_plan_without_searching) {
+  test::TempDir dir;
+  const Outcome r = run_pase(dir, {"plan", input("alexnet.json"), "--procs", "4"});
+  ASSERT_TRUE(no_crash(r));
+  EXPECT_EQ(r.exit_code, 0) << show(r);
+  EXPECT_NE(r.out.find("DP cells"), std::string::npos) << show(r);
+}
+
+// ------------------------------------------------------------------------------------- bad inputs
+
+// A model file in `dir` whose only layer is `layer` over an image input (2, 3, 8, 8).
+std::string one_layer_model(const test::TempDir& dir, const std::string& name, const std::string& layer,
+                            const std::string& inputs = R"({"img": [2, 3, 8, 8]})") {
+  return dir.write(name, R"({"format": "pase-model", "version": 1, "name": "m", "params": {"batch": 2}, "inputs": )" +
+                             inputs + R"(, "layers": [)" + layer + "]}");
+}
+
+TEST(CliTest, missing_model_file) {
+  test::TempDir dir;
+  expect_error(run_pase(dir, {"search", dir.file("missing.json")}), 2, {"missing.json"});
+  expect_error(run_pase(dir, {"plan", dir.file("missing.json")}), 2, {"missing.json"});
+}
+
+TEST(CliTest, malformed_json) {
+  test::TempDir dir;
+  const std::string path = dir.write("malformed.json", R"({"format": "pase-model", "version": 1, "layers": [)");
+  expect_error(run_pase(dir, {"search", path}), 2, {"malformed.json", "JSON"});
+}
+
+TEST(CliTest, unknown_operator) {
+  test::TempDir dir;
+  const std::string path = one_layer_model(dir, "unknown_op.json", R"({"name": "c1", "op": "Conv2D", "in": ["img"]})");
+  expect_error(run_pase(dir, {"search", path}), 2, {"unknown_op.json", "c1", "'op'", "Conv2D"});
+}
+
+TEST(CliTest, conv_filter_channels_that_do_not_match) {
+  test::TempDir dir;
+  const std::string path = one_layer_model(
+      dir, "channels.json", R"({"name": "c1", "op": "Conv", "in": ["img"], "filter": [4, 5, 3, 3]})");
+  expect_error(run_pase(dir, {"search", path}), 2, {"channels.json", "c1", "'filter'"});
+}
+
+TEST(CliTest, tensors_of_different_shapes) {
+  test::TempDir dir;
+  const std::string path =
+      one_layer_model(dir, "shapes.json", R"({"name": "add", "op": "Elementwise", "in": ["a", "b"]})",
+                      R"({"a": [4, 8], "b": [8, 4]})");
+  expect_error(run_pase(dir, {"search", path}), 2, {"shapes.json", "add", "'in'"});
+}
+
+TEST(CliTest, zero_devices) {
+  test::TempDir dir;
+  expect_error(run_pase(dir, {"search", input("alexnet.json"), "--procs", "0"}), 2, {"--procs"});
+  expect_error(run_pase(dir, {"search", input("alexnet.json"), "--procs", "-4"}), 2, {"--procs"});
+  expect_error(run_pase(dir, {"search", input("alexnet.json"), "--procs", "four"}), 2, {"--procs"});
+}
+
+TEST(CliTest, unknown_set_parameter) {
+  test::TempDir dir;
+  expect_error(run_pase(dir, {"search", input("alexnet.json"), "--set", "seq=5"}), 2, {"alexnet.json", "--set", "seq"});
+  expect_error(run_pase(dir, {"search", input("alexnet.json"), "--set", "batch"}), 2, {"--set", "batch"});
+}
+
+TEST(CliTest, nothing_can_be_split) {
+  test::TempDir dir;
+  const std::string path = one_layer_model(dir, "ones.json", R"({"name": "e", "op": "Elementwise", "in": ["x", "x"]})",
+                                           R"({"x": [1, 1, 1]})");
+  expect_error(run_pase(dir, {"search", path, "--procs", "4"}), 2, {"ones.json", "4 devices"});
+}
+
+TEST(CliTest, bad_order) {
+  test::TempDir dir;
+  expect_error(run_pase(dir, {"search", input("alexnet.json"), "--order", "dfs"}), 2, {"--order", "dfs"});
+}
+
+TEST(CliTest, bad_max_memory) {
+  test::TempDir dir;
+  expect_error(run_pase(dir, {"search", input("alexnet.json"), "--max-memory", "lots"}), 2, {"--max-memory", "lots"});
+  expect_error(run_pase(dir, {"search", input("alexnet.json"), "--max-memory", "-1G"}), 2, {"--max-memory"});
+}
+
+TEST(CliTest, other_bad_options) {
+  test::TempDir dir;
+  expect_error(run_pase(dir, {"search", input("alexnet.json"), "--parallel-edges", "first"}), 2, {"--parallel-edges"});
+  expect_error(run_pase(dir, {"search", input("alexnet.json"), "--flops", "0"}), 2, {"--flops"});
+  expect_error(run_pase(dir, {"search", input("alexnet.json"), "--bw", "-16"}), 2, {"--bw"});
+  expect_error(run_pase(dir, {"search", input("alexnet.json"), "--frobnicate"}), 2, {"frobnicate"});
+  expect_error(run_pase(dir, {"search"}), 2, {"MODEL"});
+}
+
+TEST(CliTest, overflowing_expression_in_a_model) {
+  // INT64_MIN % -1 traps on x86-64 unless the evaluator checks for it.
+  test::TempDir dir;
+  const std::string path = one_layer_model(
+      dir, "overflow.json", R"({"name": "f", "op": "FC", "in": ["x"], "units": "(0 - 9223372036854775807 - 1) % -1"})",
+      R"({"x": [4, 4]})");
+  expect_error(run_pase(dir, {"search", path}), 2, {"overflow.json", "units"});
+}
+
+TEST(CliTest, unwritable_output_file) {
+  test::TempDir dir;
+  const std::string report = dir.file("no/such/folder/x.json");
+  const Outcome r = run_pase(dir, {"search", input("alexnet.json"), "--procs", "4", "--output", report});
+  EXPECT_TRUE(no_crash(r));
+  EXPECT_NE(r.exit_code, 0) << show(r);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << show(r);
+  EXPECT_NE(r.err.find(report), std::string::npos) << show(r);
+}
+
+// ---------------------------------------------------------------------------------- memory limit
+
+TEST(CliTest, memory_limit_exits_3_with_a_clear_message) {
+  test::TempDir dir;
+  // InceptionV3 on 8 devices needs tens of KiB of DP tables: more than 1 KiB.
+  const Outcome r = run_pase(dir, {"search", input("inception3.json"), "--procs", "8", "--max-memory", "1K"});
+  expect_error(r, 3, {"--max-memory", "1.0 KiB"});
+  EXPECT_TRUE(r.out.empty()) << show(r);
+  // `plan` reports the same without searching, and exits 3 too.
+  const Outcome plan = run_pase(dir, {"plan", input("inception3.json"), "--procs", "8", "--max-memory", "1K"});
+  EXPECT_TRUE(no_crash(plan));
+  EXPECT_EQ(plan.exit_code, 3) << show(plan);
+  // With room enough it runs.
+  const Outcome ok = run_pase(dir, {"search", input("inception3.json"), "--procs", "8", "--max-memory", "1G", "-q"});
+  EXPECT_TRUE(no_crash(ok));
+  EXPECT_EQ(ok.exit_code, 0) << show(ok);
+}
+
+}  // namespace
+}  // namespace pase
