@@ -1,9 +1,11 @@
 #include "pase/cli/commands.hpp"
 
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <stdexcept>
 
+#include "pase/checkpoint/checkpoint_errors.hpp"
 #include "pase/cli/options.hpp"
 #include "pase/report/search_report.hpp"
 
@@ -20,6 +22,7 @@ constexpr const char* usage =
     "  search MODEL.json   find the best strategy and compare it with data parallelism\n"
     "  plan MODEL.json     print the DP's size and memory before searching\n"
     "  bench               time searches of the shipped networks\n"
+    "  inspect FILE.h5     show what a search checkpoint holds and whether it is valid\n"
     "  sweep SPEC.yaml     search every point of a sweep spec into an HDF5 table (resumable, MPI)\n"
     "  export RESULTS.h5   write a sweep's table as CSV\n"
     "  report RESULTS.h5   speedup over data parallelism against the device count (table, PNG)\n"
@@ -48,6 +51,7 @@ int run(int argc, char** argv, MpiRuntime& mpi) {
     if (command == "search") return search_command(argc - 1, argv + 1, mpi);
     if (command == "plan") return plan_command(argc - 1, argv + 1, mpi);
     if (command == "bench") return bench_command(argc - 1, argv + 1, mpi);
+    if (command == "inspect") return inspect_command(argc - 1, argv + 1, mpi);
     if (command == "sweep") return sweep_command(argc - 1, argv + 1);
     if (command == "export") return export_command(argc - 1, argv + 1);
     if (command == "report") return report_command(argc - 1, argv + 1);
@@ -63,6 +67,17 @@ int run(int argc, char** argv, MpiRuntime& mpi) {
   } catch (const MemoryLimitExceeded& e) {
     report(e);
     return exit_memory_limit;
+  } catch (const SearchInterrupted& e) {  // every rank alike, after its checkpoint was written
+    report(e);
+    return exit_interrupted;
+  } catch (const CheckpointWriteAborted& e) {  // every rank alike; HDF5 must not shut down
+    report(e);
+    std::cout.flush();
+    std::cerr.flush();
+    std::_Exit(exit_failure);
+  } catch (const CheckpointWriteFailed& e) {  // every rank alike
+    report(e);
+    return exit_failure;
   } catch (const std::exception& e) {
     std::cerr << "pase " << command << " (rank " << mpi.rank() << "): " << e.what() << "\n";
     if (mpi.size() > 1) mpi.abort(exit_failure);

@@ -66,7 +66,7 @@ SearchSettings settings_from(const po::variables_map& vm, const std::string& mod
 }
 
 bool parse(int argc, char** argv, const po::options_description& options, const std::string& usage,
-           po::variables_map& vm, bool takes_model) {
+           po::variables_map& vm, bool takes_model, const std::string& argument) {
   po::options_description all;
   all.add(options);
   all.add_options()("help,h", "show this help");
@@ -82,7 +82,7 @@ bool parse(int argc, char** argv, const po::options_description& options, const 
     return false;
   }
   po::notify(vm);
-  if (takes_model && !vm.count("model")) throw po::error("missing the MODEL file argument (see --help)");
+  if (takes_model && !vm.count("model")) throw po::error("missing the " + argument + " argument (see --help)");
   return true;
 }
 

@@ -1,15 +1,44 @@
 #include <iostream>
 
+#include "pase/checkpoint/checkpointed_search.hpp"
 #include "pase/cli/commands.hpp"
 #include "pase/cli/options.hpp"
 #include "pase/report/report_output.hpp"
 
 namespace pase::cli {
 
+namespace {
+
+CheckpointOptions checkpoint_options(const po::variables_map& vm) {
+  CheckpointOptions c;
+  if (vm.count("checkpoint")) c.checkpoint = vm["checkpoint"].as<std::string>();
+  if (vm.count("resume")) c.resume = vm["resume"].as<std::string>();
+  if (vm.count("checkpoint-every")) {
+    if (c.checkpoint.empty()) throw std::invalid_argument("--checkpoint-every: needs --checkpoint FILE.h5 to write to");
+    c.every_seconds = vm["checkpoint-every"].as<double>();
+    if (!(c.every_seconds >= 0))
+      throw std::invalid_argument("--checkpoint-every: must be 0 (after every DP step) or a number of seconds");
+  }
+  return c;
+}
+
+}  // namespace
+
 int search_command(int argc, char** argv, MpiRuntime& mpi) {
   auto options = problem_options();
-  options.add_options()("output,o", po::value<std::string>(), "also write the report as JSON to this file")
-      ("quiet,q", "print only the total cost line");
+  options.add_options()("output,o", po::value<std::string>(), "also write the report as JSON to this file")(
+      "quiet,q", "print only the total cost line");
+  po::options_description checkpoints("Checkpoints (docs/checkpoints.md)");
+  checkpoints.add_options()(
+      "checkpoint", po::value<std::string>(),
+      "write the search state to this HDF5 file, replaced whole each time; removed when the search ends")(
+      "checkpoint-every", po::value<double>(),
+      "seconds between checkpoints (default 600; 0: after every DP step). Also on SIGUSR1 (and go on) and "
+      "SIGTERM, SIGINT, SIGUSR2 (and stop with exit code 75)")(
+      "resume", po::value<std::string>(),
+      "continue the search saved in this checkpoint (same model and options; "
+      "any number of ranks and threads)");
+  options.add(checkpoints);
   po::variables_map vm;
   if (!parse(argc, argv, options,
              "Usage: pase search MODEL.json [options]\n"
@@ -18,12 +47,17 @@ int search_command(int argc, char** argv, MpiRuntime& mpi) {
              vm))
     return exit_ok;
   const SearchSettings settings = settings_from(vm, vm["model"].as<std::string>());
-  const SearchRun run = run_search(settings, mpi.collectives());
-  if (mpi.rank() != 0) return exit_ok;
-  const SearchReport report = make_report(settings, run);
-  if (vm.count("quiet")) std::cout << "total_cost " << report.total_cost << "\n";
-  else print_report(std::cout, report);
-  if (vm.count("output")) write_text_file(vm["output"].as<std::string>(), report_json(report));
+  CheckpointedSearch search(checkpoint_options(vm), mpi.collectives(), vm.count("quiet") ? nullptr : &std::cerr);
+  const SearchRun run = search.run(settings);
+  if (mpi.rank() == 0) {
+    const SearchReport report = make_report(settings, run);
+    if (vm.count("quiet"))
+      std::cout << "total_cost " << report.total_cost << "\n";
+    else
+      print_report(std::cout, report);
+    if (vm.count("output")) write_text_file(vm["output"].as<std::string>(), report_json(report));
+  }
+  search.finish();
   return exit_ok;
 }
 

@@ -62,6 +62,35 @@ class MpiCollectives final : public Collectives {
     return all;
   }
 
+  std::uint64_t allreduce_or(std::uint64_t bits) override {
+    std::uint64_t all = 0;
+    check(MPI_Allreduce(&bits, &all, 1, MPI_UINT64_T, MPI_BOR, MPI_COMM_WORLD), "MPI_Allreduce");
+    return all;
+  }
+
+  std::int64_t allreduce_max(std::int64_t value) override {
+    std::int64_t all = 0;
+    check(MPI_Allreduce(&value, &all, 1, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD), "MPI_Allreduce");
+    return all;
+  }
+
+  void allreduce_sum(std::vector<std::uint64_t>& values) override {
+    if (values.empty()) return;
+    if (values.size() > INT_MAX) throw std::runtime_error("allreduce_sum: too many values for one MPI call");
+    // Unsigned sums wrap modulo 2^64, which is what checksums want.
+    check(MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_UINT64_T, MPI_SUM,
+                        MPI_COMM_WORLD),
+          "MPI_Allreduce");
+  }
+
+  std::string broadcast(const std::string& text, int root) override {
+    std::int64_t length = broadcast(static_cast<std::int64_t>(text.size()), root);
+    if (length > INT_MAX) throw std::runtime_error("broadcast: string too long for one MPI call");
+    std::string out = rank_ == root ? text : std::string(static_cast<std::size_t>(length), '\0');
+    if (length > 0) check(MPI_Bcast(out.data(), static_cast<int>(length), MPI_CHAR, root, MPI_COMM_WORLD), "MPI_Bcast");
+    return out;
+  }
+
  private:
   int rank_ = 0;
   int size_ = 1;

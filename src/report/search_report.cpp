@@ -16,6 +16,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+}  // namespace
+
 void check_memory(const SearchSettings& settings, const SearchRun& run, int ranks) {
   if (settings.max_memory_bytes == 0) return;
   const std::uint64_t peak = peak_rank_bytes(settings, run, ranks);
@@ -30,8 +32,6 @@ void check_memory(const SearchSettings& settings, const SearchRun& run, int rank
       ", or raise --max-memory or use fewer --procs");
 }
 
-}  // namespace
-
 SearchRun plan_search(const SearchSettings& settings) {
   SearchRun run;
   const auto start = std::chrono::steady_clock::now();
@@ -44,12 +44,18 @@ SearchRun plan_search(const SearchSettings& settings) {
   return run;
 }
 
+void solve_planned(const SearchSettings& settings, SearchRun& run, Collectives& collectives, DpListener* listener,
+                   DpState start) {
+  const auto start_time = std::chrono::steady_clock::now();
+  run.solution = solve(run.model.problem, run.plan, settings.dp, collectives, &run.rank_stats, listener,
+                       std::move(start));
+  run.search_seconds += seconds_since(start_time);
+}
+
 SearchRun run_search(const SearchSettings& settings, Collectives& collectives) {
   SearchRun run = plan_search(settings);
   check_memory(settings, run, collectives.size());
-  const auto start = std::chrono::steady_clock::now();
-  run.solution = solve(run.model.problem, run.plan, settings.dp, collectives, &run.rank_stats);
-  run.search_seconds += seconds_since(start);
+  solve_planned(settings, run, collectives);
   return run;
 }
 

@@ -16,6 +16,9 @@ inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;
 inline constexpr int exit_bad_input = 2;
 inline constexpr int exit_memory_limit = 3;
+// Stopped by a signal (or the test hook) after writing its checkpoint: run again with --resume.
+// 75 is EX_TEMPFAIL of <sysexits.h>, "try again later".
+inline constexpr int exit_interrupted = 75;
 
 // --procs, --flops, --bw, --set, --order, --parallel-edges, --max-memory.
 po::options_description problem_options();
@@ -23,7 +26,8 @@ SearchSettings settings_from(const po::variables_map& vm, const std::string& mod
 
 // Parses argv (after the subcommand) with one positional MODEL argument; returns false after
 // printing help when --help was given.
+// `argument` names the positional argument in the error when it is missing.
 bool parse(int argc, char** argv, const po::options_description& options, const std::string& usage,
-           po::variables_map& vm, bool takes_model = true);
+           po::variables_map& vm, bool takes_model = true, const std::string& argument = "MODEL file");
 
 }  // namespace pase::cli

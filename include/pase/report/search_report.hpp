@@ -41,6 +41,13 @@ SearchRun run_search(const SearchSettings& settings, Collectives& collectives);
 SearchRun run_search(const SearchSettings& settings);  // one process
 // The first half of run_search: load, build, order and plan, without the DP.
 SearchRun plan_search(const SearchSettings& settings);
+// Throws MemoryLimitExceeded when a rank's share of the planned DP exceeds max_memory_bytes.
+void check_memory(const SearchSettings& settings, const SearchRun& planned, int ranks);
+// The second half: the DP of a planned search (memory already checked), with every rank of
+// `collectives` taking part, telling `listener` of every step and starting from `start` (a resumed
+// search's state for this number of ranks).
+void solve_planned(const SearchSettings& settings, SearchRun& planned, Collectives& collectives,
+                   DpListener* listener = nullptr, DpState start = {});
 
 struct LayerRow {
   std::string name;

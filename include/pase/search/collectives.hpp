@@ -3,6 +3,7 @@
 // module knows only this interface; src/mpi implements it with MPI, SingleProcess without.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace pase {
@@ -27,6 +28,13 @@ class Collectives {
   virtual std::int64_t broadcast(std::int64_t value, int root) = 0;
   // Every rank's stats, on every rank.
   virtual std::vector<RankStats> all_stats(const RankStats& mine) = 0;
+
+  // For agreeing between DP steps (checkpoints): every rank's values combined, on every rank.
+  virtual std::uint64_t allreduce_or(std::uint64_t bits) = 0;
+  virtual std::int64_t allreduce_max(std::int64_t value) = 0;
+  // Element-wise sums modulo 2^64, in place (every rank passes the same length).
+  virtual void allreduce_sum(std::vector<std::uint64_t>& values) = 0;
+  virtual std::string broadcast(const std::string& text, int root) = 0;
 };
 
 class SingleProcess final : public Collectives {
@@ -36,6 +44,10 @@ class SingleProcess final : public Collectives {
   void allgather_blocks(double*, const std::vector<std::uint64_t>&, const std::vector<std::uint64_t>&) override {}
   std::int64_t broadcast(std::int64_t value, int) override { return value; }
   std::vector<RankStats> all_stats(const RankStats& mine) override { return {mine}; }
+  std::uint64_t allreduce_or(std::uint64_t bits) override { return bits; }
+  std::int64_t allreduce_max(std::int64_t value) override { return value; }
+  void allreduce_sum(std::vector<std::uint64_t>&) override {}
+  std::string broadcast(const std::string& text, int) override { return text; }
 };
 
 }  // namespace pase
