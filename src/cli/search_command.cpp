@@ -28,7 +28,7 @@ int search_command(int argc, char** argv, MpiRuntime& mpi) {
   auto options = problem_options();
   options.add_options()("output,o", po::value<std::string>(), "also write the report as JSON to this file")(
       "quiet,q", "print only the total cost line");
-  po::options_description checkpoints("Checkpoints (docs/checkpoints.md)");
+  po::options_description checkpoints("Checkpoints (src/checkpoint/README.md)");
   checkpoints.add_options()(
       "checkpoint", po::value<std::string>(),
       "write the search state to this HDF5 file, replaced whole each time; removed when the search ends")(

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The file layout in docs/checkpoints.md is complete: h5py alone (tests/checkpoint/read_checkpoint.py)
+# The file layout in src/checkpoint/README.md is complete: h5py alone (tests/checkpoint/read_checkpoint.py)
 # reads a checkpoint written by 1 and by 3 ranks and recomputes its seal and table checksums.
 # Skipped (exit code 77) when no Python with h5py is installed (Debian: python3-h5py).
 source "$(dirname "$0")/lib.sh" "$@"

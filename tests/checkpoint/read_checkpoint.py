@@ -1,4 +1,4 @@
-"""Reads a pase checkpoint with h5py alone, following docs/checkpoints.md: checks the layout,
+"""Reads a pase checkpoint with h5py alone, following src/checkpoint/README.md: checks the layout,
 recomputes the seal's digest and every table's checksum, and prints a summary. Exit code 0 when
 everything matches. Usage: python3 read_checkpoint.py CHECKPOINT.h5"""
 import sys

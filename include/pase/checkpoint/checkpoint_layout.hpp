@@ -1,6 +1,6 @@
 #pragma once
 // The checkpoint file's layout (format version 1), documented for h5dump and h5py users in
-// docs/checkpoints.md:
+// src/checkpoint/README.md:
 //
 //   bytes 0-511            the seal (checkpoint_seal.hpp), an HDF5 user block
 //   /                      attributes format = "pase-checkpoint", format_version, writer,

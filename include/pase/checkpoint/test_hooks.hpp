@@ -1,5 +1,5 @@
 #pragma once
-// Hooks for tests only, set by environment variables (documented in docs/checkpoints.md as test
+// Hooks for tests only, set by environment variables (documented in src/checkpoint/README.md as test
 // hooks, not user options):
 //   PASE_STOP_AFTER_STEP=N      ask for "checkpoint and stop" after DP step N, as SIGUSR2 would
 //   PASE_CRASH_AT=POINT         _exit(crash_exit_code) at a named point of writing a checkpoint:
