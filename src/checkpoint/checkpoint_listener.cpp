@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <ostream>
+#include <thread>
 
 #include "pase/checkpoint/checkpoint_errors.hpp"
 #include "pase/checkpoint/test_hooks.hpp"
@@ -15,7 +16,8 @@ constexpr std::uint64_t want_checkpoint = 1, want_stop = 2;
 
 std::string percent(std::uint64_t part, std::uint64_t whole) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.1f%%", whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 100.0);
+  std::snprintf(text, sizeof text, "%.1f%%",
+                whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 100.0);
   return text;
 }
 
@@ -30,6 +32,8 @@ CheckpointListener::CheckpointListener(std::string path, double every_seconds, c
       signals_(signals), log_(comm.rank() == 0 ? log : nullptr), last_(std::chrono::steady_clock::now()) {}
 
 bool CheckpointListener::after_step(const DpState& state) {
+  if (test_hooks().step_sleep_ms > 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(test_hooks().step_sleep_ms));
   std::uint64_t wanted = 0;
   if (signals_.take_checkpoint_request()) wanted |= want_checkpoint;
   if (signals_.stop_requested()) wanted |= want_stop;
@@ -64,7 +68,11 @@ bool CheckpointListener::after_step(const DpState& state) {
     const std::string kept = comm_.rank() == 0 && std::filesystem::exists(path_, ignored)
                                  ? "the previous checkpoint " + path_ + " is kept"
                                  : "there is no earlier checkpoint";
-    if (stop) throw CheckpointWriteFailed(std::string(e.what()) + " " + progress + "; " + kept + "; the search stopped");
+    if (dynamic_cast<const CheckpointWriteAborted*>(&e))
+      throw CheckpointWriteAborted(std::string(e.what()) + " " + progress + "; " + kept +
+                                   "; HDF5 cannot go on after a failed write, so the search stopped");
+    if (stop)
+      throw CheckpointWriteFailed(std::string(e.what()) + " " + progress + "; " + kept + "; the search stopped");
     if (log_) *log_ << "pase search: warning: " << e.what() << " " << progress << "; " << kept << "; going on\n";
     return false;
   }

@@ -31,7 +31,8 @@ CheckpointLock::CheckpointLock(const std::string& checkpoint, Mode mode) : path_
   // lock on a file nobody else sees: check that the locked file is still the one at the path.
   for (int attempt = 0; attempt < 10; ++attempt) {
     // A reader needs no lock file of its own: without one, no run is writing the checkpoint.
-    const int fd = ::open(path_.c_str(), mode == Mode::write ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC, 0644);
+    const int fd =
+        ::open(path_.c_str(), mode == Mode::write ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC, 0644);
     if (fd < 0 && mode == Mode::read && errno == ENOENT) return;
     if (fd < 0)
       throw CheckpointRefused(path_ + ": cannot create the lock file of checkpoint " + checkpoint + " (" +
@@ -46,7 +47,8 @@ CheckpointLock::CheckpointLock(const std::string& checkpoint, Mode mode) : path_
       throw CheckpointRefused(path_ + ": cannot lock it (" + std::string(std::strerror(error)) +
                               "); put the checkpoint on a file system with flock (Lustre: mount with -o flock)");
     }
-    struct stat locked {}, now {};
+    struct stat locked {
+    }, now{};
     if (::fstat(fd, &locked) == 0 && ::stat(path_.c_str(), &now) == 0 && locked.st_ino == now.st_ino &&
         locked.st_dev == now.st_dev) {
       fd_ = fd;

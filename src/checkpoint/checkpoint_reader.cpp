@@ -6,6 +6,7 @@
 
 #include "pase/checkpoint/agreement.hpp"
 #include "pase/checkpoint/checkpoint_errors.hpp"
+#include "pase/checkpoint/checkpoint_seal.hpp"
 #include "pase/checkpoint/table_checksum.hpp"
 #include "pase/io/atomic_replace.hpp"
 
@@ -20,13 +21,14 @@ bool ends_with(const std::string& s, const std::string& tail) {
 // Reads entries [begin, end) of a table into `values` (doubles) or `argmin` (by width).
 void read_range(const h5::ParallelFile& f, const TableRecord& t, std::uint64_t begin, std::uint64_t end,
                 std::vector<double>& values, ArgminTable& argmin) {
+  const h5::Dataset dataset = f.open_dataset(t.dataset);
   if (t.costs) {
     values.assign(end - begin, 0.0);
-    f.read_block(t.dataset, t.element, begin, end - begin, values.data());
+    dataset.read_block(t.element, begin, end - begin, values.data());
   } else {
     argmin.width = h5::element_bytes(t.element);
     argmin.resize(end - begin);
-    f.read_block(t.dataset, t.element, begin, end - begin, argmin.bytes.data());
+    dataset.read_block(t.element, begin, end - begin, argmin.bytes.data());
   }
 }
 
@@ -46,6 +48,7 @@ CheckpointReader::CheckpointReader(const std::string& path, Collectives& comm) :
     if (file_bytes_ == 0) throw std::runtime_error("the file is empty (not a checkpoint)");
   });
   if (!error.empty()) refuse(error);
+  check_seal(path_, comm_);  // before HDF5 parses anything
   error = agree(comm_, [&] { file_.emplace(h5::ParallelFile::open_read_only(path_, comm_.size() > 1)); });
   if (!error.empty()) {
     // A partial failure leaves some ranks with an open file: close it with the others.
@@ -103,14 +106,16 @@ void CheckpointReader::read_header() {
         t.dataset = group + "/" + name;
         t.costs = costs;
         const std::int64_t step = f.read_i64_attribute(t.dataset, "step");
-        if (step < 0 || step >= static_cast<std::int64_t>(h.steps_total) || table_dataset(static_cast<int>(step), costs) != t.dataset)
+        if (step < 0 || step >= static_cast<std::int64_t>(h.steps_total) ||
+            table_dataset(static_cast<int>(step), costs) != t.dataset)
           throw std::runtime_error("table " + t.dataset + " has a wrong step attribute");
         t.step = static_cast<int>(step);
         t.vertex = f.read_string_attribute(t.dataset, "vertex");
         t.checksum = f.read_u64_attribute(t.dataset, "checksum");
         const h5::DatasetShape shape = f.dataset_shape(t.dataset);
         if ((shape.element == h5::Element::f64) != costs)
-          throw std::runtime_error("table " + t.dataset + " has the wrong element type " + h5::to_string(shape.element));
+          throw std::runtime_error("table " + t.dataset + " has the wrong element type " +
+                                   h5::to_string(shape.element));
         t.element = shape.element;
         t.entries = shape.entries;
         h.tables.push_back(t);
@@ -171,7 +176,7 @@ DpState CheckpointReader::load(const Problem& problem, const Plan& plan, const D
   };
   if (h.steps_total != plan.steps.size())
     refuse("written for a plan of " + std::to_string(h.steps_total) + " steps, this search has " +
-           std::to_string(plan.steps.size()));
+           std::to_string(plan.steps.size()) + "; the checkpoint belongs to another search");
   std::vector<const TableRecord*> argmins(done), costs(done, nullptr);
   for (int s = 0; s < done; ++s) argmins[s] = &expect(s, false);
   for (int s = 0; s < done; ++s)

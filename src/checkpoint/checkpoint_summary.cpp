@@ -33,8 +33,8 @@ void print_checkpoint_summary(std::ostream& out, const CheckpointReader& reader,
     (t.costs ? cost_bytes : argmin_bytes) += bytes;
   }
   const std::string params = field(h, "parameters");
-  out << "checkpoint  " << reader.path() << " (" << format_bytes(reader.file_bytes()) << ", format "
-      << h.format_version << ", written by " << h.writer << ")\n"
+  out << "checkpoint  " << reader.path() << " (" << format_bytes(reader.file_bytes()) << ", format " << h.format_version
+      << ", written by " << h.writer << ")\n"
       << "model       " << field(h, "model") << " (" << h.model_file << ", content " << field(h, "model_content")
       << ")\n"
       << "params      " << (params.empty() ? "(none)" : params) << "\n"
@@ -44,8 +44,8 @@ void print_checkpoint_summary(std::ostream& out, const CheckpointReader& reader,
       << field(h, "cutoff") << ", cost model version " << field(h, "cost_model_version") << "\n"
       << "progress    " << h.steps_done << " of " << h.steps_total << " vertices eliminated ("
       << percent(h.steps_done, h.steps_total) << "), " << h.cells_done << " of " << h.cells_total << " DP cells ("
-      << percent(h.cells_done, h.cells_total) << ")"
-      << (h.last_vertex.empty() ? "" : "; last: " + h.last_vertex) << "\n"
+      << percent(h.cells_done, h.cells_total) << ")" << (h.last_vertex.empty() ? "" : "; last: " + h.last_vertex)
+      << "\n"
       << "tables      " << argmins << " back-substitution (" << format_bytes(argmin_bytes) << "), " << costs
       << " cost tables waiting for their consumer (" << format_bytes(cost_bytes) << ")\n"
       << "valid       "

@@ -1,7 +1,12 @@
 #include "pase/checkpoint/checkpoint_writer.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
@@ -10,6 +15,8 @@
 #include "pase/checkpoint/agreement.hpp"
 #include "pase/checkpoint/checkpoint_errors.hpp"
 #include "pase/checkpoint/checkpoint_layout.hpp"
+#include "pase/checkpoint/checkpoint_seal.hpp"
+#include "pase/checkpoint/checkpoint_space.hpp"
 #include "pase/checkpoint/table_checksum.hpp"
 #include "pase/checkpoint/test_hooks.hpp"
 #include "pase/io/atomic_replace.hpp"
@@ -21,6 +28,15 @@ namespace {
 // Larger blocks are written in pieces of this many elements (MPI counts are ints).
 constexpr std::uint64_t piece_elements = 1ull << 26;
 
+void sync_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(path + ": cannot open it to sync it (" + std::strerror(errno) + ")");
+  const int rc = ::fsync(fd);
+  const int error = errno;
+  ::close(fd);
+  if (rc != 0) throw std::runtime_error(path + ": fsync failed (" + std::strerror(error) + ")");
+}
+
 h5::Element argmin_element(unsigned width) {
   return width == 1 ? h5::Element::u8 : width == 2 ? h5::Element::u16 : h5::Element::u32;
 }
@@ -29,7 +45,7 @@ struct TablePlan {
   TableRecord record;
   const void* data = nullptr;  // this rank's values, entry `origin` first
   std::uint64_t origin = 0;
-  std::uint64_t held = 0;      // entries this rank holds
+  std::uint64_t held = 0;  // entries this rank holds
 };
 
 class Writer {
@@ -40,8 +56,17 @@ class Writer {
   CheckpointWritten run() {
     const auto start = std::chrono::steady_clock::now();
     const CheckpointHeader header = make_header();
-    const std::string created = agree(comm_, [&] { file_.emplace(h5::ParallelFile::create(tmp_, comm_.size() > 1)); });
-    if (!created.empty()) abandon(created);
+    const std::string room = agree(comm_, [&] {
+      if (comm_.rank() == 0) reserve_space(tmp_, estimated_bytes(header));
+    });
+    if (!room.empty()) fail(room);
+    const std::string created =
+        agree(comm_, [&] { file_.emplace(h5::ParallelFile::create(tmp_, comm_.size() > 1, seal_bytes)); });
+    if (!created.empty()) {
+      file_.reset();  // a file that some ranks opened is closed again: nothing was written to it yet
+      if (comm_.rank() == 0) std::remove(tmp_.c_str());
+      fail(created);
+    }
     check(agree(comm_, [&] { write_metadata(header); }));
     for (std::size_t t = 0; t < tables_.size(); ++t) {
       if (t == tables_.size() / 2) {
@@ -49,12 +74,27 @@ class Writer {
         if (test_hooks().checkpoint_sleep_ms > 0)
           std::this_thread::sleep_for(std::chrono::milliseconds(test_hooks().checkpoint_sleep_ms));
       }
-      write_table(tables_[t]);
+      write_table(tables_[t], datasets_[t]);
     }
     crash_point("before-flush");
-    check(agree(comm_, [&] { file_->flush(); }));
-    check(agree(comm_, [&] { file_->close(); }));
+    check(agree(comm_, [&] {
+      datasets_.clear();
+      file_->close();
+    }));
+    // Each rank syncs what it wrote (on a parallel file system, its own node's cache). Not
+    // H5Fflush: after a failed write on one rank it can leave the others waiting in MPI_File_sync.
+    const std::string synced = agree(comm_, [&] { sync_file(tmp_); });
+    if (!synced.empty()) {
+      if (comm_.rank() == 0) std::remove(tmp_.c_str());
+      fail(synced);
+    }
     crash_point("after-close");
+    try {
+      seal_checkpoint(tmp_, comm_);
+    } catch (const std::exception& e) {
+      if (comm_.rank() == 0) std::remove(tmp_.c_str());
+      fail(e.what());
+    }
     const std::string renamed = agree(comm_, [&] {
       if (comm_.rank() == 0) replace_atomically(tmp_, path_);
     });
@@ -91,8 +131,13 @@ class Writer {
         if (costs && step.consumer_step < state.steps_done) continue;  // consumed, or a root
         const StepData& data = state.steps[s];
         TablePlan t;
-        t.record = {table_dataset(s, costs), s, costs, in_.problem.vertices[step.vertex].name,
-                    costs ? h5::Element::f64 : argmin_element(step.argmin_bytes_per_entry), step.entries, 0};
+        t.record = {table_dataset(s, costs),
+                    s,
+                    costs,
+                    in_.problem.vertices[step.vertex].name,
+                    costs ? h5::Element::f64 : argmin_element(step.argmin_bytes_per_entry),
+                    step.entries,
+                    0};
         t.data = costs ? static_cast<const void*>(data.costs.data()) : data.argmin.bytes.data();
         t.origin = costs ? data.costs_origin : data.argmin_origin;
         t.held = costs ? data.costs.size() : data.argmin.size();
@@ -144,31 +189,29 @@ class Writer {
 
   void write_metadata(const CheckpointHeader& h) {
     h5::ParallelFile& f = *file_;
-    f.write_attribute("/", "format", std::string(checkpoint_format_name));
-    f.write_attribute("/", "format_version", h.format_version);
-    f.write_attribute("/", "writer", h.writer);
-    f.write_attribute("/", "model_file", h.model_file);
-    f.write_attribute("/", "header_checksum", h.header_checksum);
-    f.create_group("/fingerprint");
-    for (const auto& field : h.fingerprint.fields) f.write_attribute("/fingerprint", field.name, field.value);
-    f.create_group("/progress");
-    f.write_attribute("/progress", "steps_done", h.steps_done);
-    f.write_attribute("/progress", "steps_total", h.steps_total);
-    f.write_attribute("/progress", "cells_done", h.cells_done);
-    f.write_attribute("/progress", "cells_total", h.cells_total);
-    f.write_attribute("/progress", "dp_minimum", h.dp_minimum);
-    f.write_attribute("/progress", "last_vertex", h.last_vertex);
+    f.write_attributes("/", {{"format", std::string(checkpoint_format_name)},
+                             {"format_version", h.format_version},
+                             {"writer", h.writer},
+                             {"model_file", h.model_file},
+                             {"header_checksum", h.header_checksum}});
+    std::vector<h5::Attribute> fingerprint;
+    for (const auto& field : h.fingerprint.fields) fingerprint.push_back({field.name, field.value});
+    f.create_group("/fingerprint", fingerprint);
+    f.create_group("/progress", {{"steps_done", h.steps_done},
+                                 {"steps_total", h.steps_total},
+                                 {"cells_done", h.cells_done},
+                                 {"cells_total", h.cells_total},
+                                 {"dp_minimum", h.dp_minimum},
+                                 {"last_vertex", h.last_vertex}});
     f.create_group("/argmin");
     f.create_group("/costs");
-    for (const TableRecord& t : h.tables) {
-      f.create_dataset(t.dataset, t.element, t.entries);
-      f.write_attribute(t.dataset, "step", static_cast<std::int64_t>(t.step));
-      f.write_attribute(t.dataset, "vertex", t.vertex);
-      f.write_attribute(t.dataset, "checksum", t.checksum);
-    }
+    for (const TableRecord& t : h.tables)
+      datasets_.push_back(f.create_dataset(
+          t.dataset, t.element, t.entries,
+          {{"step", static_cast<std::int64_t>(t.step)}, {"vertex", t.vertex}, {"checksum", t.checksum}}));
   }
 
-  void write_table(const TablePlan& t) {
+  void write_table(const TablePlan& t, h5::Dataset& dataset) {
     std::uint64_t largest = 0;
     for (int r = 0; r < comm_.size(); ++r) largest = std::max(largest, part(t.record, r).size());
     const std::uint64_t pieces = std::max<std::uint64_t>(1, (largest + piece_elements - 1) / piece_elements);
@@ -178,7 +221,7 @@ class Writer {
       const std::uint64_t begin = std::min(mine.end, mine.begin + k * piece_elements);
       const std::uint64_t end = std::min(mine.end, begin + piece_elements);
       const auto* data = static_cast<const unsigned char*>(t.data) + (begin - t.origin) * bytes;
-      check(agree(comm_, [&] { file_->write_block(t.record.dataset, t.record.element, begin, end - begin, data); }));
+      check(agree(comm_, [&] { dataset.write_block(t.record.element, begin, end - begin, data); }));
     }
   }
 
@@ -186,14 +229,22 @@ class Writer {
     if (!error.empty()) abandon(error);
   }
 
-  // Every rank gets here together: close the temporary file (collectively), remove it, and throw.
+  // Every rank gets here together after a failure while HDF5 was writing: give up the temporary
+  // file (see ParallelFile::abandon), remove it, and throw CheckpointWriteAborted.
   [[noreturn]] void abandon(const std::string& error) {
-    try {
-      file_.reset();
-    } catch (...) {
-    }
+    for (h5::Dataset& d : datasets_) d.abandon();
+    datasets_.clear();
+    if (file_) file_->abandon();
+    file_.reset();
     if (comm_.rank() == 0) std::remove(tmp_.c_str());
-    fail(error);
+    throw CheckpointWriteAborted(path_ + ": checkpoint not written (" + error + ")");
+  }
+
+  // The file's size, generously: tables, the seal, and room for HDF5's metadata.
+  static std::uint64_t estimated_bytes(const CheckpointHeader& h) {
+    std::uint64_t bytes = seal_bytes + (64u << 10);
+    for (const TableRecord& t : h.tables) bytes += t.entries * h5::element_bytes(t.element) + 1024;
+    return bytes + bytes / 32;
   }
 
   [[noreturn]] void fail(const std::string& error) {
@@ -205,6 +256,7 @@ class Writer {
   Collectives& comm_;
   std::vector<TablePlan> tables_;
   std::optional<h5::ParallelFile> file_;
+  std::vector<h5::Dataset> datasets_;  // open while writing, in the order of tables_
 };
 
 }  // namespace

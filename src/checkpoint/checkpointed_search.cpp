@@ -11,6 +11,7 @@
 #include "pase/checkpoint/checkpoint_reader.hpp"
 #include "pase/checkpoint/search_fingerprint.hpp"
 #include "pase/checkpoint/test_hooks.hpp"
+#include "pase/io/atomic_replace.hpp"
 
 namespace pase {
 
@@ -32,6 +33,10 @@ CheckpointedSearch::CheckpointedSearch(CheckpointOptions options, Collectives& c
   const std::string error = agree(comm_, [&] {
     if (comm_.rank() != 0) return;
     lock_ = std::make_unique<CheckpointLock>(options_.checkpoint, CheckpointLock::Mode::write);
+    // What a killed writer left behind (regular files): with the lock held, no run writes them.
+    for (const std::string& stale :
+         {temporary_path(options_.checkpoint), temporary_path(options_.checkpoint) + ".reserve"})
+      if (std::filesystem::is_regular_file(std::filesystem::symlink_status(stale))) std::remove(stale.c_str());
     std::error_code code;
     if (std::filesystem::exists(options_.checkpoint, code) && !same_file(options_.checkpoint, options_.resume))
       throw CheckpointRefused(options_.checkpoint + ": a checkpoint exists already; continue it with --resume " +
@@ -75,8 +80,9 @@ SearchRun CheckpointedSearch::run(const SearchSettings& settings) {
     if (log_) {
       const CheckpointHeader& h = reader.header();
       char share[32];
-      std::snprintf(share, sizeof share, "%.1f%%",
-                    h.cells_total ? 100.0 * static_cast<double>(h.cells_done) / static_cast<double>(h.cells_total) : 100.0);
+      std::snprintf(
+          share, sizeof share, "%.1f%%",
+          h.cells_total ? 100.0 * static_cast<double>(h.cells_done) / static_cast<double>(h.cells_total) : 100.0);
       *log_ << "pase search: resumed from " << options_.resume << " after step " << h.steps_done << " of "
             << h.steps_total << " (" << share << " of the DP work done)\n";
     }

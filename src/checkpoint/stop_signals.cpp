@@ -12,7 +12,7 @@ volatile std::sig_atomic_t stop_requests = 0;
 std::sig_atomic_t checkpoint_requests_seen = 0;
 
 constexpr int stop_signals[] = {SIGTERM, SIGINT, SIGUSR2};
-struct sigaction previous[4];
+struct sigaction previous[5];
 
 extern "C" void on_signal(int signal) {
   if (signal == SIGUSR1) {
@@ -36,11 +36,17 @@ StopSignals::StopSignals() {
   action.sa_flags = SA_RESTART;
   sigaction(SIGUSR1, &action, &previous[0]);
   for (int i = 0; i < 3; ++i) sigaction(stop_signals[i], &action, &previous[i + 1]);
+  // A file size limit (ulimit -f) makes writes fail with EFBIG, reported, instead of killing us.
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGXFSZ, &ignore, &previous[4]);
 }
 
 StopSignals::~StopSignals() {
   sigaction(SIGUSR1, &previous[0], nullptr);
   for (int i = 0; i < 3; ++i) sigaction(stop_signals[i], &previous[i + 1], nullptr);
+  sigaction(SIGXFSZ, &previous[4], nullptr);
 }
 
 bool StopSignals::take_checkpoint_request() {

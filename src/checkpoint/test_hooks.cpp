@@ -22,6 +22,7 @@ TestHooks read_hooks() {
   TestHooks hooks;
   hooks.stop_after_step = number("PASE_STOP_AFTER_STEP", -1);
   hooks.checkpoint_sleep_ms = number("PASE_CHECKPOINT_SLEEP_MS", 0);
+  hooks.step_sleep_ms = number("PASE_STEP_SLEEP_MS", 0);
   if (const char* at = std::getenv("PASE_CRASH_AT")) hooks.crash_at = at;
   for (const char* point : {"", "mid-write", "before-flush", "after-close", "after-rename"})
     if (hooks.crash_at == point) return hooks;

@@ -1,5 +1,6 @@
 #include "pase/cli/commands.hpp"
 
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <stdexcept>
@@ -69,6 +70,11 @@ int run(int argc, char** argv, MpiRuntime& mpi) {
   } catch (const SearchInterrupted& e) {  // every rank alike, after its checkpoint was written
     report(e);
     return exit_interrupted;
+  } catch (const CheckpointWriteAborted& e) {  // every rank alike; HDF5 must not shut down
+    report(e);
+    std::cout.flush();
+    std::cerr.flush();
+    std::_Exit(exit_failure);
   } catch (const CheckpointWriteFailed& e) {  // every rank alike
     report(e);
     return exit_failure;

@@ -26,17 +26,18 @@ CheckpointOptions checkpoint_options(const po::variables_map& vm) {
 
 int search_command(int argc, char** argv, MpiRuntime& mpi) {
   auto options = problem_options();
-  options.add_options()("output,o", po::value<std::string>(), "also write the report as JSON to this file")
-      ("quiet,q", "print only the total cost line");
-  po::options_description checkpoints("Checkpoints (docs/checkpoints.md)");
-  checkpoints.add_options()
-      ("checkpoint", po::value<std::string>(),
-       "write the search state to this HDF5 file, replaced whole each time; removed when the search ends")
-      ("checkpoint-every", po::value<double>(),
-       "seconds between checkpoints (default 600; 0: after every DP step). Also on SIGUSR1 (and go on) and "
-       "SIGTERM, SIGINT, SIGUSR2 (and stop with exit code 75)")
-      ("resume", po::value<std::string>(), "continue the search saved in this checkpoint (same model and options; "
-       "any number of ranks and threads)");
+  options.add_options()("output,o", po::value<std::string>(), "also write the report as JSON to this file")(
+      "quiet,q", "print only the total cost line");
+  po::options_description checkpoints("Checkpoints (src/checkpoint/README.md)");
+  checkpoints.add_options()(
+      "checkpoint", po::value<std::string>(),
+      "write the search state to this HDF5 file, replaced whole each time; removed when the search ends")(
+      "checkpoint-every", po::value<double>(),
+      "seconds between checkpoints (default 600; 0: after every DP step). Also on SIGUSR1 (and go on) and "
+      "SIGTERM, SIGINT, SIGUSR2 (and stop with exit code 75)")(
+      "resume", po::value<std::string>(),
+      "continue the search saved in this checkpoint (same model and options; "
+      "any number of ranks and threads)");
   options.add(checkpoints);
   po::variables_map vm;
   if (!parse(argc, argv, options,
@@ -50,8 +51,10 @@ int search_command(int argc, char** argv, MpiRuntime& mpi) {
   const SearchRun run = search.run(settings);
   if (mpi.rank() == 0) {
     const SearchReport report = make_report(settings, run);
-    if (vm.count("quiet")) std::cout << "total_cost " << report.total_cost << "\n";
-    else print_report(std::cout, report);
+    if (vm.count("quiet"))
+      std::cout << "total_cost " << report.total_cost << "\n";
+    else
+      print_report(std::cout, report);
     if (vm.count("output")) write_text_file(vm["output"].as<std::string>(), report_json(report));
   }
   search.finish();

@@ -1,7 +1,6 @@
 #include <iostream>
 #include <sstream>
 
-#include "pase/bytes.hpp"
 #include "pase/cli/commands.hpp"
 #include "pase/cli/file_arguments.hpp"
 #include "pase/cli/options.hpp"
@@ -38,7 +37,7 @@ int sweep_command(int argc, char** argv) {
     if (!parse_with_files(argc, argv, options,
                           "Usage: pase sweep SPEC.yaml --output results.h5 [options]\n"
                           "       mpirun -n N pase sweep SPEC.yaml --output results.h5\n"
-                          "Runs every point of a sweep spec (docs/sweep-format.md) and writes one row per point to an\n"
+                          "Runs every point of a sweep spec (jobs/README.md) and writes one row per point to an\n"
                           "HDF5 table. Rerunning the same command skips finished points.",
                           vm, "SPEC", 1, 1, files))
       return exit_ok;

@@ -2,6 +2,7 @@
 
 #include <hdf5.h>
 
+#include <algorithm>
 #include <type_traits>
 
 namespace pase::h5 {
@@ -16,7 +17,12 @@ namespace {
 // The innermost entries of HDF5's error stack (where the problem was found), in one line.
 herr_t collect(unsigned n, const H5E_error2_t* e, void* out) {
   auto& text = *static_cast<std::string*>(out);
-  if (n < 2 && e->desc != nullptr && e->desc[0] != '\0') text += std::string(text.empty() ? "" : "; ") + e->desc;
+  if (n >= 2 || e->desc == nullptr || e->desc[0] == '\0') return 0;
+  std::string desc = e->desc;  // one line: some descriptions hold a ctime() date with its newline
+  for (char& c : desc)
+    if (c == '\n' || c == '\r') c = ' ';
+  while (!desc.empty() && desc.back() == ' ') desc.pop_back();
+  text += (text.empty() ? "" : "; ") + desc;
   return 0;
 }
 
@@ -60,27 +66,39 @@ class Id {
 
 hid_t file_type(Element e) {
   switch (e) {
-    case Element::u8: return H5T_STD_U8LE;
-    case Element::u16: return H5T_STD_U16LE;
-    case Element::u32: return H5T_STD_U32LE;
-    default: return H5T_IEEE_F64LE;
+    case Element::u8:
+      return H5T_STD_U8LE;
+    case Element::u16:
+      return H5T_STD_U16LE;
+    case Element::u32:
+      return H5T_STD_U32LE;
+    default:
+      return H5T_IEEE_F64LE;
   }
 }
 
 hid_t memory_type(Element e) {
   switch (e) {
-    case Element::u8: return H5T_NATIVE_UINT8;
-    case Element::u16: return H5T_NATIVE_UINT16;
-    case Element::u32: return H5T_NATIVE_UINT32;
-    default: return H5T_NATIVE_DOUBLE;
+    case Element::u8:
+      return H5T_NATIVE_UINT8;
+    case Element::u16:
+      return H5T_NATIVE_UINT16;
+    case Element::u32:
+      return H5T_NATIVE_UINT32;
+    default:
+      return H5T_NATIVE_DOUBLE;
   }
 }
 
-Id string_type(const std::string& path) {
+// Fixed-length strings: stored inside the (checksummed) object header, unlike variable-length
+// ones, whose bytes live in the global heap, which has no checksum and which a damaged file can
+// make HDF5 read out of bounds.
+Id string_type(const std::string& path, std::size_t length) {
   const hid_t type = check(H5Tcopy(H5T_C_S1), path, "copy the string type");
-  if (H5Tset_size(type, H5T_VARIABLE) < 0 || H5Tset_cset(type, H5T_CSET_UTF8) < 0) {
+  if (H5Tset_size(type, std::max<std::size_t>(length, 1)) < 0 || H5Tset_strpad(type, H5T_STR_NULLPAD) < 0 ||
+      H5Tset_cset(type, H5T_CSET_UTF8) < 0) {
     H5Tclose(type);
-    fail(path, "make a variable-length UTF-8 string type");
+    fail(path, "make a string type");
   }
   return Id(type, H5Tclose);
 }
@@ -93,11 +111,12 @@ Id file_access(const std::string& path, bool parallel) {
   return fapl;
 }
 
-Id transfer(const std::string& path, bool parallel, bool collective) {
-  Id dxpl(check(H5Pcreate(H5P_DATASET_XFER), path, "make a transfer property list"), H5Pclose);
-  if (parallel)
-    check(H5Pset_dxpl_mpio(dxpl, collective ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT), path,
-          "choose the MPI-IO transfer mode");
+hid_t transfer(const std::string& path, bool parallel, bool collective) {
+  const hid_t dxpl = check(H5Pcreate(H5P_DATASET_XFER), path, "make a transfer property list");
+  if (parallel && H5Pset_dxpl_mpio(dxpl, collective ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT) < 0) {
+    H5Pclose(dxpl);
+    fail(path, "choose the MPI-IO transfer mode");
+  }
   return dxpl;
 }
 
@@ -115,23 +134,31 @@ Id open_attribute(hid_t file, const std::string& path, const std::string& object
   Id stored(check(H5Aget_type(attribute), path, "get the type of " + what), H5Tclose);
   Id space(check(H5Aget_space(attribute), path, "get the dataspace of " + what), H5Sclose);
   const bool scalar = H5Sget_simple_extent_type(space) == H5S_SCALAR;
-  if (H5Tget_class(stored) != expected || !scalar ||
-      (expected == H5T_STRING && H5Tis_variable_str(stored) <= 0) ||
+  if (H5Tget_class(stored) != expected || !scalar || (expected == H5T_STRING && H5Tis_variable_str(stored) != 0) ||
       (expected != H5T_STRING && H5Tget_size(stored) != 8))
     throw ParallelIoError(path + ": " + what + " is not a " + kind);
   return attribute;
 }
 
-template <typename T>
-void write_scalar(hid_t file, const std::string& path, const std::string& object, const std::string& name,
-                  hid_t stored_type, hid_t memory, const T* value) {
-  Id owner = open_object(file, path, object);
+void write_attribute(hid_t owner, const std::string& path, const std::string& object, const Attribute& a) {
   Id space(check(H5Screate(H5S_SCALAR), path, "make a scalar dataspace"), H5Sclose);
-  const std::string what = "attribute '" + name + "' of '" + object + "'";
-  Id attribute(check(H5Acreate2(owner, name.c_str(), stored_type, space, H5P_DEFAULT, H5P_DEFAULT), path,
-                     "create " + what),
-               H5Aclose);
-  check(H5Awrite(attribute, memory, value), path, "write " + what);
+  const std::string what = "attribute '" + a.name + "' of '" + object + "'";
+  auto write = [&](hid_t stored, hid_t memory, const void* value) {
+    Id attribute(
+        check(H5Acreate2(owner, a.name.c_str(), stored, space, H5P_DEFAULT, H5P_DEFAULT), path, "create " + what),
+        H5Aclose);
+    check(H5Awrite(attribute, memory, value), path, "write " + what);
+  };
+  if (const auto* text = std::get_if<std::string>(&a.value)) {
+    Id type = string_type(path, text->size());
+    write(type, type, text->empty() ? "" : text->data());
+  } else if (const auto* u = std::get_if<std::uint64_t>(&a.value)) {
+    write(H5T_STD_U64LE, H5T_NATIVE_UINT64, u);
+  } else if (const auto* i = std::get_if<std::int64_t>(&a.value)) {
+    write(H5T_STD_I64LE, H5T_NATIVE_INT64, i);
+  } else {
+    write(H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &std::get<double>(a.value));
+  }
 }
 
 template <typename T>
@@ -176,26 +203,54 @@ Selection select_block(hid_t dataset, const std::string& path, const std::string
 
 unsigned element_bytes(Element element) {
   switch (element) {
-    case Element::u8: return 1;
-    case Element::u16: return 2;
-    case Element::u32: return 4;
-    default: return 8;
+    case Element::u8:
+      return 1;
+    case Element::u16:
+      return 2;
+    case Element::u32:
+      return 4;
+    default:
+      return 8;
   }
 }
 
 const char* to_string(Element element) {
   switch (element) {
-    case Element::u8: return "uint8";
-    case Element::u16: return "uint16";
-    case Element::u32: return "uint32";
-    default: return "float64";
+    case Element::u8:
+      return "uint8";
+    case Element::u16:
+      return "uint16";
+    case Element::u32:
+      return "uint32";
+    default:
+      return "float64";
   }
 }
 
-ParallelFile ParallelFile::create(const std::string& path, bool parallel) {
+ParallelFile::ParallelFile(std::string path, std::int64_t id, bool parallel)
+    : path_(std::move(path)), id_(id), parallel_(parallel) {
+  try {
+    collective_ = transfer(path_, parallel_, true);
+    independent_ = transfer(path_, parallel_, false);
+  } catch (...) {
+    release_transfer_lists();
+    H5Fclose(id_);
+    throw;
+  }
+}
+
+void ParallelFile::release_transfer_lists() {
+  if (collective_ >= 0) H5Pclose(collective_);
+  if (independent_ >= 0) H5Pclose(independent_);
+  collective_ = independent_ = -1;
+}
+
+ParallelFile ParallelFile::create(const std::string& path, bool parallel, std::uint64_t userblock_bytes) {
   quiet();
   Id fapl = file_access(path, parallel);
-  return ParallelFile(path, check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), path, "create the file"),
+  Id fcpl(check(H5Pcreate(H5P_FILE_CREATE), path, "make a file creation property list"), H5Pclose);
+  if (userblock_bytes > 0) check(H5Pset_userblock(fcpl, userblock_bytes), path, "reserve a user block");
+  return ParallelFile(path, check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl, fapl), path, "create the file"),
                       parallel);
 }
 
@@ -211,30 +266,37 @@ ParallelFile ParallelFile::open_read_only(const std::string& path, bool parallel
 }
 
 ParallelFile::ParallelFile(ParallelFile&& other) noexcept
-    : path_(std::move(other.path_)), id_(other.id_), parallel_(other.parallel_) {
-  other.id_ = -1;
+    : path_(std::move(other.path_)), id_(other.id_), parallel_(other.parallel_), collective_(other.collective_),
+      independent_(other.independent_) {
+  other.id_ = other.collective_ = other.independent_ = -1;
 }
 
 ParallelFile::~ParallelFile() {
+  release_transfer_lists();
   if (id_ >= 0) {
     H5Fclose(id_);
     H5Eclear2(H5E_DEFAULT);
   }
 }
 
-void ParallelFile::flush() { check(H5Fflush(id_, H5F_SCOPE_GLOBAL), path_, "flush the file"); }
-
 void ParallelFile::close() {
+  release_transfer_lists();
   if (id_ < 0) return;
   const hid_t id = id_;
   id_ = -1;
   check(H5Fclose(id), path_, "close the file");
 }
 
-void ParallelFile::create_group(const std::string& name) {
-  Id group(check(H5Gcreate2(id_, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path_,
-                 "create group '" + name + "'"),
-           H5Gclose);
+void ParallelFile::abandon() {
+  release_transfer_lists();
+  id_ = -1;
+}
+
+void ParallelFile::create_group(const std::string& name, const std::vector<Attribute>& attributes) {
+  Id group(
+      check(H5Gcreate2(id_, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path_, "create group '" + name + "'"),
+      H5Gclose);
+  for (const Attribute& a : attributes) write_attribute(group, path_, name, a);
 }
 
 bool ParallelFile::exists(const std::string& name) const {
@@ -266,22 +328,9 @@ std::vector<std::string> ParallelFile::members(const std::string& group) const {
   return names;
 }
 
-void ParallelFile::write_attribute(const std::string& object, const std::string& name, const std::string& value) {
-  Id type = string_type(path_);
-  const char* data = value.c_str();
-  write_scalar(id_, path_, object, name, type, type, &data);
-}
-
-void ParallelFile::write_attribute(const std::string& object, const std::string& name, std::uint64_t value) {
-  write_scalar(id_, path_, object, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value);
-}
-
-void ParallelFile::write_attribute(const std::string& object, const std::string& name, std::int64_t value) {
-  write_scalar(id_, path_, object, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
-}
-
-void ParallelFile::write_attribute(const std::string& object, const std::string& name, double value) {
-  write_scalar(id_, path_, object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
+void ParallelFile::write_attributes(const std::string& object, const std::vector<Attribute>& attributes) {
+  Id owner = open_object(id_, path_, object);
+  for (const Attribute& a : attributes) write_attribute(owner, path_, object, a);
 }
 
 bool ParallelFile::has_attribute(const std::string& object, const std::string& name) const {
@@ -291,12 +340,15 @@ bool ParallelFile::has_attribute(const std::string& object, const std::string& n
 }
 
 std::string ParallelFile::read_string_attribute(const std::string& object, const std::string& name) const {
-  Id attribute = open_attribute(id_, path_, object, name, H5T_STRING, "string");
-  Id type = string_type(path_);
-  char* data = nullptr;
-  check(H5Aread(attribute, type, &data), path_, "read attribute '" + name + "' of '" + object + "'");
-  std::string value = data != nullptr ? data : "";
-  H5free_memory(data);
+  Id attribute = open_attribute(id_, path_, object, name, H5T_STRING, "fixed-length string");
+  Id stored(check(H5Aget_type(attribute), path_, "get the type of attribute '" + name + "'"), H5Tclose);
+  const std::size_t size = H5Tget_size(stored);
+  if (size == 0 || size > (1u << 20))
+    throw ParallelIoError(path_ + ": attribute '" + name + "' has an impossible size");
+  Id type = string_type(path_, size);
+  std::string value(size, '\0');
+  check(H5Aread(attribute, type, value.data()), path_, "read attribute '" + name + "' of '" + object + "'");
+  value.resize(value.find('\0') == std::string::npos ? size : value.find('\0'));
   return value;
 }
 
@@ -312,16 +364,25 @@ double ParallelFile::read_double_attribute(const std::string& object, const std:
   return read_scalar<double>(id_, path_, object, name, H5T_FLOAT, H5T_NATIVE_DOUBLE, "64-bit float");
 }
 
-void ParallelFile::create_dataset(const std::string& name, Element element, std::uint64_t entries) {
+Dataset ParallelFile::create_dataset(const std::string& name, Element element, std::uint64_t entries,
+                                     const std::vector<Attribute>& attributes) {
   const hsize_t dims[1] = {entries};
   Id space(check(H5Screate_simple(1, dims, nullptr), path_, "make the dataspace of '" + name + "'"), H5Sclose);
   Id dcpl(check(H5Pcreate(H5P_DATASET_CREATE), path_, "make a dataset creation property list"), H5Pclose);
   check(H5Pset_layout(dcpl, H5D_CONTIGUOUS), path_, "choose a contiguous layout");
   check(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY), path_, "choose early allocation");
   check(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), path_, "switch off fill values");
-  Id dataset(check(H5Dcreate2(id_, name.c_str(), file_type(element), space, H5P_DEFAULT, dcpl, H5P_DEFAULT), path_,
-                   "create dataset '" + name + "'"),
-             H5Dclose);
+  Dataset dataset(path_, name,
+                  check(H5Dcreate2(id_, name.c_str(), file_type(element), space, H5P_DEFAULT, dcpl, H5P_DEFAULT), path_,
+                        "create dataset '" + name + "'"),
+                  collective_, independent_);
+  for (const Attribute& a : attributes) write_attribute(dataset.id_, path_, name, a);
+  return dataset;
+}
+
+Dataset ParallelFile::open_dataset(const std::string& name) const {
+  return Dataset(path_, name, check(H5Dopen2(id_, name.c_str(), H5P_DEFAULT), path_, "open dataset '" + name + "'"),
+                 collective_, independent_);
 }
 
 DatasetShape ParallelFile::dataset_shape(const std::string& name) const {
@@ -341,29 +402,10 @@ DatasetShape ParallelFile::dataset_shape(const std::string& name) const {
   } else if (type_class == H5T_INTEGER && H5Tget_sign(type) == H5T_SGN_NONE && (size == 1 || size == 2 || size == 4)) {
     shape.element = size == 1 ? Element::u8 : size == 2 ? Element::u16 : Element::u32;
   } else {
-    throw ParallelIoError(path_ + ": dataset '" + name + "' is neither unsigned 8/16/32-bit integers nor 64-bit floats");
+    throw ParallelIoError(path_ + ": dataset '" + name +
+                          "' is neither unsigned 8/16/32-bit integers nor 64-bit floats");
   }
   return shape;
-}
-
-void ParallelFile::write_block(const std::string& name, Element element, std::uint64_t offset, std::uint64_t count,
-                               const void* data) {
-  Id dataset(check(H5Dopen2(id_, name.c_str(), H5P_DEFAULT), path_, "open dataset '" + name + "'"), H5Dclose);
-  Selection s = select_block(dataset, path_, name, offset, count);
-  Id dxpl = transfer(path_, parallel_, true);
-  static const double nothing = 0;  // HDF5 wants a buffer even when nothing is selected
-  check(H5Dwrite(dataset, memory_type(element), s.memory, s.file, dxpl, count > 0 ? data : &nothing), path_,
-        "write elements " + std::to_string(offset) + "..+" + std::to_string(count) + " of '" + name + "'");
-}
-
-void ParallelFile::read_block(const std::string& name, Element element, std::uint64_t offset, std::uint64_t count,
-                              void* data) const {
-  if (count == 0) return;
-  Id dataset(check(H5Dopen2(id_, name.c_str(), H5P_DEFAULT), path_, "open dataset '" + name + "'"), H5Dclose);
-  Selection s = select_block(dataset, path_, name, offset, count);
-  Id dxpl = transfer(path_, parallel_, false);
-  check(H5Dread(dataset, memory_type(element), s.memory, s.file, dxpl, data), path_,
-        "read elements " + std::to_string(offset) + "..+" + std::to_string(count) + " of '" + name + "'");
 }
 
 std::uint64_t ParallelFile::data_offset(const std::string& name) const {
@@ -371,6 +413,30 @@ std::uint64_t ParallelFile::data_offset(const std::string& name) const {
   const haddr_t offset = H5Dget_offset(dataset);
   if (offset == HADDR_UNDEF) fail(path_, "find where the data of '" + name + "' starts");
   return offset;
+}
+
+Dataset::Dataset(Dataset&& other) noexcept
+    : path_(std::move(other.path_)), name_(std::move(other.name_)), id_(other.id_), collective_(other.collective_),
+      independent_(other.independent_) {
+  other.id_ = -1;
+}
+
+Dataset::~Dataset() {
+  if (id_ >= 0) H5Dclose(id_);
+}
+
+void Dataset::write_block(Element element, std::uint64_t offset, std::uint64_t count, const void* data) {
+  Selection s = select_block(id_, path_, name_, offset, count);
+  static const double nothing = 0;  // HDF5 wants a buffer even when nothing is selected
+  check(H5Dwrite(id_, memory_type(element), s.memory, s.file, collective_, count > 0 ? data : &nothing), path_,
+        "write elements " + std::to_string(offset) + "..+" + std::to_string(count) + " of '" + name_ + "'");
+}
+
+void Dataset::read_block(Element element, std::uint64_t offset, std::uint64_t count, void* data) const {
+  if (count == 0) return;
+  Selection s = select_block(id_, path_, name_, offset, count);
+  check(H5Dread(id_, memory_type(element), s.memory, s.file, independent_, data), path_,
+        "read elements " + std::to_string(offset) + "..+" + std::to_string(count) + " of '" + name_ + "'");
 }
 
 }  // namespace pase::h5

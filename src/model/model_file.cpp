@@ -275,7 +275,7 @@ class Loader {
       unravel.erase("in");
       return add_layer(unravel, name, flat);
     }
-    if (!is_known_operator(op)) fail(where(name) + "field 'op': unknown operator '" + op + "' (see docs/model-format.md)");
+    if (!is_known_operator(op)) fail(where(name) + "field 'op': unknown operator '" + op + "' (see inputs/README.md)");
     if (op == "Embedding" && (in.size() != 1 || in[0].source.layer >= 0))
       fail(where(name) + "field 'in': Embedding reads token ids from a graph input, not from a layer");
     if (!layer_names_.insert(name).second) fail(where(name) + "field 'name': used twice");
@@ -293,7 +293,7 @@ class Loader {
       fail(where(name) + e.what());
     }
     if (const auto unused = attrs.unread(); !unused.empty())
-      fail(where(name) + "field '" + unused.front() + "': not an attribute of " + op + " (see docs/model-format.md)");
+      fail(where(name) + "field '" + unused.front() + "': not an attribute of " + op + " (see inputs/README.md)");
     std::string signature = op + "|" + model->letters() + "|" + attrs.canonical() + "|";
     for (const auto& shape : shapes) {
       for (auto d : shape) signature += std::to_string(d) + ",";

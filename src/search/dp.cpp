@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <map>
 #include <stdexcept>
 
 #include "pase/search/distribution.hpp"
@@ -87,7 +88,7 @@ class DistributedDp {
  private:
   // The costs of every edge between `vertex` and `neighbour`, summed, as [neighbour][vertex]: the
   // edge's own matrix when it already has that layout, else a (transposed) sum.
-  CostMatrix edge_factor(int vertex, int neighbour) const {
+  CostMatrix edge_factor(int vertex, int neighbour) {
     const std::size_t kv = problem_.config_count(vertex), ku = problem_.config_count(neighbour);
     std::vector<const ProblemEdge*> between;
     for (std::size_t index : edges_by_vertex_[vertex]) {
@@ -95,8 +96,12 @@ class DistributedDp {
       if ((e.from == neighbour && e.to == vertex) || (e.from == vertex && e.to == neighbour)) between.push_back(&e);
     }
     if (between.size() == 1 && between[0]->from == neighbour) return between[0]->costs;
+    // Repeated layers share matrices: transpose each shared matrix once.
+    const bool single = between.size() == 1;
+    if (single)
+      if (auto it = transposed_.find(between[0]->costs.get()); it != transposed_.end()) return it->second;
     auto m = std::make_shared<std::vector<double>>(ku * kv, 0.0);
-    const int threads = ku * kv < (1u << 16) ? 1 : options_.threads;
+    const int threads = ku * kv < (1u << 12) ? 1 : options_.threads;
     for (const ProblemEdge* e : between) {
       const std::vector<double>& costs = *e->costs;
       const bool transpose = e->from == vertex;
@@ -104,6 +109,7 @@ class DistributedDp {
       for (std::size_t u = 0; u < ku; ++u)
         for (std::size_t c = 0; c < kv; ++c) (*m)[u * kv + c] += transpose ? costs[c * ku + u] : costs[u * kv + c];
     }
+    if (single) transposed_[between[0]->costs.get()] = m;
     return m;
   }
 
@@ -188,7 +194,7 @@ class DistributedDp {
   void compute(const KernelInput& input, BlockRange block, double* out, ArgminTable& arg) {
     Index* arg_out = reinterpret_cast<Index*>(arg.bytes.data());
     const std::uint64_t cells = block.size() * input.configs;
-    const int threads = cells < (1u << 20) ? 1 : std::max(1, options_.threads);
+    const int threads = cells < (1u << 16) ? 1 : std::max(1, options_.threads);
     const std::uint64_t chunks = threads == 1 ? 1 : std::min<std::uint64_t>(block.size(), 16ull * threads);
     const auto chunk_count = static_cast<std::int64_t>(chunks);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
@@ -249,6 +255,7 @@ class DistributedDp {
   Distribution dist_;
   DpState state_;
   std::vector<std::vector<std::size_t>> edges_by_vertex_;
+  std::map<const std::vector<double>*, CostMatrix> transposed_;
   RankStats stats_;
   std::uint64_t held_ = 0;
 };

@@ -12,7 +12,6 @@
 #include <set>
 #include <stdexcept>
 
-#include "pase/bytes.hpp"
 #include "pase/model/model_file.hpp"
 #include "pase/report/search_report.hpp"
 #include "pase/sweep/fingerprint.hpp"
@@ -84,7 +83,7 @@ class SpecReader {
     spec_.file = path_;
     spec_.text = read_whole_file(path_, "sweep spec");
     const Node doc = parse(spec_.text);
-    if (!doc.IsMap()) throw std::invalid_argument(path_ + ": the sweep spec must be a mapping (see docs/sweep-format.md)");
+    if (!doc.IsMap()) throw std::invalid_argument(path_ + ": the sweep spec must be a mapping (see jobs/README.md)");
     check_keys(doc, "", {"format", "version", "name", "description", "clusters", "models", "axes", "zip", "search"});
     if (!doc["format"] || scalar(doc["format"], "format") != "pase-sweep")
       fail(doc, "format", "must be \"pase-sweep\"");

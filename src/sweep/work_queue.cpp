@@ -22,6 +22,7 @@ constexpr std::size_t done_slot = 1;
 constexpr std::size_t first_group_slot = 2;
 
 MPI_Win& win(void* w) { return *static_cast<MPI_Win*>(w); }
+MPI_Comm& comm(void* c) { return *static_cast<MPI_Comm*>(c); }
 
 }  // namespace
 
@@ -33,44 +34,48 @@ MpiSession::MpiSession() {
     check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
     initialised_here_ = true;
   }
-  check(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
-  check(MPI_Comm_rank(MPI_COMM_WORLD, &rank_), "MPI_Comm_rank");
-  check(MPI_Comm_size(MPI_COMM_WORLD, &size_), "MPI_Comm_size");
+  comm_ = new MPI_Comm(MPI_COMM_NULL);
+  check(MPI_Comm_dup(MPI_COMM_WORLD, &comm(comm_)), "MPI_Comm_dup");
+  check(MPI_Comm_set_errhandler(comm(comm_), MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
+  check(MPI_Comm_rank(comm(comm_), &rank_), "MPI_Comm_rank");
+  check(MPI_Comm_size(comm(comm_), &size_), "MPI_Comm_size");
 }
 
 MpiSession::~MpiSession() {
+  if (comm(comm_) != MPI_COMM_NULL) MPI_Comm_free(&comm(comm_));
+  delete static_cast<MPI_Comm*>(comm_);
   if (!initialised_here_) return;
   int finalised = 0;
   MPI_Finalized(&finalised);
   if (!finalised) MPI_Finalize();
 }
 
-void MpiSession::barrier() const { check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier"); }
+void MpiSession::barrier() const { check(MPI_Barrier(comm(comm_)), "MPI_Barrier"); }
 
 void MpiSession::broadcast(std::string& text, int root) const {
   std::uint64_t size = text.size();
-  check(MPI_Bcast(&size, 1, MPI_UINT64_T, root, MPI_COMM_WORLD), "MPI_Bcast");
+  check(MPI_Bcast(&size, 1, MPI_UINT64_T, root, comm(comm_)), "MPI_Bcast");
   text.resize(size);
-  if (size > 0) check(MPI_Bcast(text.data(), static_cast<int>(size), MPI_CHAR, root, MPI_COMM_WORLD), "MPI_Bcast");
+  if (size > 0) check(MPI_Bcast(text.data(), static_cast<int>(size), MPI_CHAR, root, comm(comm_)), "MPI_Bcast");
 }
 
 void MpiSession::broadcast(std::vector<std::uint64_t>& values, int root) const {
   std::uint64_t size = values.size();
-  check(MPI_Bcast(&size, 1, MPI_UINT64_T, root, MPI_COMM_WORLD), "MPI_Bcast");
+  check(MPI_Bcast(&size, 1, MPI_UINT64_T, root, comm(comm_)), "MPI_Bcast");
   values.resize(size);
   if (size > 0)
-    check(MPI_Bcast(values.data(), static_cast<int>(size), MPI_UINT64_T, root, MPI_COMM_WORLD), "MPI_Bcast");
+    check(MPI_Bcast(values.data(), static_cast<int>(size), MPI_UINT64_T, root, comm(comm_)), "MPI_Bcast");
 }
 
 std::uint64_t MpiSession::sum(std::uint64_t value) const {
   std::uint64_t total = 0;
-  check(MPI_Allreduce(&value, &total, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
+  check(MPI_Allreduce(&value, &total, 1, MPI_UINT64_T, MPI_SUM, comm(comm_)), "MPI_Allreduce");
   return total;
 }
 
 double MpiSession::max(double value) const {
   double result = 0;
-  check(MPI_Allreduce(&value, &result, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD), "MPI_Allreduce");
+  check(MPI_Allreduce(&value, &result, 1, MPI_DOUBLE, MPI_MAX, comm(comm_)), "MPI_Allreduce");
   return result;
 }
 
@@ -83,8 +88,9 @@ WorkQueue::WorkQueue(const MpiSession& mpi, std::vector<std::uint64_t> group_siz
   const std::size_t slots = first_group_slot + sizes_.size();
   const MPI_Aint bytes = mpi.rank() == 0 ? static_cast<MPI_Aint>(slots * sizeof(std::int64_t)) : 0;
   window_ = new MPI_Win;
-  check(MPI_Win_allocate(bytes, sizeof(std::int64_t), MPI_INFO_NULL, MPI_COMM_WORLD, &base_, &win(window_)),
+  check(MPI_Win_allocate(bytes, sizeof(std::int64_t), MPI_INFO_NULL, comm(mpi.comm_), &base_, &win(window_)),
         "MPI_Win_allocate");
+  check(MPI_Win_set_errhandler(win(window_), MPI_ERRORS_RETURN), "MPI_Win_set_errhandler");
   if (mpi.rank() == 0)
     for (std::size_t i = 0; i < slots; ++i) base_[i] = 0;
   mpi.barrier();  // the counters are zero before anyone uses them

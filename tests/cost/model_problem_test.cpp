@@ -147,7 +147,7 @@ TEST(ModelProblemTest, explicit_edges_replace_tensor_edges) {
 }
 
 TEST(ModelProblemTest, an_explicit_edge_written_the_other_way_round_also_replaces_the_tensor_edge) {
-  // docs/model-format.md: "An explicit edge replaces any edge the tensors would create between the
+  // inputs/README.md: "An explicit edge replaces any edge the tensors would create between the
   // same two layers." Here the tensor goes relu -> t and the explicit edge is given as t -> relu.
   test::TempDir dir;
   std::string text = chain_model;

@@ -54,6 +54,18 @@ void expect_same_result(const SweepRow& got, const SweepRow& want) {
   EXPECT_EQ(got.strategy, want.strategy);
 }
 
+// Seconds that the whole sweep takes, started as the test starts it, without interruption.
+double uninterrupted_seconds(int rank_count, const std::string& spec_path, const std::string& out, const test::TempDir& dir) {
+  const auto command = test::pase_command(rank_count, {"sweep", spec_path, "--output", out, "--checkpoint-seconds", "0.1",
+                                                       "--progress-seconds", "0.5"});
+  const auto start = std::chrono::steady_clock::now();
+  const int pid = test::start_command(command, dir.file("full-out.txt"), dir.file("full-err.txt"));
+  int exit_code = -1;
+  while (!test::poll_command(pid, exit_code)) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(exit_code, 0);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 TEST(SweepCrashTest, killed_sweeps_resume_to_every_point_exactly_once) {
   test::TempDir dir;
   // Killed MPI jobs leave their shared-memory segments and session folders: keep them in `dir`.
@@ -77,9 +89,12 @@ TEST(SweepCrashTest, killed_sweeps_resume_to_every_point_exactly_once) {
   const ResultsStore store(out, meta);
   const auto command = test::pase_command(ranks(), {"sweep", spec_path, "--output", out, "--checkpoint-seconds", "0.1",
                                                     "--progress-seconds", "0.5"});
-  // Kill times after the start, in seconds: some during startup, most while points and folds run.
-  const double mpi_start = ranks() > 1 ? 0.4 : 0.0;
-  const std::vector<double> delays = {0.05, 0.3, 0.7, 0.45, 1.1, 0.2, 0.9, 0.6, 1.4, 0.35};
+  // Kill times, as fractions of an uninterrupted run on this machine now (so that a fast machine
+  // does not finish before the kills): some during startup, most while points and folds run.
+  const double full_s = uninterrupted_seconds(ranks(), spec_path, dir.file("full.h5"), dir);
+  std::vector<double> delays;
+  for (double fraction : {0.02, 0.12, 0.3, 0.2, 0.45, 0.08, 0.35, 0.25, 0.5, 0.15}) delays.push_back(fraction * full_s);
+  const double mpi_start = 0.0;
   int kills = 0, exit_code = -1;
   std::size_t seen = 0;
   bool finished = false;

@@ -24,8 +24,15 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
-  std::error_code ec;
-  if (std::getenv("PASE_KEEP_TEST_FILES") == nullptr) std::filesystem::remove_all(path_, ec);
+  if (std::getenv("PASE_KEEP_TEST_FILES") != nullptr) return;
+  // MPI helper processes (a singleton's orted) may still be cleaning their session folder in here:
+  // try again until the folder is gone.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+    if (!std::filesystem::exists(path_)) return;
+    usleep(100'000);
+  }
 }
 
 void write_file(const std::string& path, const std::string& text) {

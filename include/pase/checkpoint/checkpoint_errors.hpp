@@ -16,4 +16,11 @@ struct CheckpointWriteFailed : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A write failed after HDF5 had started writing the file (an I/O error, or space taken by someone
+// else after it was reserved). HDF5 1.10 cannot go on safely then: the run must end at once,
+// without shutting HDF5 down (exit code 1). The previous checkpoint is kept.
+struct CheckpointWriteAborted : CheckpointWriteFailed {
+  using CheckpointWriteFailed::CheckpointWriteFailed;
+};
+
 }  // namespace pase

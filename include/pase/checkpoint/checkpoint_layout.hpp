@@ -1,7 +1,8 @@
 #pragma once
 // The checkpoint file's layout (format version 1), documented for h5dump and h5py users in
-// docs/checkpoints.md:
+// src/checkpoint/README.md:
 //
+//   bytes 0-511            the seal (checkpoint_seal.hpp), an HDF5 user block
 //   /                      attributes format = "pase-checkpoint", format_version, writer,
 //                          model_file, header_checksum
 //   /fingerprint           one string attribute per fingerprint field (search_fingerprint.hpp)
@@ -32,7 +33,7 @@ struct TableRecord {
   std::string dataset;  // "/argmin/step_000012" or "/costs/step_000012"
   int step = 0;
   bool costs = false;
-  std::string vertex;   // name of the step's vertex (layer)
+  std::string vertex;  // name of the step's vertex (layer)
   h5::Element element = h5::Element::u8;
   std::uint64_t entries = 0;
   std::uint64_t checksum = 0;
@@ -48,8 +49,8 @@ struct CheckpointHeader {
   std::uint64_t cells_done = 0;
   std::uint64_t cells_total = 0;
   double dp_minimum = 0;
-  std::string last_vertex;           // the last finished step's vertex ("" before the first)
-  std::vector<TableRecord> tables;   // argmin tables by step, then cost tables by step
+  std::string last_vertex;          // the last finished step's vertex ("" before the first)
+  std::vector<TableRecord> tables;  // argmin tables by step, then cost tables by step
   std::string header_checksum;
 };
 

@@ -1,7 +1,8 @@
 #pragma once
 // Writing a checkpoint: every rank writes its part of every table (collective hyperslab writes)
-// into one new file next to the target (TARGET.tmp), which is flushed, closed and synced, and
-// renamed over the target only after every rank has succeeded; then the folder is synced. A crash
+// into one new file next to the target (TARGET.tmp), which is flushed, closed, sealed
+// (checkpoint_seal.hpp) and synced, and renamed over the target only after every rank has
+// succeeded; then the folder is synced. A crash
 // at any moment leaves the previous checkpoint (or none) at the target, never a torn one.
 
 #include <cstdint>

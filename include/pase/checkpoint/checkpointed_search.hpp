@@ -21,9 +21,9 @@ struct CheckpointOptions {
 
 class CheckpointedSearch {
  public:
-  // Every rank constructs it together. Takes the checkpoint's lock (rank 0) and installs the
-  // signal handlers; refuses (CheckpointRefused, on every rank) a checkpoint that another run
-  // holds, or one that exists already while `resume` does not name it.
+  // Every rank constructs it together. Takes the checkpoint's lock (rank 0), removes a temporary
+  // file that a killed run left next to the checkpoint, and installs the signal handlers; refuses (CheckpointRefused,
+  // on every rank) a checkpoint that another run holds, or one that exists already while `resume` does not name it.
   CheckpointedSearch(CheckpointOptions options, Collectives& comm, std::ostream* log);
   ~CheckpointedSearch();
 

@@ -28,7 +28,8 @@ SearchFingerprint make_fingerprint(const SearchSettings& settings, const SearchR
 
 // "" when equal; else every differing field as "NAME: A in the checkpoint, B now", joined by "; ".
 // The problem digest is named only when every other field agrees (it then means the cost model
-// computed other costs from the same inputs).
+// computed other costs from the same inputs); for another model, its content, parameters and
+// cutoff are not named.
 std::string describe_differences(const SearchFingerprint& stored, const SearchFingerprint& current);
 
 }  // namespace pase

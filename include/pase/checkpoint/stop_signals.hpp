@@ -4,6 +4,8 @@
 //   SIGUSR1                   checkpoint now and go on
 //   SIGTERM, SIGINT, SIGUSR2  checkpoint and stop (exit code 75); a second one of these ends the
 //                             process at once, by the signal's default action
+// SIGXFSZ is ignored meanwhile, so that a file size limit fails a checkpoint's write (reported)
+// instead of killing the process.
 // Open MPI's mpirun forwards only SIGUSR1 and SIGUSR2 to the ranks (on SIGTERM and SIGINT it kills
 // them), so under mpirun send SIGUSR2 to stop; srun and Slurm signal every rank directly.
 

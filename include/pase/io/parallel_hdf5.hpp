@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace pase::h5 {
@@ -31,10 +32,47 @@ struct DatasetShape {
   std::uint64_t entries = 0;
 };
 
+using AttributeValue = std::variant<std::string, std::uint64_t, std::int64_t, double>;
+
+// A scalar attribute: strings are stored fixed-length (inside the checksummed object header),
+// numbers as 64-bit little-endian.
+struct Attribute {
+  std::string name;
+  AttributeValue value;
+};
+
+// An open 1-D dataset of a ParallelFile (which must outlive it).
+class Dataset {
+ public:
+  ~Dataset();
+  Dataset(Dataset&& other) noexcept;
+  Dataset& operator=(Dataset&&) = delete;
+  Dataset(const Dataset&) = delete;
+
+  const std::string& name() const { return name_; }
+  // Writes elements [offset, offset + count) from `data` (of `element` type). Collective: every rank
+  // calls it with its own block, count 0 when it has nothing to write.
+  void write_block(Element element, std::uint64_t offset, std::uint64_t count, const void* data);
+  // Reads elements [offset, offset + count) into `data`. Independent: any rank, any time.
+  void read_block(Element element, std::uint64_t offset, std::uint64_t count, void* data) const;
+  // See ParallelFile::abandon.
+  void abandon() { id_ = -1; }
+
+ private:
+  friend class ParallelFile;
+  Dataset(std::string path, std::string name, std::int64_t id, std::int64_t collective, std::int64_t independent)
+      : path_(std::move(path)), name_(std::move(name)), id_(id), collective_(collective), independent_(independent) {}
+  std::string path_;
+  std::string name_;
+  std::int64_t id_ = -1;
+  std::int64_t collective_ = -1, independent_ = -1;  // transfer property lists of the file
+};
+
 class ParallelFile {
  public:
-  // Creates (truncating) a file for writing. Collective.
-  static ParallelFile create(const std::string& path, bool parallel);
+  // Creates (truncating) a file for writing, its first `userblock_bytes` (0, or a power of two
+  // from 512 on) left to the caller (HDF5 skips them). Collective.
+  static ParallelFile create(const std::string& path, bool parallel, std::uint64_t userblock_bytes = 0);
   // Opens an existing file for reading; throws ParallelIoError when it is not an HDF5 file.
   // Collective.
   static ParallelFile open_read_only(const std::string& path, bool parallel);
@@ -45,49 +83,46 @@ class ParallelFile {
 
   const std::string& path() const { return path_; }
   bool parallel() const { return parallel_; }
-  // Writes out everything HDF5 holds and syncs the file (MPI_File_sync). Collective.
-  void flush();
   // Closes the file; throws when its last writes fail. Collective.
   void close();
+  // Gives up on a file whose writing failed, without closing it: HDF5 1.10 cannot always close
+  // such a file (its close fails, and HDF5 then crashes when it shuts down), so it stays open until
+  // HDF5 shuts down. The caller removes the file and must end the process without shutting HDF5
+  // down (std::_Exit).
+  void abandon();
 
-  void create_group(const std::string& name);  // collective
+  // A group with attributes. Collective.
+  void create_group(const std::string& name, const std::vector<Attribute>& attributes = {});
   // Whether the group or dataset `name` (an absolute path) exists; false when a parent does not.
   bool exists(const std::string& name) const;
   std::vector<std::string> members(const std::string& group) const;  // in name order
 
-  // Scalar attributes of `object` ("/" for the root, or a group or dataset path). Writes are
-  // collective; reads throw when the attribute is missing or has another type.
-  void write_attribute(const std::string& object, const std::string& name, const std::string& value);
-  void write_attribute(const std::string& object, const std::string& name, std::uint64_t value);
-  void write_attribute(const std::string& object, const std::string& name, std::int64_t value);
-  void write_attribute(const std::string& object, const std::string& name, double value);
+  // Adds attributes to `object` ("/" for the root, or a group or dataset path). Collective.
+  void write_attributes(const std::string& object, const std::vector<Attribute>& attributes);
   bool has_attribute(const std::string& object, const std::string& name) const;
+  // Reads throw when the attribute is missing or has another type.
   std::string read_string_attribute(const std::string& object, const std::string& name) const;
   std::uint64_t read_u64_attribute(const std::string& object, const std::string& name) const;
   std::int64_t read_i64_attribute(const std::string& object, const std::string& name) const;
   double read_double_attribute(const std::string& object, const std::string& name) const;
 
-  // A 1-D dataset of `entries` elements, contiguous, its space allocated at once and never
-  // filled (every element is written afterwards). Collective.
-  void create_dataset(const std::string& name, Element element, std::uint64_t entries);
+  // A 1-D dataset of `entries` elements with attributes, contiguous, its space allocated at once
+  // and never filled (every element is written afterwards). Collective.
+  Dataset create_dataset(const std::string& name, Element element, std::uint64_t entries,
+                         const std::vector<Attribute>& attributes = {});
+  Dataset open_dataset(const std::string& name) const;
   DatasetShape dataset_shape(const std::string& name) const;
-  // Writes elements [offset, offset + count) from `data` (of `element` type). Collective: every rank
-  // calls it with its own block, count 0 when it has nothing to write.
-  void write_block(const std::string& name, Element element, std::uint64_t offset, std::uint64_t count,
-                   const void* data);
-  // Reads elements [offset, offset + count) into `data`. Independent: any rank, any time.
-  void read_block(const std::string& name, Element element, std::uint64_t offset, std::uint64_t count,
-                  void* data) const;
   // Where a dataset's elements start in the file, in bytes (for `pase inspect` and for tests that
   // damage a file on purpose).
   std::uint64_t data_offset(const std::string& name) const;
 
  private:
-  ParallelFile(std::string path, std::int64_t id, bool parallel)
-      : path_(std::move(path)), id_(id), parallel_(parallel) {}
+  ParallelFile(std::string path, std::int64_t id, bool parallel);
+  void release_transfer_lists();
   std::string path_;
   std::int64_t id_ = -1;  // hid_t
   bool parallel_ = false;
+  std::int64_t collective_ = -1, independent_ = -1;  // transfer property lists
 };
 
 }  // namespace pase::h5

@@ -1,5 +1,5 @@
 #pragma once
-// The HDF5 results file of a sweep (layout in docs/sweep-format.md): root attributes identify the
+// The HDF5 results file of a sweep (layout in jobs/README.md): root attributes identify the
 // sweep, /rows holds one 1-D dataset per column, /rows/params one per model parameter column.
 // Files are only ever written whole and published atomically, never modified in place.
 

@@ -1,5 +1,5 @@
 #pragma once
-// Reading model files (docs/model-format.md). Every error is one line naming the file, the layer
+// Reading model files (inputs/README.md). Every error is one line naming the file, the layer
 // and the field, thrown as std::invalid_argument.
 
 #include <string>

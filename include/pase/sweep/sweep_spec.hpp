@@ -1,5 +1,5 @@
 #pragma once
-// A sweep spec (docs/sweep-format.md): model files with parameter overrides, and axes (procs, flops,
+// A sweep spec (jobs/README.md): model files with parameter overrides, and axes (procs, flops,
 // bw, cluster presets, model parameters) combined as a product, with zip groups varying together.
 // Every error is one std::invalid_argument line naming the spec file, its line, the field and the fix.
 

@@ -17,7 +17,9 @@ namespace pase {
 
 class MpiSession {
  public:
-  // Initialises MPI unless something else already did (then it leaves finalising to that).
+  // Initialises MPI unless something else already did (then it leaves finalising to that). The
+  // session works on its own duplicate of MPI_COMM_WORLD, whose errors are returned and thrown, so it
+  // neither disturbs nor is disturbed by other MPI code in the process.
   MpiSession();
   ~MpiSession();
   MpiSession(const MpiSession&) = delete;
@@ -34,6 +36,8 @@ class MpiSession {
   [[noreturn]] void abort(int code) const;
 
  private:
+  friend class WorkQueue;
+  void* comm_ = nullptr;  // MPI_Comm, allocated
   bool initialised_here_ = false;
   int rank_ = 0;
   int size_ = 1;
