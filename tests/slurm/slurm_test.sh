@@ -113,6 +113,9 @@ bash "$here/start_slurm.sh" "$work/slurm" || rc=$?
 # shellcheck disable=SC1091
 source "$work/slurm/env.sh"
 export PASE="$pase"
+# Jobs inherit TMPDIR: Open MPI's session folders stay in the test's folder.
+mkdir -p "$work/tmp"
+export TMPDIR="$work/tmp"
 S() { timeout 30 "$@"; }  # Slurm commands, bounded
 
 # job_field JOB FIELD: a field of `scontrol show job` (JobState, Restarts, ExitCode, ...).
@@ -143,6 +146,13 @@ release() {
 }
 submit() { S sbatch --parsable --chdir="$repo" "$@"; }
 log_has() { [ -f "$1" ] && grep -q -- "$2" "$1"; }
+# wait_log SECONDS JOB LOG PATTERN DESCRIPTION: until LOG has PATTERN; fails at once if JOB ends.
+wait_log() {
+  local timeout=$1 j=$2 file=$3 pattern=$4 what=$5
+  log_or_end() { log_has "$file" "$pattern" || job_ended "$j"; }
+  wait_until "$timeout" "$what" log_or_end
+  log_has "$file" "$pattern" || fail "job $j ended ($(job_field "$j" JobState)) before: $what"
+}
 log_count() { if [ -f "$1" ]; then grep -c -- "$2" "$1" || true; else echo 0; fi; }
 
 # --- 1. fail loudly and early ---------------------------------------------------------------------
@@ -175,9 +185,11 @@ check "it removed its checkpoint" test ! -e "$work/search-ref/checkpoint.h5"
 note "2. search.sbatch, 2 tasks: time-limit signal, requeue, resume; scontrol requeue, resume"
 log="$work/logs/search.out"
 # A checkpoint every 3 s: the test interrupts the job after one (the stop writes its own checkpoint).
-job=$(submit -n 2 -o "$log" --export=ALL,PASE_RUN_DIR="$work/search",PASE_CHECKPOINT_EVERY=3 \
+# PASE_STEP_SLEEP_MS (a test hook of pase: 30 ms after each of the 204 DP steps, results unchanged)
+# keeps the search longer than the two interruptions need even on a fast machine.
+job=$(submit -n 2 -o "$log" --export=ALL,PASE_RUN_DIR="$work/search",PASE_CHECKPOINT_EVERY=3,PASE_STEP_SLEEP_MS=30 \
   slurm/search.sbatch jobs/search-transformer.env)
-wait_until 120 "a first checkpoint of job $job" log_has "$log" "written after step"
+wait_log 120 "$job" "$log" "written after step" "a first checkpoint of job $job"
 job_state_is "$job" RUNNING || fail "job $job finished before it could be interrupted (make the search longer)"
 note "sending SIGUSR1 to the batch shell, as --signal=B:USR1@N does"
 S scancel --signal=USR1 --batch "$job"
@@ -188,9 +200,9 @@ check "the batch script requeued the job" log_has "$log" "requeueing job $job"
 check "the checkpoint is kept while the job waits" test -s "$work/search/checkpoint.h5"
 check "pase inspect: the checkpoint is valid" "$pase" inspect "$work/search/checkpoint.h5"
 release "$job"
-wait_until 90 "job $job to resume" log_has "$log" "pase search: resumed from"
+wait_log 90 "$job" "$log" "pase search: resumed from" "job $job to resume"
 checkpoints_before=$(log_count "$log" "written after step")
-more_checkpoints() { [ "$(log_count "$log" "written after step")" -gt "$checkpoints_before" ]; }
+more_checkpoints() { [ "$(log_count "$log" "written after step")" -gt "$checkpoints_before" ] || job_ended "$job"; }
 wait_until 60 "a checkpoint after the resume" more_checkpoints
 job_state_is "$job" RUNNING || fail "job $job finished before the second interruption (make the search longer)"
 note "scontrol requeue (SIGTERM to the batch shell and to every rank)"
@@ -235,7 +247,7 @@ run="$work/sweep"
 arr=$(submit --array=0-2 -o "$work/logs/sweep-%A_%a.out" --export=ALL,PASE_RUN_DIR="$run" \
   slurm/sweep.sbatch jobs/sweep-small.yaml)
 journal_rows() { cat "$run"/share-"$1"-of-3.h5.journal.* 2>/dev/null | grep -vc pase_journal || true; }
-share_started() { [ "$(journal_rows "$1")" -ge 1 ]; }
+share_started() { [ "$(journal_rows "$1")" -ge 1 ] || job_ended "${arr}_$1"; }
 # interrupt K HOW: once task K has finished a point, requeue it (HOW=requeue: scontrol requeue,
 # SIGTERM to everything) or send the time-limit signal (HOW=usr1: the script stops and requeues).
 interrupt() {

@@ -46,7 +46,7 @@ id munge >/dev/null 2>&1 || die "the munge user does not exist (is the munge pac
 
 # --- folders and the pid list used by stop_slurm.sh -----------------------------------------------
 chmod 755 "$dir"
-mkdir -p "$dir/munge" "$dir/spool" "$dir/state" "$dir/log" "$dir/jobs"
+mkdir -p "$dir/munge" "$dir/spool" "$dir/state" "$dir/log" "$dir/tmp"
 chown munge:munge "$dir/munge"
 chmod 755 "$dir/munge"  # munged: the socket's folder must be searchable by all
 : >"$dir/pids"
@@ -110,6 +110,7 @@ memory=$(slurmd -C | sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p')
 ctld_port=$(free_port)
 slurmd_port=$(free_port)
 [ "$ctld_port" != "$slurmd_port" ] || slurmd_port=$((ctld_port + 1))
+first_job=$((100000 + RANDOM * 100))
 cat >"$dir/slurm.conf" <<EOF
 # Written by tests/slurm/start_slurm.sh: one node, private munged, no accounting.
 ClusterName=pasetest
@@ -122,6 +123,11 @@ AuthType=auth/munge
 CredType=cred/munge
 # cred_expire: a requeued job may start again after 10 s instead of 120 s.
 AuthInfo=socket=$socket,cred_expire=10
+# Private job ids and temporary folder: srun's PMIx plugin makes TmpFS/spmix_appdir_UID_JOB.STEP, and
+# Open MPI names its session folder after the job, so another Slurm on this machine (a colleague's
+# test, also as root, also counting jobs from 1) must not produce the same names.
+FirstJobId=$first_job
+TmpFS=$dir/tmp
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool
 SlurmctldPidFile=$dir/slurmctld.pid
