@@ -134,9 +134,9 @@ job_started() { ! job_state_is "$1" PENDING; }
 # credential issued in the same second as the requeue revoked the old one ("already killed, do not
 # launch"), so wait 2 s first, and release again if the job still does not start.
 release() {
-  local j=$1 try
+  local j=$1
   sleep 2
-  for try in 1 2 3; do
+  for _ in 1 2 3; do
     S scontrol update JobId="$j" StartTime=now || true
     poll 20 job_started "$j" && return 0
     note "job $j did not start ($(job_field "$j" JobState), reason $(job_field "$j" Reason)): releasing it again"
