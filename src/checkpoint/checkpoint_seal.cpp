@@ -20,15 +20,6 @@ namespace {
 constexpr std::uint64_t block_bytes = 1 << 20;
 constexpr const char* magic = "pase checkpoint seal 1\n";
 
-std::uint64_t mix(std::uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
-
 // Every step is a bijection of the running value, so a change confined to one 8-byte word always
 // changes the block's hash.
 std::uint64_t block_hash(std::uint64_t index, const unsigned char* data, std::size_t size) {

@@ -6,16 +6,6 @@ namespace pase {
 
 namespace {
 
-// SplitMix64's finaliser: every input bit affects every output bit.
-std::uint64_t mix(std::uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
-
 std::uint64_t entry(std::uint64_t salt, std::uint64_t index, std::uint64_t bits) {
   return mix(mix(salt ^ index) + bits);
 }
