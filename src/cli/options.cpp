@@ -5,7 +5,7 @@
 #include <iostream>
 #include <unistd.h>
 
-#include "pase/sweep/cluster_presets.hpp"
+#include "pase/cluster/cluster_presets.hpp"
 
 namespace pase::cli {
 

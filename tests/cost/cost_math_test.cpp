@@ -4,7 +4,7 @@
 
 #include <limits>
 
-#include "pase/cost/cluster.hpp"
+#include "pase/cluster/cluster.hpp"
 #include "support/test_support.hpp"
 
 namespace pase {

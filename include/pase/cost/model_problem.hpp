@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "pase/cost/cluster.hpp"
+#include "pase/cluster/cluster.hpp"
 #include "pase/cost/configs.hpp"
 #include "pase/model/network.hpp"
 #include "pase/problem.hpp"

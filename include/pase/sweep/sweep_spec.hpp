@@ -11,7 +11,7 @@
 #include "pase/cost/model_problem.hpp"
 #include "pase/model/expression.hpp"
 #include "pase/search/order.hpp"
-#include "pase/sweep/cluster_presets.hpp"
+#include "pase/cluster/cluster_presets.hpp"
 
 namespace pase {
 

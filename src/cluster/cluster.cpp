@@ -1,9 +1,18 @@
-#include "pase/cost/cluster.hpp"
+#include "pase/cluster/cluster.hpp"
 
+#include <array>
 #include <cmath>
 #include <stdexcept>
 
 namespace pase {
+
+std::span<const ClusterField> cluster_fields() {
+  static constexpr std::array<ClusterField, 2> fields = {{
+      {"flops", "flops_tflops", &Cluster::flops_tflops},
+      {"bw", "bw_gbytes", &Cluster::bw_gbytes},
+  }};
+  return fields;
+}
 
 void validate(const Cluster& cluster) {
   if (!std::isfinite(cluster.flops_tflops) || cluster.flops_tflops <= 0)

@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "pase/cost/cluster.hpp"
+#include "pase/cluster/cluster.hpp"
 
 namespace pase {
 
@@ -30,7 +30,8 @@ struct ClusterCatalogue {
 ClusterCatalogue load_cluster_catalogue(const std::string& path);
 
 // Where the catalogue is when no file is named: $PASE_CLUSTERS, else ./jobs/clusters.json when it
-// exists, else the repository's jobs/clusters.json (compiled in).
+// exists, else found relative to the executable: <bin>/../share/pase/clusters.json (installed) or
+// <bin>/clusters.json (the build folder, where CMake copies jobs/clusters.json).
 std::string default_cluster_catalogue_path();
 
 }  // namespace pase

@@ -1,4 +1,4 @@
-#include "pase/sweep/cluster_presets.hpp"
+#include "pase/cluster/cluster_presets.hpp"
 
 #include <cmath>
 #include <cstdlib>
@@ -7,10 +7,6 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
-
-#ifndef PASE_SOURCE_DIR
-#define PASE_SOURCE_DIR "."
-#endif
 
 namespace pase {
 
@@ -95,7 +91,15 @@ ClusterCatalogue load_cluster_catalogue(const std::string& path) {
 std::string default_cluster_catalogue_path() {
   if (const char* env = std::getenv("PASE_CLUSTERS"); env != nullptr && *env != '\0') return env;
   if (std::filesystem::exists("jobs/clusters.json")) return "jobs/clusters.json";
-  return std::string(PASE_SOURCE_DIR) + "/jobs/clusters.json";
+  std::error_code error;
+  const std::filesystem::path executable = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    const std::filesystem::path dir = executable.parent_path();
+    // Installed (bin/../share/pase), or the build folder, where CMake copies it next to the binary.
+    for (const auto& candidate : {dir / "../share/pase/clusters.json", dir / "clusters.json"})
+      if (std::filesystem::exists(candidate)) return candidate.lexically_normal().string();
+  }
+  return "jobs/clusters.json";
 }
 
 }  // namespace pase
