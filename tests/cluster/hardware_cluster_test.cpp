@@ -1,0 +1,75 @@
+#include "pase/cluster/hardware_cluster.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "support/test_support.hpp"
+
+namespace pase::cluster {
+namespace {
+
+TEST(HardwareClusterTest, every_preset_parses_and_names_its_sources) {
+  ASSERT_EQ(preset_names().size(), 5u);
+  for (const std::string& name : preset_names()) {
+    const HardwareCluster cluster = load_cluster(name);
+    EXPECT_EQ(cluster.name, name);
+    EXPECT_EQ(cluster.devices_per_node, 8);
+    EXPECT_NE(preset_text(name).find("\"sources\""), std::string::npos);
+  }
+}
+
+TEST(HardwareClusterTest, paper_1080ti_preset_has_the_datasheet_numbers) {
+  const HardwareCluster cluster = load_cluster("paper-1080ti");
+  EXPECT_EQ(cluster.devices(), 64);
+  EXPECT_DOUBLE_EQ(cluster.device.peak_flop_per_s.at(Precision::kFp32), 11.34e12);
+  EXPECT_DOUBLE_EQ(cluster.device.memory_bytes_per_s, 484e9);
+  EXPECT_DOUBLE_EQ(cluster.intra_node.achieved_bytes_per_s(), 15.75e9 * 0.8);
+  // One EDR card a node shared by 8 GPUs.
+  EXPECT_DOUBLE_EQ(cluster.inter_node.achieved_bytes_per_s(), 12.5e9 * 0.85 / 8);
+  EXPECT_EQ(cluster.device.peak_flop_per_s.count(Precision::kBf16), 0u);
+}
+
+TEST(HardwareClusterTest, precision_sizes) {
+  EXPECT_EQ(bytes_per_element(Precision::kFp32), 4.0);
+  EXPECT_EQ(bytes_per_element(Precision::kBf16), 2.0);
+  EXPECT_EQ(bytes_per_element(parse_precision("fp16")), 2.0);
+  EXPECT_TRUE(test::throws_naming([] { parse_precision("fp8"); }, "fp8"));
+}
+
+// The paper-1080ti preset with `from` replaced by `to` once.
+std::string edited(const std::string& from, const std::string& to) {
+  std::string text = preset_text("paper-1080ti");
+  const auto at = text.find(from);
+  if (at == std::string::npos) throw std::logic_error("no " + from + " in the preset");
+  return text.replace(at, from.size(), to);
+}
+
+TEST(HardwareClusterTest, bad_files_are_refused_naming_file_and_field) {
+  const auto refused = [](const std::string& text, const std::string& field) {
+    return test::throws_naming([&] { parse_cluster(text, "my.json"); }, "my.json: ", field);
+  };
+  EXPECT_TRUE(refused(edited("\"latency_s\"", "\"latency\""), "intra_node.latency: unknown field"));
+  EXPECT_TRUE(refused(edited("\"nodes\": 8,", ""), "nodes: missing field"));
+  EXPECT_TRUE(refused(edited("\"bytes_per_s\": 15750000000.0", "\"bytes_per_s\": -1"),
+                      "intra_node.bytes_per_s: must be a positive number"));
+  EXPECT_TRUE(refused(edited("\"fp16\"", "\"fp8\""), "device.peak_flop_per_s.fp8: unknown field"));
+  EXPECT_TRUE(refused(edited("\"version\": 1", "\"version\": 2"), "version"));
+  EXPECT_TRUE(refused(edited("\"efficiency\": 0.8", "\"efficiency\": 1.5"), "intra_node.efficiency"));
+  EXPECT_TRUE(refused(edited("\"devices_sharing_link\": 8", "\"devices_sharing_link\": 0"),
+                      "inter_node.devices_sharing_link"));
+  EXPECT_TRUE(refused("{", "not valid JSON"));
+  EXPECT_TRUE(test::throws_naming([] { load_cluster("/no/such/cluster.json"); }, "/no/such/cluster.json"));
+}
+
+TEST(HardwareClusterTest, a_file_reads_like_its_preset) {
+  const test::TempDir dir;
+  const std::string path = dir.write("c.json", preset_text("dgx-a100"));
+  const HardwareCluster cluster = load_cluster(path);
+  EXPECT_EQ(cluster.name, "dgx-a100");
+  EXPECT_DOUBLE_EQ(cluster.device.peak_flop_per_s.at(Precision::kBf16), 312e12);
+  EXPECT_DOUBLE_EQ(cluster.intra_node.bytes_per_s, 300e9);
+}
+
+}  // namespace
+}  // namespace pase::cluster
