@@ -124,7 +124,7 @@ SearchFingerprint make_fingerprint(const SearchSettings& settings, const SearchR
                                            exact(p.cluster.flops_tflops),
                                            exact(p.cluster.bw_gbytes),
                                            p.parallel_edges == ParallelEdges::last ? "last" : "sum",
-                                           to_string(settings.order),
+                                           to_string(planned.order),
                                            std::to_string(cost_model_version),
                                            problem_digest(planned.model.problem, planned.plan)};
   SearchFingerprint f;

@@ -28,7 +28,8 @@ po::options_description problem_options() {
        "a device/cluster preset (jobs/clusters.json, e.g. a100-nvlink) setting --flops and --bw; explicit ones win")
       ("clusters", po::value<std::string>(), "the preset catalogue (default: $PASE_CLUSTERS or jobs/clusters.json)")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a model parameter: --set batch=256 (repeatable)")
-      ("order", po::value<std::string>()->default_value("greedy"), "elimination order: greedy (GenerateSeq) or bfs")
+      ("order", po::value<std::string>()->default_value("greedy"), "elimination order: greedy (GenerateSeq), weighted (min-degree by table entries), minfill, "
+       "auto (plans greedy, weighted and minfill, keeps the fewest DP cells) or bfs")
       ("parallel-edges", po::value<std::string>()->default_value("last"),
        "several tensors between two layers: last (count the last one, as the prototype) or sum")
       ("max-memory", po::value<std::string>(),

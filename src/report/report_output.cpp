@@ -40,13 +40,13 @@ std::string params_line(const Parameters& params) {
 }
 
 void print_header(std::ostream& out, const std::string& model, const std::string& file, const SearchSettings& s,
-                  const Parameters& params) {
+                  const Parameters& params, const std::string& order_text) {
   const Cluster& c = s.problem.cluster;
   out << "model      " << model << " (" << file << ")\n"
       << "params     " << params_line(params) << "\n"
       << "cluster    " << s.problem.procs << " devices, " << c.flops_tflops << " TFLOP/s, " << c.bw_gbytes
       << " GB/s (r = " << c.flop_per_word() << " FLOP per word)\n"
-      << "order      " << to_string(s.order) << "\n";
+      << "order      " << order_text << "\n";
 }
 
 void print_plan_totals(std::ostream& out, const PlanTotals& t) {
@@ -92,7 +92,7 @@ void print_ranks(std::ostream& out, const std::vector<RankStats>& ranks) {
 }  // namespace
 
 void print_report(std::ostream& out, const SearchReport& r) {
-  print_header(out, r.model, r.file, r.settings, r.params);
+  print_header(out, r.model, r.file, r.settings, r.params, r.order_text);
   std::size_t name_width = 5, op_width = 2, dims_width = 4, config_width = 6;
   for (const auto& l : r.layers) {
     name_width = std::max(name_width, l.name.size());
@@ -121,7 +121,7 @@ void print_report(std::ostream& out, const SearchReport& r) {
 }
 
 void print_plan(std::ostream& out, const SearchSettings& settings, const SearchRun& run, int ranks) {
-  print_header(out, run.network.name, run.network.file, settings, run.network.params);
+  print_header(out, run.network.name, run.network.file, settings, run.network.params, run.order_text);
   out << "vertices   " << run.model.problem.vertex_count() << ", edges " << run.model.problem.edges.size() << "\n";
   print_plan_totals(out, run.plan.totals);
   const auto predicted = predict_ranks(settings, run, ranks);
@@ -167,7 +167,7 @@ std::string report_json(const SearchReport& r) {
       {"flops_tflops", c.flops_tflops},
       {"bw_gbytes", c.bw_gbytes},
       {"flop_per_word", c.flop_per_word()},
-      {"order", to_string(r.settings.order)},
+      {"order", to_string(r.order)},
       {"parallel_edges", r.settings.problem.parallel_edges == ParallelEdges::last ? "last" : "sum"},
       {"total_cost", r.total_cost},
       {"step_time_s", r.step_time_s},

@@ -39,7 +39,10 @@ SearchRun plan_search(const SearchSettings& settings) {
   run.model = build_problem(run.network, settings.problem);
   run.build_seconds = seconds_since(start);
   const auto search_start = std::chrono::steady_clock::now();
-  run.plan = make_plan(run.model.problem, elimination_order(run.model.problem, settings.order));
+  PlannedOrder planned = plan_in_order(run.model.problem, settings.order);
+  run.order = planned.chosen;
+  run.order_text = describe(planned);
+  run.plan = std::move(planned.plan);
   run.search_seconds = seconds_since(search_start);
   return run;
 }
@@ -90,6 +93,8 @@ SearchReport make_report(const SearchSettings& settings, const SearchRun& run) {
   r.file = run.network.file;
   r.params = run.network.params;
   r.settings = settings;
+  r.order = run.order;
+  r.order_text = run.order_text;
   r.total_cost = run.solution.total_cost;
   r.plan = run.plan.totals;
   r.build_seconds = run.build_seconds;

@@ -1,19 +1,37 @@
 #include "pase/search/order.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <deque>
+#include <iterator>
 #include <set>
 #include <stdexcept>
+#include <utility>
+
+#include "pase/saturating.hpp"
 
 namespace pase {
 
 OrderKind parse_order_kind(const std::string& name) {
   if (name == "greedy") return OrderKind::greedy;
   if (name == "bfs") return OrderKind::breadth_first;
-  throw std::invalid_argument("--order: unknown order '" + name + "'; use 'greedy' or 'bfs'");
+  if (name == "weighted") return OrderKind::weighted;
+  if (name == "minfill") return OrderKind::min_fill;
+  if (name == "auto") return OrderKind::automatic;
+  throw std::invalid_argument("--order: unknown order '" + name +
+                              "'; use 'greedy', 'weighted', 'minfill', 'auto' or 'bfs'");
 }
 
-std::string to_string(OrderKind kind) { return kind == OrderKind::greedy ? "greedy" : "bfs"; }
+std::string to_string(OrderKind kind) {
+  switch (kind) {
+    case OrderKind::greedy: return "greedy";
+    case OrderKind::breadth_first: return "bfs";
+    case OrderKind::weighted: return "weighted";
+    case OrderKind::min_fill: return "minfill";
+    case OrderKind::automatic: return "auto";
+  }
+  return "?";
+}
 
 std::vector<std::vector<int>> neighbour_lists(const Problem& problem) {
   std::vector<std::vector<int>> neighbours(problem.vertex_count());
@@ -53,6 +71,69 @@ std::vector<int> greedy_order(const std::vector<std::vector<int>>& neighbours) {
   return order;
 }
 
+namespace {
+
+using Graph = std::vector<std::set<int>>;
+
+std::uint64_t table_entries(const std::set<int>& dependent_set, const std::vector<std::size_t>& config_counts) {
+  std::uint64_t entries = 1;
+  for (int v : dependent_set) entries = saturating_multiply(entries, config_counts[v]);
+  return entries;
+}
+
+std::uint64_t fill_edges(const Graph& graph, int v) {
+  std::uint64_t fill = 0;
+  for (auto a = graph[v].begin(); a != graph[v].end(); ++a)
+    for (auto b = std::next(a); b != graph[v].end(); ++b)
+      if (!graph[*a].count(*b)) ++fill;
+  return fill;
+}
+
+// Eliminates, one at a time, the remaining vertex with the smallest key(graph, v), lowest index on
+// ties, joining its neighbours. Scans every remaining vertex each step: O(n^2) key evaluations.
+template <typename Key>
+std::vector<int> smallest_key_order(const std::vector<std::vector<int>>& neighbours, Key key) {
+  const int n = static_cast<int>(neighbours.size());
+  Graph graph(n);
+  for (int v = 0; v < n; ++v) graph[v].insert(neighbours[v].begin(), neighbours[v].end());
+  std::vector<bool> eliminated(n, false);
+  std::vector<int> order;
+  order.reserve(n);
+  for (int step = 0; step < n; ++step) {
+    int best = -1;
+    decltype(key(graph, 0)) best_key{};
+    for (int v = 0; v < n; ++v) {
+      if (eliminated[v]) continue;
+      const auto k = key(graph, v);
+      if (best < 0 || k < best_key) best = v, best_key = k;
+    }
+    eliminated[best] = true;
+    order.push_back(best);
+    for (int v : graph[best]) {
+      graph[v].erase(best);
+      for (int w : graph[best])
+        if (w != v) graph[v].insert(w);
+    }
+    graph[best].clear();
+  }
+  return order;
+}
+
+}  // namespace
+
+std::vector<int> weighted_order(const std::vector<std::vector<int>>& neighbours,
+                                const std::vector<std::size_t>& config_counts) {
+  return smallest_key_order(neighbours,
+                            [&](const Graph& graph, int v) { return table_entries(graph[v], config_counts); });
+}
+
+std::vector<int> min_fill_order(const std::vector<std::vector<int>>& neighbours,
+                                const std::vector<std::size_t>& config_counts) {
+  return smallest_key_order(neighbours, [&](const Graph& graph, int v) {
+    return std::make_pair(fill_edges(graph, v), table_entries(graph[v], config_counts));
+  });
+}
+
 std::vector<int> breadth_first_order(const std::vector<std::vector<int>>& neighbours) {
   const int n = static_cast<int>(neighbours.size());
   std::vector<bool> seen(n, false);
@@ -78,7 +159,16 @@ std::vector<int> breadth_first_order(const std::vector<std::vector<int>>& neighb
 
 std::vector<int> elimination_order(const Problem& problem, OrderKind kind) {
   const auto neighbours = neighbour_lists(problem);
-  return kind == OrderKind::greedy ? greedy_order(neighbours) : breadth_first_order(neighbours);
+  std::vector<std::size_t> config_counts(problem.vertex_count());
+  for (int v = 0; v < problem.vertex_count(); ++v) config_counts[v] = problem.config_count(v);
+  switch (kind) {
+    case OrderKind::greedy: return greedy_order(neighbours);
+    case OrderKind::breadth_first: return breadth_first_order(neighbours);
+    case OrderKind::weighted: return weighted_order(neighbours, config_counts);
+    case OrderKind::min_fill: return min_fill_order(neighbours, config_counts);
+    case OrderKind::automatic: break;
+  }
+  throw std::invalid_argument("elimination_order: 'auto' is resolved by planning; use plan_in_order");
 }
 
 }  // namespace pase

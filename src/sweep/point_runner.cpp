@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "pase/model/model_file.hpp"
+#include "pase/search/order_choice.hpp"
 
 namespace pase {
 
@@ -100,7 +101,7 @@ SweepRow PointRunner::run(std::uint64_t index) {
       row.plan_shared = true;
       ++stats_.plans_shared;
     } else {
-      run.plan = make_plan(run.model.problem, elimination_order(run.model.problem, settings.order));
+      run.plan = plan_in_order(run.model.problem, settings.order).plan;
       shared.structure = std::move(structure);
       ++stats_.plans_built;
     }

@@ -113,6 +113,28 @@ SearchSettings transformer_settings(std::int64_t procs) {
   return s;
 }
 
+// --order auto is recorded as the order it chose, so resuming it with another order is refused and
+// resuming it with the order it chose is not.
+TEST(SearchFingerprintTest, records_the_order_auto_chose) {
+  SearchSettings automatic = transformer_settings(64);
+  automatic.order = OrderKind::automatic;
+  const SearchRun planned = plan_search(automatic);
+  ASSERT_NE(planned.order, OrderKind::automatic);
+  const SearchFingerprint original = make_fingerprint(automatic, planned);
+  SearchSettings chosen = automatic;
+  chosen.order = planned.order;
+  EXPECT_EQ(describe_differences(original, make_fingerprint(chosen, plan_search(chosen))), "");
+  for (OrderKind other : auto_candidates()) {
+    if (other == planned.order) continue;
+    SearchSettings s = automatic;
+    s.order = other;
+    const std::string differences = describe_differences(original, make_fingerprint(s, plan_search(s)));
+    EXPECT_NE(differences.find("order: " + to_string(planned.order) + " in the checkpoint, " + to_string(other) + " now"),
+              std::string::npos)
+        << differences;
+  }
+}
+
 TEST(SearchFingerprintTest, names_what_differs) {
   const SearchSettings base = transformer_settings(8);
   const SearchFingerprint original = make_fingerprint(base, plan_search(base));

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <fcntl.h>
 #include <fstream>
+#include <regex>
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -186,6 +188,31 @@ TEST(CliTest, plan_prints_the_plan_without_searching) {
   ASSERT_TRUE(no_crash(r));
   EXPECT_EQ(r.exit_code, 0) << show(r);
   EXPECT_NE(r.out.find("DP cells"), std::string::npos) << show(r);
+}
+
+// The "order" line of `pase plan --order auto` names every candidate's DP cells and the one it kept:
+// the fewest, the first of them on ties; the plan line's DP cells are the chosen order's.
+void expect_auto_picks_the_fewest_cells(const std::string& model, const std::string& procs) {
+  test::TempDir dir;
+  const Outcome r = run_pase(dir, {"plan", input(model), "--procs", procs, "--order", "auto"});
+  ASSERT_TRUE(no_crash(r));
+  ASSERT_EQ(r.exit_code, 0) << show(r);
+  std::smatch m;
+  const std::regex order_line(R"(order +(\w+) \(auto; DP cells: greedy (\d+), weighted (\d+), minfill (\d+)\))");
+  ASSERT_TRUE(std::regex_search(r.out, m, order_line)) << show(r);
+  const std::uint64_t greedy = std::stoull(m[2]), weighted = std::stoull(m[3]), minfill = std::stoull(m[4]);
+  const std::uint64_t fewest = std::min({greedy, weighted, minfill});
+  const std::string first_fewest = greedy == fewest ? "greedy" : weighted == fewest ? "weighted" : "minfill";
+  EXPECT_EQ(m[1], first_fewest) << show(r);
+  EXPECT_NE(r.out.find(", " + std::to_string(fewest) + " DP cells"), std::string::npos) << show(r);
+  // Measured on these shipped cases: the table-size orders never plan more cells than greedy.
+  EXPECT_LE(weighted, greedy) << show(r);
+  EXPECT_LE(minfill, greedy) << show(r);
+}
+
+TEST(CliTest, plan_with_order_auto_shows_the_candidates_and_keeps_the_fewest_cells) {
+  expect_auto_picks_the_fewest_cells("transformer.json", "64");
+  expect_auto_picks_the_fewest_cells("gpt3-175b.json", "64");
 }
 
 // ------------------------------------------------------------------------------------- bad inputs

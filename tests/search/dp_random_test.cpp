@@ -1,5 +1,6 @@
 // The DP against exhaustive search on random small problems (up to 8 vertices, 1 to 6
-// configurations each), in the greedy, breadth-first and a random elimination order.
+// configurations each), in the greedy, breadth-first, weighted, min-fill, auto and a random
+// elimination order.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -8,6 +9,7 @@
 
 #include "pase/search/dp.hpp"
 #include "pase/search/order.hpp"
+#include "pase/search/order_choice.hpp"
 #include "support/test_support.hpp"
 
 namespace pase {
@@ -130,6 +132,9 @@ void check_against_brute_force(const Problem& p, Rng& rng) {
       {"greedy", elimination_order(p, OrderKind::greedy)},
       {"bfs", elimination_order(p, OrderKind::breadth_first)},
       {"random", random_permutation(rng, p.vertex_count())},
+      {"weighted", elimination_order(p, OrderKind::weighted)},
+      {"minfill", elimination_order(p, OrderKind::min_fill)},
+      {"auto", plan_in_order(p, OrderKind::automatic).plan.order},
   };
   for (const auto& [name, order] : orders) {
     SCOPED_TRACE("order " + name);
@@ -148,6 +153,24 @@ void check_against_brute_force(const Problem& p, Rng& rng) {
   }
 }
 
+// Auto plans each candidate exactly as make_plan does and keeps the first with the fewest DP cells.
+void check_auto_choice(const Problem& p) {
+  const PlannedOrder chosen = plan_in_order(p, OrderKind::automatic);
+  ASSERT_EQ(chosen.candidates.size(), auto_candidates().size());
+  std::uint64_t fewest = UINT64_MAX;
+  OrderKind first_fewest = OrderKind::automatic;
+  for (std::size_t i = 0; i < auto_candidates().size(); ++i) {
+    const OrderKind kind = auto_candidates()[i];
+    EXPECT_EQ(chosen.candidates[i].kind, kind);
+    const std::uint64_t cells = make_plan(p, elimination_order(p, kind)).totals.dp_cells;
+    EXPECT_EQ(chosen.candidates[i].dp_cells, cells);
+    if (cells < fewest) fewest = cells, first_fewest = kind;
+  }
+  EXPECT_EQ(chosen.chosen, first_fewest);
+  EXPECT_EQ(chosen.plan.totals.dp_cells, fewest);
+  EXPECT_EQ(chosen.plan.order, elimination_order(p, first_fewest));
+}
+
 using Family = EdgeList (*)(Rng&, int);
 
 // `count` problems of one family, min_vertices to max_vertices vertices with 1 to max_configs
@@ -160,6 +183,7 @@ void run_family(Family family, std::uint64_t seed, int count, int min_vertices, 
     const Problem p = make_problem(rng, n, family(rng, n), i % 3, max_configs);
     SCOPED_TRACE("problem " + std::to_string(i) + ": " + describe(p));
     check_against_brute_force(p, rng);
+    check_auto_choice(p);
     if (::testing::Test::HasFatalFailure() || ::testing::Test::HasNonfatalFailure()) return;
   }
 }

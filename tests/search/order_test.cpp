@@ -88,5 +88,43 @@ TEST(OrderTest, parse_order_kind_accepts_the_two_names_and_rejects_others) {
   EXPECT_TRUE(test::throws_naming([] { parse_order_kind("dfs"); }, "--order", "dfs"));
 }
 
+TEST(OrderTest, parse_order_kind_accepts_the_table_size_orders_and_auto) {
+  for (OrderKind kind : {OrderKind::weighted, OrderKind::min_fill, OrderKind::automatic})
+    EXPECT_EQ(parse_order_kind(to_string(kind)), kind);
+  EXPECT_EQ(to_string(OrderKind::weighted), "weighted");
+  EXPECT_EQ(to_string(OrderKind::min_fill), "minfill");
+  EXPECT_EQ(to_string(OrderKind::automatic), "auto");
+  EXPECT_TRUE(test::throws_naming([] { elimination_order(graph(2, {}), OrderKind::automatic); }, "auto"));
+}
+
+// The chain 0 - 1 - 2 with 2, 100 and 3 configurations.
+const std::vector<std::size_t> chain_configs = {2, 100, 3};
+const std::vector<std::vector<int>> chain_neighbours = {{1}, {0, 2}, {1}};
+
+TEST(OrderTest, weighted_order_takes_the_smallest_table_first) {
+  // Table entries: 0: 100, 1: 2*3 = 6, 2: 100 -> 1; then 0 and 2 are joined: 0: 3, 2: 2 -> 2, then 0.
+  // (Greedy takes 0 first: its dependent set is the smallest, but its table has 100 entries.)
+  EXPECT_EQ(weighted_order(chain_neighbours, chain_configs), (std::vector<int>{1, 2, 0}));
+  EXPECT_EQ(greedy_order(chain_neighbours), (std::vector<int>{0, 1, 2}));
+}
+
+TEST(OrderTest, min_fill_order_takes_the_fewest_fill_edges_then_the_smallest_table) {
+  // Fill: 0: 0, 1: 1 (0 and 2 are not joined), 2: 0; 0 and 2 tie on fill and on 100 entries -> 0.
+  // Then 1 {2} has 3 entries, 2 {1} has 100 -> 1, then 2.
+  EXPECT_EQ(min_fill_order(chain_neighbours, chain_configs), (std::vector<int>{0, 1, 2}));
+  // The drawn graph with one configuration each: fill 0: 1 (1-3), 1: 3, 2: 0, 3: 1, 4: 1, 5: 0, 6: 0
+  // -> 2; then 5, 6 (fill 0, lowest index); 1 {0,4}: 1, 0 {1,3}: 1, 3 {0,4}: 1, 4 {1,3}: 1 -> 0;
+  // then 1 {3,4}, 3 {1,4}, 4 {1,3} form a triangle: fill 0 each -> 1, 3, 4.
+  const auto neighbours = neighbour_lists(graph(7, drawn_edges));
+  EXPECT_EQ(min_fill_order(neighbours, std::vector<std::size_t>(7, 1)), (std::vector<int>{2, 5, 6, 0, 1, 3, 4}));
+}
+
+TEST(OrderTest, table_size_orders_are_permutations_on_an_edgeless_graph) {
+  const std::vector<int> expected = {0, 1, 2, 3};
+  const std::vector<std::size_t> configs = {4, 3, 2, 1};
+  EXPECT_EQ(weighted_order(neighbour_lists(graph(4, {})), configs), expected);
+  EXPECT_EQ(min_fill_order(neighbour_lists(graph(4, {})), configs), expected);
+}
+
 }  // namespace
 }  // namespace pase

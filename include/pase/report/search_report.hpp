@@ -12,6 +12,7 @@
 #include "pase/search/distribution.hpp"
 #include "pase/search/dp.hpp"
 #include "pase/search/order.hpp"
+#include "pase/search/order_choice.hpp"
 #include "pase/search/plan.hpp"
 
 namespace pase {
@@ -29,6 +30,8 @@ struct SearchRun {
   Network network;
   ModelProblem model;
   Plan plan;
+  OrderKind order = OrderKind::greedy;  // the order planned: settings.order, or what auto chose
+  std::string order_text;               // describe(): the chosen order and, for auto, every candidate's DP cells
   Solution solution;
   double build_seconds = 0;   // reading the model and building the cost tables
   double search_seconds = 0;  // ordering, planning, DP and back-substitution
@@ -64,6 +67,8 @@ struct SearchReport {
   std::string file;
   Parameters params;
   SearchSettings settings;
+  OrderKind order = OrderKind::greedy;  // as in SearchRun
+  std::string order_text;
   std::vector<LayerRow> layers;
   double total_cost = 0;
   double step_time_s = 0;
