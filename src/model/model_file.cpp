@@ -1,5 +1,7 @@
 #include "pase/model/model_file.hpp"
 
+#include "pase/model/hf_config.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -21,6 +23,12 @@ struct TensorValue {
 
 // What a name refers to: the outputs of a layer or block, or a graph input.
 using Bindings = std::map<std::string, std::vector<TensorValue>>;
+
+// The one place where other model file types become a pase model document.
+Json as_pase_model(Json doc, const std::string& path) {
+  if (is_hf_config(doc)) return pase_model_from_hf_config(doc, path);
+  return doc;
+}
 
 class Loader {
  public:
@@ -55,7 +63,7 @@ class Loader {
     std::stringstream text;
     text << in.rdbuf();
     try {
-      return Json::parse(text.str());
+      return as_pase_model(Json::parse(text.str()), path);
     } catch (const Json::parse_error& e) {
       throw std::invalid_argument(path + ": not valid JSON: " + e.what());
     }

@@ -1,0 +1,50 @@
+// Hugging Face config.json: published parameter counts, loading through load_model, and one-line errors.
+#include "pase/model/hf_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "pase/model/model_file.hpp"
+
+namespace pase {
+namespace {
+
+const std::string kDir = std::string(PASE_SOURCE_DIR) + "/tests/model/hf/";
+
+nlohmann::ordered_json read(const std::string& name) {
+  std::ifstream in(kDir + name);
+  return nlohmann::ordered_json::parse(in);
+}
+
+TEST(HfConfigTest, parameter_counts_equal_the_published_ones) {
+  EXPECT_EQ(hf_parameter_count(read("llama-2-7b.json"), "llama"), 6738415616);
+  EXPECT_EQ(hf_parameter_count(read("mistral-7b.json"), "mistral"), 7241732096);
+  EXPECT_EQ(hf_parameter_count(read("gpt2.json"), "gpt2"), 124439808);
+  EXPECT_EQ(hf_parameter_count(read("bert-base-uncased.json"), "bert"), 109482240);
+}
+
+TEST(HfConfigTest, loads_as_a_model_with_set_overrides) {
+  const Network net = load_model(kDir + "mistral-7b.json", {"layers=2", "seq=128", "batch=4"});
+  EXPECT_EQ(net.params.at("group"), 4);
+  EXPECT_EQ(net.params.at("kv_heads"), 8);
+  // embed, 15 per decoder layer (norm, q, kv, kv split, logits, softmax, scores, out, residual, norm,
+  // gate_up, its split, swiglu, down, residual), final norm, logits, loss.
+  EXPECT_EQ(net.layers.size(), 1u + 2u * 15u + 3u);
+}
+
+TEST(HfConfigTest, unknown_architecture_is_one_line_naming_the_field) {
+  auto config = read("gpt2.json");
+  config["architectures"] = {"T5ForConditionalGeneration"};
+  try {
+    pase_model_from_hf_config(config, "c.json");
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("c.json: field 'architectures'"), std::string::npos) << what;
+    EXPECT_EQ(what.find('\n'), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace pase
