@@ -11,7 +11,9 @@ void check_output_path(const std::string& option, const std::string& output, con
   struct stat out{};
   if (::stat(output.c_str(), &out) != 0) return;  // does not exist yet (or cannot be read): the writer reports it
   if (S_ISDIR(out.st_mode)) throw std::invalid_argument(option + " " + output + ": is a folder; name a file");
-  if (!S_ISREG(out.st_mode))
+  // A character device (/dev/null, a terminal) never blocks and holds no data; a FIFO blocks forever when
+  // nobody reads it, and writing a block device destroys what it holds.
+  if (!S_ISREG(out.st_mode) && !S_ISCHR(out.st_mode))
     throw std::invalid_argument(option + " " + output + ": is not a regular file (a FIFO or device); name a file");
   for (const auto& input : inputs) {
     struct stat in{};
