@@ -4,6 +4,7 @@
 #include "pase/cli/commands.hpp"
 #include "pase/cli/file_arguments.hpp"
 #include "pase/cli/options.hpp"
+#include "pase/io/output_path.hpp"
 #include "pase/io/results_file.hpp"
 #include "pase/sweep/csv_export.hpp"
 
@@ -23,8 +24,9 @@ int export_command(int argc, char** argv) {
                         vm, "RESULTS.h5", 1, 1, files))
     return exit_ok;
   if (!vm.count("csv")) throw po::error("--csv: missing; name the CSV file to write ('-' for stdout)");
-  const ResultsTable table = read_results_file(files[0]);
   const std::string path = vm["csv"].as<std::string>();
+  check_output_path("--csv", path, files);
+  const ResultsTable table = read_results_file(files[0]);
   const bool strategies = vm.count("strategies") > 0;
   if (path == "-") {
     write_csv(std::cout, table, strategies);

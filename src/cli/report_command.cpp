@@ -3,6 +3,7 @@
 #include "pase/cli/commands.hpp"
 #include "pase/cli/file_arguments.hpp"
 #include "pase/cli/options.hpp"
+#include "pase/io/output_path.hpp"
 #include "pase/io/results_file.hpp"
 #include "pase/plot/line_chart.hpp"
 #include "pase/sweep/speedup_summary.hpp"
@@ -27,6 +28,7 @@ int report_command(int argc, char** argv) {
                         "median, minimum and maximum. --plot draws the same numbers.",
                         vm, "RESULTS.h5", 1, 1, files))
     return exit_ok;
+  if (vm.count("plot")) check_output_path("--plot", vm["plot"].as<std::string>(), files);
   const ResultsTable table = read_results_file(files[0]);
   std::vector<RowFilter> filters;
   if (vm.count("where"))

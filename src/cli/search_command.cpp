@@ -3,6 +3,7 @@
 #include "pase/checkpoint/checkpointed_search.hpp"
 #include "pase/cli/commands.hpp"
 #include "pase/cli/options.hpp"
+#include "pase/io/output_path.hpp"
 #include "pase/report/report_output.hpp"
 
 namespace pase::cli {
@@ -46,7 +47,14 @@ int search_command(int argc, char** argv, MpiRuntime& mpi) {
              "data parallelism. Under mpirun or srun the DP tables are split among the ranks.",
              vm))
     return exit_ok;
-  const SearchSettings settings = settings_from(vm, vm["model"].as<std::string>());
+  const std::string model = vm["model"].as<std::string>();
+  if (vm.count("checkpoint")) check_output_path("--checkpoint", vm["checkpoint"].as<std::string>(), {model});
+  if (vm.count("output")) {
+    std::vector<std::string> inputs{model};
+    if (vm.count("checkpoint")) inputs.push_back(vm["checkpoint"].as<std::string>());
+    check_output_path("--output", vm["output"].as<std::string>(), inputs);
+  }
+  const SearchSettings settings = settings_from(vm, model);
   CheckpointedSearch search(checkpoint_options(vm), mpi.collectives(), vm.count("quiet") ? nullptr : &std::cerr);
   const SearchRun run = search.run(settings);
   if (mpi.rank() == 0) {

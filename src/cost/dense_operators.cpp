@@ -5,10 +5,20 @@
 #include <stdexcept>
 
 #include "operator_kinds.hpp"
+#include "pase/limits.hpp"
 
 namespace pase::operators {
 
 namespace {
+
+// Elementwise operations fused after the GEMM: a count in [0, kMaxPointwiseOps], never truncated.
+int pointwise_ops(const Attributes& a) {
+  const auto n = a.integer_or("pointwise_ops", 0);
+  if (n < 0 || n > limits::kMaxPointwiseOps)
+    throw std::invalid_argument("field 'pointwise_ops': " + std::to_string(n) + " is outside 0.." +
+                                std::to_string(limits::kMaxPointwiseOps));
+  return static_cast<int>(n);
+}
 
 std::int64_t windowed_size(std::int64_t size, std::int64_t window, std::int64_t stride, std::int64_t pad,
                            const char* field) {
@@ -29,7 +39,7 @@ void require_rank(const Shape& s, std::size_t rank, const char* kind) {
 
 class Conv final : public Operator {
  public:
-  Conv(const Inputs& in, const Attributes& a) : pointwise_ops_(static_cast<int>(a.integer_or("pointwise_ops", 0))) {
+  Conv(const Inputs& in, const Attributes& a) : pointwise_ops_(pointwise_ops(a)) {
     require_inputs(in, 1, "Conv");
     require_rank(in[0], 4, "Conv");
     const auto filter = a.integers("filter");
@@ -99,7 +109,7 @@ class Pooling final : public Operator {
 class FullyConnected final : public Operator {
  public:
   FullyConnected(const Inputs& in, const Attributes& a)
-      : pointwise_ops_(static_cast<int>(a.integer_or("pointwise_ops", 0))) {
+      : pointwise_ops_(pointwise_ops(a)) {
     require_inputs(in, 1, "FC");
     if (in[0].size() < 2) throw std::invalid_argument("field 'in': FC needs an input of rank 2 or more");
     const auto units = a.integer("units");
@@ -283,7 +293,7 @@ Made fully_connected(const Inputs& in, const Attributes& a) { return std::make_u
 Made lstm(const Inputs& in, const Attributes& a) { return std::make_unique<Lstm>(in, a); }
 
 Made einsum(const Inputs& in, const Attributes& a) {
-  return std::make_unique<Einsum>(in, a.text("equation"), static_cast<int>(a.integer_or("pointwise_ops", 0)));
+  return std::make_unique<Einsum>(in, a.text("equation"), pointwise_ops(a));
 }
 
 Made matmul(const Inputs& in, const Attributes& a) {
@@ -292,7 +302,7 @@ Made matmul(const Inputs& in, const Attributes& a) {
     throw std::invalid_argument("field 'in': MatMul needs two inputs of the same rank, at least 2");
   const auto batch = batch_letters(in[0].size() - 2);
   const std::string equation = batch + "mk," + batch + "kn->" + batch + "mn";
-  return std::make_unique<Einsum>(in, equation, static_cast<int>(a.integer_or("pointwise_ops", 0)));
+  return std::make_unique<Einsum>(in, equation, pointwise_ops(a));
 }
 
 Made embedding(const Inputs& in, const Attributes& a) {

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include "pase/limits.hpp"
+
 namespace pase {
 
 namespace {
@@ -21,7 +23,8 @@ class Parser {
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
-    throw std::invalid_argument("expression '" + text_ + "': " + what);
+    const auto shown = text_.size() > 80 ? text_.substr(0, 80) + "..." : text_;
+    throw std::invalid_argument("expression '" + shown + "': " + what);
   }
   void skip_space() {
     while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
@@ -70,6 +73,13 @@ class Parser {
     }
   }
   std::int64_t factor() {
+    if (++depth_ > limits::kMaxExpressionDepth)
+      fail("nested more than " + std::to_string(limits::kMaxExpressionDepth) + " deep; simplify it");
+    const auto value = unary();
+    --depth_;
+    return value;
+  }
+  std::int64_t unary() {
     if (take('(')) {
       const auto value = sum();
       if (!take(')')) fail("missing ')'");
@@ -106,6 +116,7 @@ class Parser {
   const std::string& text_;
   const Parameters& params_;
   std::size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace

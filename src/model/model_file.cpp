@@ -10,6 +10,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "pase/limits.hpp"
+
 namespace pase {
 
 namespace {
@@ -223,6 +225,9 @@ class Loader {
            " input(s), got " + std::to_string(in.size()));
     const auto repeat = spec.contains("repeat") ? integer(spec["repeat"], "repeat", name) : 1;
     if (repeat < 1) fail(where(name) + "field 'repeat': must be at least 1");
+    if (repeat > limits::kMaxBlockRepeat)
+      fail(where(name) + "field 'repeat': " + std::to_string(repeat) + " is more than the limit of " +
+           std::to_string(limits::kMaxBlockRepeat));
     TensorValue out;
     for (std::int64_t r = 0; r < repeat; ++r) {
       Bindings inner;
@@ -307,6 +312,9 @@ class Loader {
       for (auto d : shape) signature += std::to_string(d) + ",";
       signature += ";";
     }
+    if (network_.layers.size() >= limits::kMaxLayers)
+      fail(where(name) + "the model expands to more than " + std::to_string(limits::kMaxLayers) +
+           " layers; lower 'repeat' or the layer count");
     Layer layer{name, op, {}, std::shared_ptr<const Operator>(std::move(model)), std::move(signature)};
     const int index = static_cast<int>(network_.layers.size());
     for (const auto& t : in) layer.inputs.push_back(t.source);

@@ -3,6 +3,7 @@
 // which file and which field or option is at fault. It must never crash.
 #include <gtest/gtest.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cmath>
@@ -88,6 +89,26 @@ void expect_error(const Outcome& r, int code, const std::vector<std::string>& pa
   EXPECT_EQ(r.err.back(), '\n') << show(r);
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "not one line:\n" << show(r);
   for (const auto& part : parts) EXPECT_NE(r.err.find(part), std::string::npos) << "lacks '" << part << "'\n" << show(r);
+}
+
+// ------------------------------------------------------------------------------ outputs vs inputs
+
+TEST(CliTest, an_output_that_is_also_an_input_is_refused_and_the_input_kept) {
+  test::TempDir dir;
+  std::ifstream source(input("alexnet.json"));
+  const std::string text((std::istreambuf_iterator<char>(source)), std::istreambuf_iterator<char>());
+  const std::string model = dir.write("m.json", text);
+  expect_error(run_pase(dir, {"search", model, "--procs", "2", "-o", model}), 2, {"--output", "m.json", "input"});
+  expect_error(run_pase(dir, {"search", model, "--procs", "2", "-o", dir.file("./m.json")}), 2, {"--output", "input"});
+  expect_error(run_pase(dir, {"search", model, "--procs", "2", "--checkpoint", model}), 2, {"--checkpoint", "input"});
+  std::ifstream after(model);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(after)), std::istreambuf_iterator<char>()), text);
+  expect_error(run_pase(dir, {"export", model, "--csv", model}), 2, {"--csv", "input"});
+  expect_error(run_pase(dir, {"report", model, "--plot", model}), 2, {"--plot", "input"});
+  const std::string fifo = dir.file("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  expect_error(run_pase(dir, {"search", model, "--procs", "2", "-o", fifo}), 2, {"--output", "not a regular file"});
+  expect_error(run_pase(dir, {"search", model, "--procs", "2", "-o", dir.file("")}), 2, {"--output", "folder"});
 }
 
 // ------------------------------------------------------------------------------------------- help

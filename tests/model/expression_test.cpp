@@ -99,5 +99,18 @@ TEST(ExpressionTest, the_most_negative_value_modulo_minus_one_is_zero) {
   EXPECT_EQ(evaluate_expression("(0 - 9223372036854775807 - 1) % -1", {}), 0);
 }
 
+TEST(ExpressionTest, deep_nesting_is_refused_not_a_stack_overflow) {
+  const std::string parens = std::string(100000, '(') + "1" + std::string(100000, ')');
+  EXPECT_THROW(evaluate_expression(parens, {}), std::invalid_argument);
+  EXPECT_THROW(evaluate_expression(std::string(200000, '-') + "1", {}), std::invalid_argument);
+  try {
+    evaluate_expression(parens, {});
+  } catch (const std::invalid_argument& e) {
+    EXPECT_LT(std::string(e.what()).size(), 200u) << "the error quotes a short prefix, not 200,000 characters";
+    EXPECT_NE(std::string(e.what()).find("deep"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(evaluate_expression(std::string(100, '(') + "7" + std::string(100, ')'), {}), 7);
+}
+
 }  // namespace
 }  // namespace pase

@@ -83,6 +83,28 @@ TEST(ModelFileTest, set_of_an_unknown_parameter_names_it_and_the_file) {
   EXPECT_TRUE(throws_naming([&] { load_model(path, {"batch=3/2"}); }, "--set batch", path));
 }
 
+TEST(ModelFileTest, a_huge_repeat_is_refused_naming_the_field) {
+  test::TempDir dir;
+  for (const char* repeat : {"1000000000", "4611686018427387904"}) {
+    const std::string path = dir.write("m.json", model(R"({"n": 4})", R"({"x": ["n", "n"]})",
+                                                       std::string(R"([{"name": "s", "block": "b", "in": ["x"], "repeat": )") +
+                                                           repeat + "}]",
+                                                       R"(, "blocks": {"b": {"inputs": ["h"], "layers": [
+          {"name": "t", "op": "Transpose", "in": ["h"], "perm": [1, 0]}], "output": "t"}})"));
+    EXPECT_TRUE(throws_naming([&] { load_model(path); }, path, "repeat", "limit")) << repeat;
+  }
+}
+
+TEST(ModelFileTest, pointwise_ops_out_of_range_is_refused_not_truncated) {
+  test::TempDir dir;
+  for (const char* ops : {"2147483648", "-1"}) {
+    const std::string path = dir.write(
+        "m.json", model(R"({"n": 4})", R"({"x": ["n", "n"], "w": ["n", "n"]})",
+                        std::string(R"([{"name": "mm", "op": "MatMul", "in": ["x", "w"], "pointwise_ops": )") + ops + "}]"));
+    EXPECT_TRUE(throws_naming([&] { load_model(path); }, path, "pointwise_ops")) << ops;
+  }
+}
+
 TEST(ModelFileTest, blocks_repeat_in_a_chain) {
   test::TempDir dir;
   // block "layer" (inputs h, bias): add = h + bias; t = transpose(add); mix = t + w (a graph input).

@@ -1,0 +1,18 @@
+#pragma once
+// The named bounds on what an input may ask for. Each refusal is a one-line error (exit 2) instead of a
+// crash (deep recursion), an allocation failure, or a silently truncated value.
+
+#include <cstdint>
+
+namespace pase::limits {
+
+// Parentheses and unary minuses nested in one expression ("((((1))))", "- - - 1").
+inline constexpr int kMaxExpressionDepth = 256;
+// `repeat` of one block instance.
+inline constexpr std::int64_t kMaxBlockRepeat = 100000;
+// Layers in one expanded network (after every block is instantiated).
+inline constexpr std::size_t kMaxLayers = 1000000;
+// `pointwise_ops` of one operator (elementwise operations fused after it).
+inline constexpr std::int64_t kMaxPointwiseOps = 1 << 20;
+
+}  // namespace pase::limits
