@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "pase/cost/cluster.hpp"
+#include "pase/cluster/cluster.hpp"
 #include "pase/cost/cost_math.hpp"
 
 namespace pase::cluster {
