@@ -95,13 +95,14 @@ SweepRow PointRunner::run(std::uint64_t index) {
     run.build_seconds = load_seconds + seconds_since(build_start);
 
     const auto search_start = Clock::now();
-    Structure structure = structure_of(run.model.problem);
+    run.pruned = settings.prune ? prune_dominated(run.model.problem) : unpruned(run.model.problem);
+    Structure structure = structure_of(run.searched());
     if (shared.plan && shared.structure == structure) {
       run.plan = std::move(*shared.plan);
       row.plan_shared = true;
       ++stats_.plans_shared;
     } else {
-      run.plan = plan_in_order(run.model.problem, settings.order).plan;
+      run.plan = plan_in_order(run.searched(), settings.order).plan;
       shared.structure = std::move(structure);
       ++stats_.plans_built;
     }
@@ -113,7 +114,8 @@ SweepRow PointRunner::run(std::uint64_t index) {
       row.dp_cells = run.plan.totals.dp_cells;
       return row;
     }
-    run.solution = solve(run.model.problem, run.plan);
+    run.solution = solve(run.searched(), run.plan);
+    expand_solution(run);
     run.search_seconds = seconds_since(search_start);
 
     const SearchReport report = make_report(settings, run);

@@ -395,8 +395,14 @@ class SpecReader {
 
   void read_search(const Node& search) {
     if (!search) return;
-    if (!search.IsMap()) fail(search, "search", "must be a mapping (order, parallel_edges, max_memory)");
-    check_keys(search, "search.", {"order", "parallel_edges", "max_memory"});
+    if (!search.IsMap()) fail(search, "search", "must be a mapping (order, prune, parallel_edges, max_memory)");
+    check_keys(search, "search.", {"order", "prune", "parallel_edges", "max_memory"});
+    if (search["prune"]) {
+      const std::string prune = scalar(search["prune"], "search.prune");
+      if (prune != "dominance" && prune != "none")
+        fail(search["prune"], "search.prune", "expected dominance or none, got '" + prune + "'");
+      spec_.prune = prune == "dominance";
+    }
     try {
       if (search["order"]) spec_.order = parse_order_kind(scalar(search["order"], "search.order"));
     } catch (const std::invalid_argument& e) {

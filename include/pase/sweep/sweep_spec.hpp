@@ -47,6 +47,7 @@ struct SweepSpec {
   std::vector<std::string> param_columns;  // model parameters reported per row: parameter axes, `set`
                                            // names and `batch`
   OrderKind order = OrderKind::greedy;
+  bool prune = true;  // search.prune: dominance (default) or none
   ParallelEdges parallel_edges = ParallelEdges::last;
   std::optional<std::uint64_t> max_memory_bytes;
   std::optional<ClusterCatalogue> catalogue;  // loaded when a cluster axis is used
