@@ -50,12 +50,14 @@ void print_header(std::ostream& out, const std::string& model, const std::string
 }
 
 void print_pruning(std::ostream& out, const PruningTotals& t) {
-  if (!t.enabled) {
-    out << "pruning    off (--prune none)\n";
+  if (!t.applied) {
+    out << "pruning    none (--prune " << to_string(t.mode) << "; "
+        << (t.mode == PruneMode::never ? "off" : "the unpruned plan is small") << ")\n";
     return;
   }
   out << "pruning    " << t.configs_before << " -> " << t.configs_after
-      << " configurations (dominated ones dropped, exact; " << t.passes << " passes)\n";
+      << " configurations (dominated ones dropped, exact; " << t.passes << " passes); " << t.unpruned_dp_cells
+      << " DP cells unpruned\n";
 }
 
 void print_plan_totals(std::ostream& out, const PlanTotals& t) {
@@ -134,9 +136,6 @@ void print_plan(std::ostream& out, const SearchSettings& settings, const SearchR
   print_header(out, run.network.name, run.network.file, settings, run.network.params, run.order_text);
   out << "vertices   " << run.model.problem.vertex_count() << ", edges " << run.model.problem.edges.size() << "\n";
   print_pruning(out, pruning_totals(settings, run));
-  if (run.pruned.pruned_any())
-    out << "unpruned   " << plan_in_order(run.model.problem, run.order).plan.totals.dp_cells
-        << " DP cells in the same order without pruning\n";
   print_plan_totals(out, run.plan.totals);
   const auto predicted = predict_ranks(settings, run, ranks);
   const std::uint64_t peak = peak_rank_bytes(settings, run, ranks);
@@ -191,7 +190,9 @@ std::string report_json(const SearchReport& r) {
       {"build_seconds", r.build_seconds},
       {"dp_cells", r.plan.dp_cells},
       {"pruning",
-       {{"enabled", r.pruning.enabled},
+       {{"mode", to_string(r.pruning.mode)},
+        {"applied", r.pruning.applied},
+        {"dp_cells_unpruned", r.pruning.unpruned_dp_cells},
         {"configs_before", r.pruning.configs_before},
         {"configs_after", r.pruning.configs_after},
         {"passes", r.pruning.passes}}},

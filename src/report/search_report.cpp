@@ -45,8 +45,14 @@ SearchRun plan_search(const SearchSettings& settings) {
   run.model = build_problem(run.network, settings.problem);
   run.build_seconds = seconds_since(start);
   const auto search_start = std::chrono::steady_clock::now();
-  run.pruned = settings.prune ? prune_dominated(run.model.problem, settings.dp.threads) : unpruned(run.model.problem);
-  PlannedOrder planned = plan_in_order(run.searched(), settings.order);
+  PlannedOrder planned = plan_in_order(run.model.problem, settings.order);
+  run.unpruned_dp_cells = planned.plan.totals.dp_cells;
+  if (should_prune(settings.prune, run.unpruned_dp_cells)) {
+    run.pruned = prune_dominated(run.model.problem, settings.dp.threads);
+    planned = plan_in_order(run.searched(), settings.order);
+  } else {
+    run.pruned = unpruned(run.model.problem);
+  }
   run.order = planned.chosen;
   run.order_text = describe(planned);
   run.plan = std::move(planned.plan);
@@ -98,7 +104,8 @@ std::vector<RankPrediction> predict_ranks(const SearchSettings& settings, const 
 }
 
 PruningTotals pruning_totals(const SearchSettings& settings, const SearchRun& run) {
-  return {settings.prune, run.pruned.configs_before, run.pruned.configs_after, run.pruned.passes};
+  return {settings.prune, run.pruned.pruned_any() || should_prune(settings.prune, run.unpruned_dp_cells),
+          run.unpruned_dp_cells, run.pruned.configs_before, run.pruned.configs_after, run.pruned.passes};
 }
 
 SearchReport make_report(const SearchSettings& settings, const SearchRun& run) {

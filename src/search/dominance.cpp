@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -251,6 +252,25 @@ std::vector<int> PrunedProblem::expand(const std::vector<int>& reduced_configs) 
   return out;
 }
 
+bool should_prune(PruneMode mode, std::uint64_t unpruned_dp_cells) {
+  return mode == PruneMode::always || (mode == PruneMode::automatic && unpruned_dp_cells >= kPruneFromCells);
+}
+
+const char* to_string(PruneMode mode) {
+  switch (mode) {
+    case PruneMode::automatic: return "auto";
+    case PruneMode::always: return "dominance";
+    case PruneMode::never: return "none";
+  }
+  return "?";
+}
+
+PruneMode parse_prune_mode(const std::string& text) {
+  for (PruneMode m : {PruneMode::automatic, PruneMode::always, PruneMode::never})
+    if (text == to_string(m)) return m;
+  throw std::invalid_argument("expected auto, dominance or none, got '" + text + "'");
+}
+
 PrunedProblem unpruned(const Problem& problem) {
   PrunedProblem result;
   result.problem = problem;
@@ -272,20 +292,35 @@ PrunedProblem prune_dominated(const Problem& problem, int threads) {
     incident[problem.edges[e].from].push_back(static_cast<int>(e));
     incident[problem.edges[e].to].push_back(static_cast<int>(e));
   }
+  // A round removes every configuration dominated at that point, so only a vertex whose neighbour
+  // lost configurations can lose more in the next round.
+  std::vector<char> dirty(n, 1);
   for (;;) {
     const Problem& current = result.problem;
     std::map<PruneKey, std::vector<int>> seen;
     std::vector<std::vector<int>> keep(n);
-    bool changed = false;
+    std::vector<char> changed(n, 0);
+    bool any = false;
     for (int v = 0; v < n; ++v) {
+      if (!dirty[v]) {
+        keep[v].resize(current.config_count(v));
+        for (std::size_t a = 0; a < keep[v].size(); ++a) keep[v][a] = static_cast<int>(a);
+        continue;
+      }
       PruneKey key = prune_key(current, v, incident[v]);
       auto it = seen.find(key);
       if (it == seen.end()) it = seen.emplace(std::move(key), survivors(current, v, incident, threads)).first;
       keep[v] = it->second;
-      changed = changed || keep[v].size() < current.config_count(v);
+      changed[v] = keep[v].size() < current.config_count(v);
+      any = any || changed[v];
     }
     ++result.passes;
-    if (!changed) break;
+    if (!any) break;
+    std::fill(dirty.begin(), dirty.end(), 0);
+    for (const auto& e : problem.edges) {
+      if (changed[e.from]) dirty[e.to] = 1;
+      if (changed[e.to]) dirty[e.from] = 1;
+    }
     for (int v = 0; v < n; ++v)
       for (int& a : keep[v]) a = result.kept[v][a];
     result.kept = std::move(keep);

@@ -84,9 +84,10 @@ SweepRow PointRunner::run(std::uint64_t index) {
     struct GiveBack {
       Shared& shared;
       SearchRun& run;
+      bool plan = true;  // run.plan is the group's shared plan
       ~GiveBack() {
         shared.network = std::move(run.network);
-        if (run.plan.steps.size() > 0) shared.plan = std::move(run.plan);
+        if (plan && run.plan.steps.size() > 0) shared.plan = std::move(run.plan);
       }
     } give_back{shared, run};
 
@@ -95,16 +96,25 @@ SweepRow PointRunner::run(std::uint64_t index) {
     run.build_seconds = load_seconds + seconds_since(build_start);
 
     const auto search_start = Clock::now();
-    run.pruned = settings.prune ? prune_dominated(run.model.problem) : unpruned(run.model.problem);
-    Structure structure = structure_of(run.searched());
+    Structure structure = structure_of(run.model.problem);
     if (shared.plan && shared.structure == structure) {
       run.plan = std::move(*shared.plan);
       row.plan_shared = true;
       ++stats_.plans_shared;
     } else {
-      run.plan = plan_in_order(run.searched(), settings.order).plan;
+      run.plan = plan_in_order(run.model.problem, settings.order).plan;
       shared.structure = std::move(structure);
       ++stats_.plans_built;
+    }
+    // The unpruned plan stays shared by the group; a pruned problem is this point's own.
+    run.unpruned_dp_cells = run.plan.totals.dp_cells;
+    if (should_prune(settings.prune, run.unpruned_dp_cells)) {
+      shared.plan = std::move(run.plan);
+      run.pruned = prune_dominated(run.model.problem);
+      run.plan = plan_in_order(run.searched(), settings.order).plan;
+      give_back.plan = false;
+    } else {
+      run.pruned = unpruned(run.model.problem);
     }
     if (max_memory_bytes_ > 0 && run.plan.totals.peak_bytes > max_memory_bytes_) {
       row.status = "memory_limit";

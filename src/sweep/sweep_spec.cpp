@@ -397,11 +397,10 @@ class SpecReader {
     if (!search) return;
     if (!search.IsMap()) fail(search, "search", "must be a mapping (order, prune, parallel_edges, max_memory)");
     check_keys(search, "search.", {"order", "prune", "parallel_edges", "max_memory"});
-    if (search["prune"]) {
-      const std::string prune = scalar(search["prune"], "search.prune");
-      if (prune != "dominance" && prune != "none")
-        fail(search["prune"], "search.prune", "expected dominance or none, got '" + prune + "'");
-      spec_.prune = prune == "dominance";
+    try {
+      if (search["prune"]) spec_.prune = parse_prune_mode(scalar(search["prune"], "search.prune"));
+    } catch (const std::invalid_argument& e) {
+      fail(search["prune"], "search.prune", e.what());
     }
     try {
       if (search["order"]) spec_.order = parse_order_kind(scalar(search["order"], "search.order"));

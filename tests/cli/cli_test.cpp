@@ -200,7 +200,8 @@ TEST(CliTest, pruned_and_unpruned_searches_find_the_same_optimum) {
            {"llama-7b.json", "8"}}) {
     SCOPED_TRACE(model + " p=" + procs);
     test::TempDir dir;
-    const Outcome pruned = run_pase(dir, {"search", input(model), "--procs", procs, "-q", "--output", dir.file("a.json")});
+    const Outcome pruned = run_pase(
+        dir, {"search", input(model), "--procs", procs, "-q", "--prune", "dominance", "--output", dir.file("a.json")});
     const Outcome whole =
         run_pase(dir, {"search", input(model), "--procs", procs, "-q", "--prune", "none", "--output", dir.file("b.json")});
     ASSERT_EQ(pruned.exit_code, 0) << show(pruned);
@@ -215,18 +216,38 @@ TEST(CliTest, pruned_and_unpruned_searches_find_the_same_optimum) {
       EXPECT_EQ(a["layers"][i].at("cost"), b["layers"][i].at("cost"));
     }
     EXPECT_LT(a.at("dp_cells").get<std::uint64_t>(), b.at("dp_cells").get<std::uint64_t>());
-    EXPECT_TRUE(a.at("pruning").at("enabled").get<bool>());
+    EXPECT_TRUE(a.at("pruning").at("applied").get<bool>());
+    EXPECT_EQ(a.at("pruning").at("dp_cells_unpruned"), b.at("dp_cells"));
     EXPECT_LT(a.at("pruning").at("configs_after").get<std::uint64_t>(),
               a.at("pruning").at("configs_before").get<std::uint64_t>());
-    EXPECT_FALSE(b.at("pruning").at("enabled").get<bool>());
+    EXPECT_FALSE(b.at("pruning").at("applied").get<bool>());
   }
+}
+
+// --prune auto (the default) prunes only plans of at least 2^26 DP cells.
+TEST(CliTest, auto_pruning_prunes_large_plans_only) {
+  test::TempDir dir;
+  const Outcome small = run_pase(dir, {"plan", input("rnnlm.json"), "--procs", "8"});
+  ASSERT_EQ(small.exit_code, 0) << show(small);
+  EXPECT_NE(small.out.find("pruning    none (--prune auto; the unpruned plan is small)"), std::string::npos) << show(small);
+  const Outcome large = run_pase(dir, {"plan", input("llama-7b.json"), "--procs", "64"});
+  ASSERT_EQ(large.exit_code, 0) << show(large);
+  std::smatch m;
+  const std::regex pruning(R"(pruning +(\d+) -> (\d+) configurations .*; (\d+) DP cells unpruned)");
+  const std::regex plan(R"(plan +.*, (\d+) DP cells)");
+  ASSERT_TRUE(std::regex_search(large.out, m, pruning)) << show(large);
+  EXPECT_LT(std::stoull(m[2]), std::stoull(m[1]));
+  const std::uint64_t unpruned_cells = std::stoull(m[3]);
+  EXPECT_GE(unpruned_cells, std::uint64_t{1} << 26);
+  ASSERT_TRUE(std::regex_search(large.out, m, plan)) << show(large);
+  EXPECT_LT(std::stoull(m[1]), unpruned_cells);
 }
 
 TEST(CliTest, bad_prune_value) {
   test::TempDir dir;
   const Outcome r = run_pase(dir, {"search", input("rnnlm.json"), "--prune", "some"});
   EXPECT_EQ(r.exit_code, 2) << show(r);
-  EXPECT_NE(r.err.find("--prune: expected dominance or none, got 'some'"), std::string::npos) << show(r);
+  EXPECT_NE(r.err.find("--prune: expected auto, dominance or none, got 'some'"), std::string::npos) << show(r);
 }
 
 TEST(CliTest, quiet_search_prints_one_line) {

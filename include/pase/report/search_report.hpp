@@ -23,7 +23,7 @@ struct SearchSettings {
   std::vector<std::string> overrides;  // --set name=value
   ProblemOptions problem;
   OrderKind order = OrderKind::greedy;
-  bool prune = true;                   // drop dominated configurations before planning (exact)
+  PruneMode prune = PruneMode::automatic;  // drop dominated configurations before planning (exact)
   std::uint64_t max_memory_bytes = 0;  // per rank; 0: no limit
   DpOptions dp;
 };
@@ -35,6 +35,7 @@ struct SearchRun {
   // plan, the distribution and the checkpoints are of this problem.
   PrunedProblem pruned;
   Plan plan;
+  std::uint64_t unpruned_dp_cells = 0;  // the same order's plan of model.problem
   OrderKind order = OrderKind::greedy;  // the order planned: settings.order, or what auto chose
   std::string order_text;               // describe(): the chosen order and, for auto, every candidate's DP cells
   Solution solution;
@@ -64,7 +65,9 @@ void expand_solution(SearchRun& run);
 std::uint64_t edge_matrix_bytes(const SearchRun& planned);
 
 struct PruningTotals {
-  bool enabled = false;
+  PruneMode mode = PruneMode::automatic;
+  bool applied = false;
+  std::uint64_t unpruned_dp_cells = 0;
   std::uint64_t configs_before = 0;
   std::uint64_t configs_after = 0;
   int passes = 0;

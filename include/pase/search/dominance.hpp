@@ -11,11 +11,22 @@
 // rounding error of the sums, so a pruned configuration is one the unreduced DP never picks either.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "pase/problem.hpp"
 
 namespace pase {
+
+// When to prune: `automatic` prunes a problem whose unpruned plan has at least
+// kPruneFromCells DP cells (below that, pruning and replanning cost more than the DP they save).
+enum class PruneMode { automatic, always, never };
+constexpr std::uint64_t kPruneFromCells = std::uint64_t{1} << 26;
+
+bool should_prune(PruneMode mode, std::uint64_t unpruned_dp_cells);
+// "auto", "dominance", "none"; parse_prune_mode throws std::invalid_argument naming the choices.
+const char* to_string(PruneMode mode);
+PruneMode parse_prune_mode(const std::string& text);
 
 struct PrunedProblem {
   Problem problem;                     // the kept configurations only, in their original order
