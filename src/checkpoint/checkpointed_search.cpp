@@ -54,7 +54,7 @@ CheckpointedSearch::~CheckpointedSearch() = default;
 SearchRun CheckpointedSearch::run(const SearchSettings& settings) {
   SearchRun run = plan_search(settings);
   check_memory(settings, run, comm_.size());
-  const Problem& problem = run.model.problem;
+  const Problem& problem = run.searched();
   const bool checkpointing = !options_.checkpoint.empty() || !options_.resume.empty();
   const SearchFingerprint fingerprint = checkpointing ? make_fingerprint(settings, run) : SearchFingerprint{};
   const Distribution distribution = distribute(problem, run.plan, comm_.size(), settings.dp.replicate_below_bytes);

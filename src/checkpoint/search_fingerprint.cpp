@@ -126,7 +126,7 @@ SearchFingerprint make_fingerprint(const SearchSettings& settings, const SearchR
                                            p.parallel_edges == ParallelEdges::last ? "last" : "sum",
                                            to_string(planned.order),
                                            std::to_string(cost_model_version),
-                                           problem_digest(planned.model.problem, planned.plan)};
+                                           problem_digest(planned.searched(), planned.plan)};
   SearchFingerprint f;
   for (std::size_t i = 0; i < values.size(); ++i) f.fields.push_back({fingerprint_field_names()[i], values[i]});
   return f;

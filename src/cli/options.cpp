@@ -30,6 +30,9 @@ po::options_description problem_options() {
       ("set", po::value<std::vector<std::string>>()->composing(), "override a model parameter: --set batch=256 (repeatable)")
       ("order", po::value<std::string>()->default_value("greedy"), "elimination order: greedy (GenerateSeq), weighted (min-degree by table entries), minfill, "
        "auto (plans greedy, weighted and minfill, keeps the fewest DP cells) or bfs")
+      ("prune", po::value<std::string>()->default_value("auto"),
+       "dominance: drop configurations that no optimal strategy needs before planning (exact; fewer DP cells); "
+       "auto: only when the unpruned plan has 2^26 DP cells or more; none")
       ("parallel-edges", po::value<std::string>()->default_value("last"),
        "several tensors between two layers: last (count the last one, as the prototype) or sum")
       ("max-memory", po::value<std::string>(),
@@ -58,6 +61,11 @@ SearchSettings settings_from(const po::variables_map& vm, const std::string& mod
   validate(s.problem.cluster);
   s.problem.parallel_edges = parse_parallel_edges(vm["parallel-edges"].as<std::string>());
   s.order = parse_order_kind(vm["order"].as<std::string>());
+  try {
+    s.prune = parse_prune_mode(vm["prune"].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("--prune: ") + e.what());
+  }
   s.dp.threads = vm.count("threads") ? vm["threads"].as<int>() : omp_get_max_threads();
   if (s.dp.threads < 1) throw std::invalid_argument("--threads: must be at least 1");
   s.dp.replicate_below_bytes = parse_bytes(vm["replicate-below"].as<std::string>(), "--replicate-below");

@@ -49,6 +49,17 @@ void print_header(std::ostream& out, const std::string& model, const std::string
       << "order      " << order_text << "\n";
 }
 
+void print_pruning(std::ostream& out, const PruningTotals& t) {
+  if (!t.applied) {
+    out << "pruning    none (--prune " << to_string(t.mode) << "; "
+        << (t.mode == PruneMode::never ? "off" : "the unpruned plan is small") << ")\n";
+    return;
+  }
+  out << "pruning    " << t.configs_before << " -> " << t.configs_after
+      << " configurations (dominated ones dropped, exact; " << t.passes << " passes); " << t.unpruned_dp_cells
+      << " DP cells unpruned\n";
+}
+
 void print_plan_totals(std::ostream& out, const PlanTotals& t) {
   out << "plan       largest dependent set " << t.largest_dependent_set << ", largest table "
       << t.largest_table_entries << " entries, " << t.dp_cells << " DP cells, peak memory "
@@ -116,6 +127,7 @@ void print_report(std::ostream& out, const SearchReport& r) {
       << "speedup    " << fixed(r.speedup_over_data_parallel, 3) << "x over data parallelism\n"
       << "search     " << fixed(r.search_seconds, 6) << " s (ordering, DP, back-substitution); cost tables built in "
       << fixed(r.build_seconds, 6) << " s\n";
+  print_pruning(out, r.pruning);
   print_plan_totals(out, r.plan);
   print_ranks(out, r.ranks);
 }
@@ -123,11 +135,12 @@ void print_report(std::ostream& out, const SearchReport& r) {
 void print_plan(std::ostream& out, const SearchSettings& settings, const SearchRun& run, int ranks) {
   print_header(out, run.network.name, run.network.file, settings, run.network.params, run.order_text);
   out << "vertices   " << run.model.problem.vertex_count() << ", edges " << run.model.problem.edges.size() << "\n";
+  print_pruning(out, pruning_totals(settings, run));
   print_plan_totals(out, run.plan.totals);
   const auto predicted = predict_ranks(settings, run, ranks);
   const std::uint64_t peak = peak_rank_bytes(settings, run, ranks);
   out << "ranks      " << ranks << ": largest per-rank peak " << format_bytes(peak) << " (with "
-      << format_bytes(run.model.edge_bytes) << " of edge matrices on every rank)\n";
+      << format_bytes(edge_matrix_bytes(run)) << " of edge matrices on every rank)\n";
   if (ranks > 1)
     for (std::size_t i = 0; i < predicted.size(); ++i)
       out << "  rank " << i << ": peak " << format_bytes(predicted[i].peak_bytes) << ", sends "
@@ -176,6 +189,13 @@ std::string report_json(const SearchReport& r) {
       {"search_seconds", r.search_seconds},
       {"build_seconds", r.build_seconds},
       {"dp_cells", r.plan.dp_cells},
+      {"pruning",
+       {{"mode", to_string(r.pruning.mode)},
+        {"applied", r.pruning.applied},
+        {"dp_cells_unpruned", r.pruning.unpruned_dp_cells},
+        {"configs_before", r.pruning.configs_before},
+        {"configs_after", r.pruning.configs_after},
+        {"passes", r.pruning.passes}}},
       {"plan",
        {{"largest_dependent_set", r.plan.largest_dependent_set},
         {"largest_table_entries", r.plan.largest_table_entries},

@@ -84,9 +84,10 @@ SweepRow PointRunner::run(std::uint64_t index) {
     struct GiveBack {
       Shared& shared;
       SearchRun& run;
+      bool plan = true;  // run.plan is the group's shared plan
       ~GiveBack() {
         shared.network = std::move(run.network);
-        if (run.plan.steps.size() > 0) shared.plan = std::move(run.plan);
+        if (plan && run.plan.steps.size() > 0) shared.plan = std::move(run.plan);
       }
     } give_back{shared, run};
 
@@ -105,6 +106,16 @@ SweepRow PointRunner::run(std::uint64_t index) {
       shared.structure = std::move(structure);
       ++stats_.plans_built;
     }
+    // The unpruned plan stays shared by the group; a pruned problem is this point's own.
+    run.unpruned_dp_cells = run.plan.totals.dp_cells;
+    if (should_prune(settings.prune, run.unpruned_dp_cells)) {
+      shared.plan = std::move(run.plan);
+      run.pruned = prune_dominated(run.model.problem);
+      run.plan = plan_in_order(run.searched(), settings.order).plan;
+      give_back.plan = false;
+    } else {
+      run.pruned = unpruned(run.model.problem);
+    }
     if (max_memory_bytes_ > 0 && run.plan.totals.peak_bytes > max_memory_bytes_) {
       row.status = "memory_limit";
       row.message = "the DP tables need " + format_bytes(run.plan.totals.peak_bytes) + " at their peak, more than " +
@@ -113,7 +124,8 @@ SweepRow PointRunner::run(std::uint64_t index) {
       row.dp_cells = run.plan.totals.dp_cells;
       return row;
     }
-    run.solution = solve(run.model.problem, run.plan);
+    run.solution = solve(run.searched(), run.plan);
+    expand_solution(run);
     run.search_seconds = seconds_since(search_start);
 
     const SearchReport report = make_report(settings, run);

@@ -81,6 +81,7 @@ SearchSettings search_settings(const SweepSpec& spec, const SweepPoint& point) {
   s.problem.cluster = point.cluster;
   s.problem.parallel_edges = spec.parallel_edges;
   s.order = spec.order;
+  s.prune = spec.prune;
   s.max_memory_bytes = spec.max_memory_bytes.value_or(0);
   return s;
 }

@@ -395,8 +395,13 @@ class SpecReader {
 
   void read_search(const Node& search) {
     if (!search) return;
-    if (!search.IsMap()) fail(search, "search", "must be a mapping (order, parallel_edges, max_memory)");
-    check_keys(search, "search.", {"order", "parallel_edges", "max_memory"});
+    if (!search.IsMap()) fail(search, "search", "must be a mapping (order, prune, parallel_edges, max_memory)");
+    check_keys(search, "search.", {"order", "prune", "parallel_edges", "max_memory"});
+    try {
+      if (search["prune"]) spec_.prune = parse_prune_mode(scalar(search["prune"], "search.prune"));
+    } catch (const std::invalid_argument& e) {
+      fail(search["prune"], "search.prune", e.what());
+    }
     try {
       if (search["order"]) spec_.order = parse_order_kind(scalar(search["order"], "search.order"));
     } catch (const std::invalid_argument& e) {

@@ -30,7 +30,9 @@ std::string mixed_spec() {
          "  - file: " + data + "/mlp.json\n"
          "    axes:\n"
          "      procs: [4, 16]\n"
-         "      cluster: [slow-node, fast-node]\n";
+         "      cluster: [slow-node, fast-node]\n"
+         // Unpruned, so that one plan serves a group (pruning makes each point's problem its own).
+         "search: {prune: none}\n";
 }
 
 std::string spec_file(const test::TempDir& dir, const std::string& text, const std::string& name = "spec.yaml") {
@@ -67,7 +69,8 @@ TEST(SweepCliTest, rows_equal_separate_search_runs) {
   for (const auto& row : table.rows) {
     ASSERT_TRUE(row.ok()) << row.message;
     shared += row.plan_shared ? 1 : 0;
-    std::vector<std::string> args = {"search", "-p", std::to_string(row.procs), "--quiet", "--output", dir.file("s.json")};
+    std::vector<std::string> args = {"search", "-p", std::to_string(row.procs), "--quiet", "--prune", "none",
+                                     "--output", dir.file("s.json")};
     if (row.model == "rnnlm") {
       args.insert(args.begin() + 1, inputs + "/rnnlm.json");
       std::ostringstream flops, bw;

@@ -10,6 +10,7 @@
 #include "pase/cost/model_problem.hpp"
 #include "pase/search/collectives.hpp"
 #include "pase/search/distribution.hpp"
+#include "pase/search/dominance.hpp"
 #include "pase/search/dp.hpp"
 #include "pase/search/order.hpp"
 #include "pase/search/order_choice.hpp"
@@ -22,6 +23,7 @@ struct SearchSettings {
   std::vector<std::string> overrides;  // --set name=value
   ProblemOptions problem;
   OrderKind order = OrderKind::greedy;
+  PruneMode prune = PruneMode::automatic;  // drop dominated configurations before planning (exact)
   std::uint64_t max_memory_bytes = 0;  // per rank; 0: no limit
   DpOptions dp;
 };
@@ -29,12 +31,18 @@ struct SearchSettings {
 struct SearchRun {
   Network network;
   ModelProblem model;
+  // What the DP searches: model.problem without its dominated configurations (or all of it); the
+  // plan, the distribution and the checkpoints are of this problem.
+  PrunedProblem pruned;
   Plan plan;
+  std::uint64_t unpruned_dp_cells = 0;  // the same order's plan of model.problem
   OrderKind order = OrderKind::greedy;  // the order planned: settings.order, or what auto chose
   std::string order_text;               // describe(): the chosen order and, for auto, every candidate's DP cells
   Solution solution;
   double build_seconds = 0;   // reading the model and building the cost tables
-  double search_seconds = 0;  // ordering, planning, DP and back-substitution
+  double search_seconds = 0;  // pruning, ordering, planning, DP and back-substitution
+
+  const Problem& searched() const { return pruned.problem; }
   std::vector<RankStats> rank_stats;
 };
 
@@ -51,6 +59,20 @@ void check_memory(const SearchSettings& settings, const SearchRun& planned, int 
 // search's state for this number of ranks).
 void solve_planned(const SearchSettings& settings, SearchRun& planned, Collectives& collectives,
                    DpListener* listener = nullptr, DpState start = {});
+// Turns a solution of run.searched() into one of run.model.problem (configuration indices and total).
+void expand_solution(SearchRun& run);
+// The edge matrices every rank holds: the model's and the pruned problem's.
+std::uint64_t edge_matrix_bytes(const SearchRun& planned);
+
+struct PruningTotals {
+  PruneMode mode = PruneMode::automatic;
+  bool applied = false;
+  std::uint64_t unpruned_dp_cells = 0;
+  std::uint64_t configs_before = 0;
+  std::uint64_t configs_after = 0;
+  int passes = 0;
+};
+PruningTotals pruning_totals(const SearchSettings& settings, const SearchRun& run);
 
 struct LayerRow {
   std::string name;
@@ -77,6 +99,7 @@ struct SearchReport {
   double speedup_over_data_parallel = 0;
   double build_seconds = 0;
   double search_seconds = 0;
+  PruningTotals pruning;
   PlanTotals plan;
   std::vector<RankStats> ranks;
 };

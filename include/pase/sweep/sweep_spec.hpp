@@ -10,6 +10,7 @@
 
 #include "pase/cost/model_problem.hpp"
 #include "pase/model/expression.hpp"
+#include "pase/search/dominance.hpp"
 #include "pase/search/order.hpp"
 #include "pase/cluster/cluster_presets.hpp"
 
@@ -47,6 +48,7 @@ struct SweepSpec {
   std::vector<std::string> param_columns;  // model parameters reported per row: parameter axes, `set`
                                            // names and `batch`
   OrderKind order = OrderKind::greedy;
+  PruneMode prune = PruneMode::automatic;  // search.prune: auto (default), dominance or none
   ParallelEdges parallel_edges = ParallelEdges::last;
   std::optional<std::uint64_t> max_memory_bytes;
   std::optional<ClusterCatalogue> catalogue;  // loaded when a cluster axis is used
