@@ -3,7 +3,9 @@
 # file checked; bad arguments refused with exit 2 and one line.
 set -euo pipefail
 source_dir=$1
+pase=$2
 python=${PASE_PYTHON:-/usr/bin/python3}
+export OMP_NUM_THREADS=1  # one core a process, as the base cluster file assumes
 profile="$source_dir/src/profiler/pase_profile.py"
 check="$source_dir/tests/profiler/check_measurements.py"
 dir=$(mktemp -d)
@@ -16,6 +18,14 @@ MASTER_PORT=29611 "$python" "$profile" "${quick[@]}" --processes 2 --output "$di
 "$python" "$check" "$dir/node.json" 2 1 3
 MASTER_PORT=29612 "$python" "$profile" "${quick[@]}" --processes 2 --processes-per-node 1 --output "$dir/nodes.json"
 "$python" "$check" "$dir/nodes.json" 2 2 3
+
+# pase calibrate fits a cluster file for this machine from each run; the fitted file is a base again.
+base="$source_dir/tests/profiler/cpu_base.json"
+"$pase" calibrate "$dir/node.json" --cluster "$base" --output "$dir/fit-node.json" | tee "$dir/fit.txt"
+grep -q "^all_reduce intra_node " "$dir/fit.txt"
+"$pase" calibrate "$dir/nodes.json" --cluster "$dir/fit-node.json" --output "$dir/fit-nodes.json" | tee "$dir/fit.txt"
+grep -q "^all_reduce inter_node " "$dir/fit.txt"
+"$pase" calibrate "$dir/one.json" --cluster "$dir/fit-nodes.json" --output "$dir/fit-one.json" >/dev/null
 
 refused() {
   local expect=$1; shift

@@ -15,6 +15,7 @@ int sweep_command(int argc, char** argv);
 int export_command(int argc, char** argv);
 int report_command(int argc, char** argv);
 int merge_command(int argc, char** argv);
+int calibrate_command(int argc, char** argv);
 
 // The whole command line: `pase SUBCOMMAND ...`.
 int run(int argc, char** argv, MpiRuntime& mpi);
