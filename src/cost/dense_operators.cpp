@@ -306,8 +306,19 @@ class Lstm final : public Operator {
     g.m_dims = {1, 2};
     g.n_dims = {3};
     g.k_dims = {4};
+    // Frameworks (cuDNN) run the input's share of k as one GEMM over all time steps and only the
+    // hidden state's share step by step; the prototype prices one fused GEMM of both.
+    g.paper_only = true;
+    GemmWork input = g, recurrent = g;
+    input.paper_only = recurrent.paper_only = false;
+    input.hardware_only = recurrent.hardware_only = true;
+    input.k = recurrent.k = g.k / 2.0;
+    input.steps = 1.0;
+    input.pointwise_ops = 0;
     Work w;
     w.add(std::move(g));
+    w.add(std::move(input));
+    w.add(std::move(recurrent));
     // Each cell's output (b, n) is re-laid out as the next cell's input (b, k).
     const std::vector<double> out_part{static_cast<double>(d[2]) / static_cast<double>(c[2]),
                                        static_cast<double>(d[3]) / static_cast<double>(c[3])};

@@ -14,6 +14,7 @@ double paper_cost(const Work& work, const CostMath& math) {
     switch (item) {
       case Work::Item::gemm: {
         const GemmWork& x = work.gemms[g++];
+        if (x.hardware_only) break;
         total += math.gemm(x.batches, x.m, x.n, x.k, x.cm, x.cn, x.ck, x.pointwise_ops);
         break;
       }

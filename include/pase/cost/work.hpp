@@ -28,6 +28,7 @@ struct GemmWork {
   double steps = 1;             // sequential steps the m rows are processed in (an LSTM's time steps)
   bool weight_gradient = true;  // the m-group all-reduce is a weight gradient (overlappable, as DDP does)
   bool paper_only = false;      // the prototype's GEMM for an operator frameworks run otherwise
+  bool hardware_only = false;   // a GEMM of how frameworks run it, in place of a paper_only one
   Dims m_dims = {}, n_dims = {}, k_dims = {};
 };
 
