@@ -5,7 +5,10 @@
 #include <iostream>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "pase/cluster/cluster_presets.hpp"
+#include "pase/cluster/hardware_cluster.hpp"
 
 namespace pase::cli {
 
@@ -14,6 +17,59 @@ namespace {
 std::uint64_t physical_memory_bytes() {
   const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
   return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : 0;
+}
+
+bool is_hardware_cluster(const po::variables_map& vm) {
+  if (!vm.count("cluster") || vm.count("clusters")) return false;
+  const std::string name = vm["cluster"].as<std::string>();
+  for (const std::string& preset : cluster::preset_names())
+    if (preset == name) return true;
+  return std::filesystem::is_regular_file(name);
+}
+
+std::string hardware_preset_list() {
+  std::string s;
+  for (const std::string& name : cluster::preset_names()) s += (s.empty() ? "" : ", ") + name;
+  return s;
+}
+
+// --cluster naming a pase-cluster preset or file: the hardware model by default, all the cluster's
+// devices unless --procs or --nodes say fewer.
+void apply_hardware_cluster(const po::variables_map& vm, SearchSettings& s) {
+  const cluster::HardwareCluster hw = cluster::load_cluster(vm["cluster"].as<std::string>());
+  const CostModel model = vm.count("cost-model") ? parse_cost_model(vm["cost-model"].as<std::string>())
+                                                 : CostModel::hardware;
+  const bool flops_or_bw = !vm["flops"].defaulted() || !vm["bw"].defaulted();
+  if (model == CostModel::hardware && flops_or_bw)
+    throw std::invalid_argument("--flops/--bw set the paper model, but --cluster " + hw.name +
+                                " prices with the hardware model; drop them or add --cost-model paper");
+  const cluster::Precision precision = cluster::parse_precision(vm["precision"].as<std::string>());
+  if (!hw.device.peak_flop_per_s.count(precision))
+    throw std::invalid_argument("--precision: cluster " + hw.name + " gives no peak FLOP/s for " +
+                                vm["precision"].as<std::string>() + "; use one its file lists");
+  if (vm.count("nodes")) {
+    if (!vm["procs"].defaulted())
+      throw std::invalid_argument("--nodes and --procs both say how many devices are used; give one");
+    const auto nodes = vm["nodes"].as<std::int64_t>();
+    if (nodes < 1 || nodes > hw.nodes)
+      throw std::invalid_argument("--nodes: must be 1.." + std::to_string(hw.nodes) + " for cluster " + hw.name +
+                                  ", got " + std::to_string(nodes));
+    s.problem.procs = nodes * hw.devices_per_node;
+  } else if (vm["procs"].defaulted()) {
+    s.problem.procs = hw.devices();
+  }
+  if (s.problem.procs > hw.devices())
+    throw std::invalid_argument("--procs: cluster " + hw.name + " has " + std::to_string(hw.devices()) +
+                                " devices (" + std::to_string(hw.nodes) + " nodes of " +
+                                std::to_string(hw.devices_per_node) + "), fewer than " +
+                                std::to_string(s.problem.procs));
+  if (model == CostModel::paper) {
+    // The paper model on this cluster: r from the device's peak and the link inside a node.
+    if (vm["flops"].defaulted()) s.problem.cluster.flops_tflops = hw.device.peak_flop_per_s.at(precision) / 1e12;
+    if (vm["bw"].defaulted()) s.problem.cluster.bw_gbytes = hw.intra_node.bytes_per_s / 1e9;
+    return;
+  }
+  s.problem.hardware.emplace(hw, precision);
 }
 
 }  // namespace
@@ -25,7 +81,14 @@ po::options_description problem_options() {
       ("flops", po::value<double>()->default_value(10.0), "peak FLOP/s per device, in TFLOP/s")
       ("bw", po::value<double>()->default_value(16.0), "link bandwidth per device, in GB/s")
       ("cluster", po::value<std::string>(),
-       "a device/cluster preset (jobs/clusters.json, e.g. a100-nvlink) setting --flops and --bw; explicit ones win")
+       "a pase-cluster preset (paper-1080ti, paper-2080ti, dgx-a100, dgx-h100, cloud-pcie-a100) or file: the "
+       "hardware cost model; else a jobs/clusters.json preset (e.g. a100-nvlink) setting --flops and --bw")
+      ("cost-model", po::value<std::string>(),
+       "hardware (seconds on the --cluster; the default with a pase-cluster) or paper (the prototype's FLOP model, "
+       "what --flops/--bw select)")
+      ("nodes", po::value<std::int64_t>(), "with a pase-cluster: use this many whole nodes (instead of --procs)")
+      ("precision", po::value<std::string>()->default_value("fp32"),
+       "hardware model: fp32, bf16 or fp16 (peak FLOP/s and bytes per element)")
       ("clusters", po::value<std::string>(), "the preset catalogue (default: $PASE_CLUSTERS or jobs/clusters.json)")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a model parameter: --set batch=256 (repeatable)")
       ("order", po::value<std::string>()->default_value("greedy"), "elimination order: greedy (GenerateSeq), weighted (min-degree by table entries), minfill, "
@@ -51,12 +114,29 @@ SearchSettings settings_from(const po::variables_map& vm, const std::string& mod
   if (s.problem.procs < 1) throw std::invalid_argument("--procs: must be at least 1, got " + std::to_string(s.problem.procs));
   s.problem.cluster.flops_tflops = vm["flops"].as<double>();
   s.problem.cluster.bw_gbytes = vm["bw"].as<double>();
-  if (vm.count("cluster")) {
+  if (is_hardware_cluster(vm)) {
+    apply_hardware_cluster(vm, s);
+  } else if (vm.count("cluster")) {
     const auto catalogue = load_cluster_catalogue(vm.count("clusters") ? vm["clusters"].as<std::string>()
                                                                        : default_cluster_catalogue_path());
-    const Cluster& preset = catalogue.find(vm["cluster"].as<std::string>()).cluster;
+    const Cluster* found = nullptr;
+    try {
+      found = &catalogue.find(vm["cluster"].as<std::string>()).cluster;
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string(e.what()) + (vm.count("clusters") ? "" : "; hardware presets: " +
+                                                                                          hardware_preset_list()));
+    }
+    const Cluster& preset = *found;
     if (vm["flops"].defaulted()) s.problem.cluster.flops_tflops = preset.flops_tflops;
     if (vm["bw"].defaulted()) s.problem.cluster.bw_gbytes = preset.bw_gbytes;
+  }
+  if (!s.problem.hardware) {
+    if (vm.count("cost-model") && parse_cost_model(vm["cost-model"].as<std::string>()) == CostModel::hardware)
+      throw std::invalid_argument("--cost-model hardware: needs --cluster naming a pase-cluster preset (" +
+                                  hardware_preset_list() + ") or file");
+    if (vm.count("nodes")) throw std::invalid_argument("--nodes: needs --cluster naming a pase-cluster preset or file");
+    if (!vm["precision"].defaulted())
+      throw std::invalid_argument("--precision: applies to the hardware model; add --cluster naming a pase-cluster");
   }
   validate(s.problem.cluster);
   s.problem.parallel_edges = parse_parallel_edges(vm["parallel-edges"].as<std::string>());

@@ -61,14 +61,20 @@ class Conv final : public Operator {
   Config input_split(std::size_t, const Config& c) const override { return {c[0], c[1], c[2], c[3]}; }
   Config output_split(std::size_t, const Config& c) const override { return {c[0], c[6], c[2], c[3]}; }
 
- protected:
-  double cost(const Config& c, const CostMath& math) const override {
+  Work work(const Config& c) const override {
     const auto& d = domain_;
     const double cm = static_cast<double>(c[0] * c[2] * c[3]), cn = static_cast<double>(c[6]);
     const double ck = static_cast<double>(c[1] * c[4] * c[5]);
     const double m = static_cast<double>(d[0] * d[2] * d[3]) / cm, n = static_cast<double>(d[6]) / cn;
     const double k = static_cast<double>(d[1] * d[4] * d[5]) / ck;
-    return math.gemm(1.0, m, n, k, cm, cn, ck, pointwise_ops_);
+    Work w;
+    GemmWork g{.batches = 1.0, .m = m, .n = n, .k = k, .cm = cm, .cn = cn, .ck = ck,
+               .pointwise_ops = pointwise_ops_, .kind = ComputeKind::convolution};
+    g.m_dims = {0, 2, 3};
+    g.n_dims = {6};
+    g.k_dims = {1, 4, 5};
+    w.add(std::move(g));
+    return w;
   }
 
  private:
@@ -95,11 +101,15 @@ class Pooling final : public Operator {
   Config input_split(std::size_t, const Config& c) const override { return c; }
   Config output_split(std::size_t, const Config& c) const override { return c; }
 
- protected:
-  double cost(const Config& c, const CostMath& math) const override {
+  Work work(const Config& c) const override {
     const auto part = per_device(inputs_[0], c);
-    return product_of(per_device(domain_, c)) +
-           math.halo(part[0], part[1], part[2], part[3], c[2] > 1, c[3] > 1, r_, s_);
+    Work w;
+    // Forward reads the input and writes the output, backward reads the output's gradient and
+    // writes the input's: about four passes over the input part.
+    w.add(StreamWork{.paper_flop = product_of(per_device(domain_, c)), .elements = product_of(part), .passes = 4});
+    w.add(HaloWork{.b = part[0], .c = part[1], .h = part[2], .w = part[3], .r = r_, .s = s_,
+                   .h_split = c[2] > 1, .w_split = c[3] > 1, .group = {2, 3}});
+    return w;
   }
 
  private:
@@ -125,17 +135,29 @@ class FullyConnected final : public Operator {
   Config input_split(std::size_t, const Config& c) const override { return without(c, c.size() - 2); }
   Config output_split(std::size_t, const Config& c) const override { return Config(c.begin(), c.end() - 1); }
 
- protected:
-  double cost(const Config& c, const CostMath& math) const override {
+  Work work(const Config& c) const override {
     const std::size_t lead = domain_.size() - 2;
     double m_size = 1.0, cm = 1.0;
+    GemmWork g;
     for (std::size_t i = 0; i < lead; ++i) {
       m_size *= static_cast<double>(domain_[i]);
       cm *= static_cast<double>(c[i]);
+      g.m_dims.push_back(i);
     }
     const double cn = static_cast<double>(c[lead]), ck = static_cast<double>(c[lead + 1]);
-    return math.gemm(1.0, m_size / cm, static_cast<double>(domain_[lead]) / cn,
-                     static_cast<double>(domain_[lead + 1]) / ck, cm, cn, ck, pointwise_ops_);
+    g.batches = 1.0;
+    g.m = m_size / cm;
+    g.n = static_cast<double>(domain_[lead]) / cn;
+    g.k = static_cast<double>(domain_[lead + 1]) / ck;
+    g.cm = cm;
+    g.cn = cn;
+    g.ck = ck;
+    g.pointwise_ops = pointwise_ops_;
+    g.n_dims = {lead};
+    g.k_dims = {lead + 1};
+    Work w;
+    w.add(std::move(g));
+    return w;
   }
 
  private:
@@ -167,7 +189,7 @@ EinsumEquation parse_equation(const std::string& eq) {
 
 bool contains(const std::string& s, char c) { return s.find(c) != std::string::npos; }
 
-class Einsum final : public Operator {
+class Einsum : public Operator {
  public:
   Einsum(const Inputs& in, const std::string& equation, int pointwise_ops) : pointwise_ops_(pointwise_ops) {
     require_inputs(in, 2, "Einsum");
@@ -208,15 +230,26 @@ class Einsum final : public Operator {
   Config input_split(std::size_t i, const Config& c) const override { return pick(c, i == 0 ? first_ : second_); }
   Config output_split(std::size_t, const Config& c) const override { return pick(c, out_); }
 
- protected:
-  double cost(const Config& c, const CostMath& math) const override {
+  Work work(const Config& c) const override {
     double batches = 1.0;
     for (auto i : batch_) batches *= static_cast<double>(domain_[i]) / static_cast<double>(c[i]);
     const auto [m, cm] = group(m_, c);
     const auto [n, cn] = group(n_, c);
     const auto [k, ck] = group(reduce_, c);
-    return math.gemm(batches, m / cm, n / cn, k / ck, cm, cn, ck, pointwise_ops_);
+    GemmWork g{.batches = batches, .m = m / cm, .n = n / cn, .k = k / ck, .cm = cm, .cn = cn, .ck = ck,
+               .pointwise_ops = pointwise_ops_};
+    g.m_dims = m_;
+    g.n_dims = n_;
+    g.k_dims = reduce_;
+    Work w;
+    w.add(std::move(g));
+    return w;
   }
+
+ protected:
+  const std::vector<std::size_t>& m_dims() const { return m_; }
+  const std::vector<std::size_t>& n_dims() const { return n_; }
+  const std::vector<std::size_t>& reduce_dims() const { return reduce_; }
 
  private:
   static std::int64_t size_of(char ch, const EinsumEquation& e, const Inputs& in) {
@@ -259,23 +292,43 @@ class Lstm final : public Operator {
   Config input_split(std::size_t, const Config& c) const override { return {c[2], c[1], c[4]}; }
   Config output_split(std::size_t, const Config& c) const override { return {c[2], c[1], c[3]}; }
 
- protected:
-  double cost(const Config& c, const CostMath& math) const override {
+  Work work(const Config& c) const override {
     const auto& d = domain_;
     const double cm = static_cast<double>(c[1] * c[2]);
-    // One fused GEMM for the four gates (n) over input and hidden state (k).
-    double total = math.gemm(static_cast<double>(d[0]) / static_cast<double>(c[0]),
-                             static_cast<double>(d[1] * d[2]) / cm, static_cast<double>(4 * d[3]) / static_cast<double>(c[3]),
-                             static_cast<double>(2 * d[4]) / static_cast<double>(c[4]), cm, static_cast<double>(c[3]),
-                             static_cast<double>(c[4]), 3);
+    // One fused GEMM for the four gates (n) over input and hidden state (k), one time step after
+    // the other.
+    GemmWork g{.batches = static_cast<double>(d[0]) / static_cast<double>(c[0]),
+               .m = static_cast<double>(d[1] * d[2]) / cm,
+               .n = static_cast<double>(4 * d[3]) / static_cast<double>(c[3]),
+               .k = static_cast<double>(2 * d[4]) / static_cast<double>(c[4]),
+               .cm = cm, .cn = static_cast<double>(c[3]), .ck = static_cast<double>(c[4]), .pointwise_ops = 3,
+               .steps = static_cast<double>(d[1])};
+    g.m_dims = {1, 2};
+    g.n_dims = {3};
+    g.k_dims = {4};
+    // Frameworks (cuDNN) run the input's share of k as one GEMM over all time steps and only the
+    // hidden state's share step by step; the prototype prices one fused GEMM of both.
+    g.paper_only = true;
+    GemmWork input = g, recurrent = g;
+    input.paper_only = recurrent.paper_only = false;
+    input.hardware_only = recurrent.hardware_only = true;
+    input.k = recurrent.k = g.k / 2.0;
+    input.steps = 1.0;
+    input.pointwise_ops = 0;
+    Work w;
+    w.add(std::move(g));
+    w.add(std::move(input));
+    w.add(std::move(recurrent));
     // Each cell's output (b, n) is re-laid out as the next cell's input (b, k).
     const std::vector<double> out_part{static_cast<double>(d[2]) / static_cast<double>(c[2]),
                                        static_cast<double>(d[3]) / static_cast<double>(c[3])};
     const std::vector<double> in_part{static_cast<double>(d[2]) / static_cast<double>(c[2]),
                                       static_cast<double>(d[4]) / static_cast<double>(c[4])};
     const double words = words_needed(out_part, in_part, static_cast<double>(c[2] * c[3]), static_cast<double>(c[2] * c[4]));
-    total += static_cast<double>(d[0] * d[1]) * math.words(words);
-    return total;
+    const double cells = static_cast<double>(d[0] * d[1]);
+    w.add(CollectiveWork{.kind = CollectiveKind::transfer, .paper_words = words, .paper_times = cells,
+                         .elements = words, .times = cells, .group = {3, 4}});
+    return w;
   }
 };
 
@@ -305,6 +358,31 @@ Made matmul(const Inputs& in, const Attributes& a) {
   return std::make_unique<Einsum>(in, equation, pointwise_ops(a));
 }
 
+namespace {
+
+// The prototype prices an embedding as a one-hot GEMM (ids x vocab by vocab x dim); frameworks run
+// it as a gather of rows forward and a scatter-add into the table's gradient backward. The paper
+// pricing keeps the GEMM; the hardware pricing sees the gather.
+class Embedding final : public Einsum {
+ public:
+  using Einsum::Einsum;
+  Work work(const Config& c) const override {
+    Work w = Einsum::work(c);
+    GemmWork& gemm = w.gemms.front();
+    gemm.paper_only = true;
+    const double rows = gemm.batches * gemm.m, width = gemm.n;
+    // Gather: read a row, write it; scatter-add: read the gradient, read and write the table row.
+    w.add(StreamWork{.paper_flop = 0.0, .elements = rows * width, .passes = 5});
+    // With the vocabulary split, each device looks up the ids in its rows and the parts are summed.
+    w.add(CollectiveWork{.paper_words = 0.0, .elements = rows * width, .group = reduce_dims()});
+    // The table's gradient (vocab x dim per device, dense as DDP keeps it) over the id dimensions.
+    w.add(CollectiveWork{.paper_words = 0.0, .elements = gemm.k * gemm.n, .gradient = true, .group = m_dims()});
+    return w;
+  }
+};
+
+}  // namespace
+
 Made embedding(const Inputs& in, const Attributes& a) {
   require_inputs(in, 1, "Embedding");
   const auto vocab = a.integer("vocab"), dim = a.integer("dim");
@@ -314,7 +392,7 @@ Made embedding(const Inputs& in, const Attributes& a) {
   Shape one_hot = in[0];
   one_hot.push_back(vocab);
   const std::string equation = ids + "v,ve->" + ids + "e";
-  return std::make_unique<Einsum>(Inputs{one_hot, {vocab, dim}}, equation, 0);
+  return std::make_unique<Embedding>(Inputs{one_hot, {vocab, dim}}, equation, 0);
 }
 
 }  // namespace pase::operators

@@ -11,8 +11,8 @@ namespace pase::operators {
 namespace {
 
 class FreeOperator : public Operator {
- protected:
-  double cost(const Config&, const CostMath&) const override { return 0.0; }
+ public:
+  Work work(const Config&) const override { return {}; }
 };
 
 class Concat final : public FreeOperator {

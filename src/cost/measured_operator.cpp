@@ -36,8 +36,10 @@ class Measured final : public Operator {
   Config input_split(std::size_t, const Config&) const override { throw std::logic_error("Measured has no tensors"); }
   Config output_split(std::size_t, const Config&) const override { throw std::logic_error("Measured has no tensors"); }
 
- protected:
-  double cost(const Config&, const CostMath&) const override { return 0.0; }
+  std::vector<LayerTime> times(const std::vector<Config>&, const HardwarePricing&) const override {
+    throw std::invalid_argument("a Measured layer's costs are in the paper model's units; use --cost-model paper");
+  }
+  Work work(const Config&) const override { return {}; }
 
  private:
   std::vector<Config> configs_;

@@ -1,5 +1,6 @@
 #include "pase/cost/model_problem.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <stdexcept>
@@ -15,6 +16,14 @@ ParallelEdges parse_parallel_edges(const std::string& name) {
   if (name == "sum") return ParallelEdges::sum;
   throw std::invalid_argument("--parallel-edges: unknown policy '" + name + "'; use 'last' or 'sum'");
 }
+
+CostModel parse_cost_model(const std::string& name) {
+  if (name == "paper") return CostModel::paper;
+  if (name == "hardware") return CostModel::hardware;
+  throw std::invalid_argument("--cost-model: unknown model '" + name + "'; use 'hardware' or 'paper'");
+}
+
+const char* to_string(CostModel model) { return model == CostModel::hardware ? "hardware" : "paper"; }
 
 namespace {
 
@@ -38,9 +47,18 @@ TensorParts parts(const Shape& tensor, const std::vector<Config>& configs,
   return p;
 }
 
-// Words moved forward and backward between a producer and a consumer of `tensor`, in FLOP.
+// The source parts a target part covers: the product over dimensions of target / source extent.
+double sources_covered(const std::vector<double>& source_part, const std::vector<double>& target_part) {
+  double sources = 1.0;
+  for (std::size_t i = 0; i < target_part.size(); ++i) sources *= std::max(1.0, target_part[i] / source_part[i]);
+  return sources;
+}
+
+// Words moved forward and backward between a producer and a consumer of `tensor`: in FLOP (paper
+// model) or seconds (hardware model).
 std::vector<double> tensor_edge_costs(const Network& net, const std::vector<std::vector<Config>>& configs, int from,
-                                      int output, int to, std::size_t input, const CostMath& math) {
+                                      int output, int to, std::size_t input, const CostMath& math,
+                                      const HardwarePricing* hardware) {
   const Operator& src = *net.layers[from].model;
   const Operator& dst = *net.layers[to].model;
   const Shape& tensor = src.output_shapes()[output];
@@ -52,7 +70,10 @@ std::vector<double> tensor_edge_costs(const Network& net, const std::vector<std:
   std::vector<double> costs(a.procs.size() * b.procs.size());
   for (std::size_t i = 0; i < a.procs.size(); ++i)
     for (std::size_t j = 0; j < b.procs.size(); ++j)
-      costs[i * b.procs.size() + j] = math.words(words_needed(a.extent[i], b.extent[j], a.procs[i], b.procs[j]) * 2.0);
+      costs[i * b.procs.size() + j] =
+          hardware ? hardware->relayout_s(words_needed(a.extent[i], b.extent[j], a.procs[i], b.procs[j]),
+                                          sources_covered(a.extent[i], b.extent[j]), a.procs[i], b.procs[j])
+                   : math.words(words_needed(a.extent[i], b.extent[j], a.procs[i], b.procs[j]) * 2.0);
   return costs;
 }
 
@@ -111,7 +132,8 @@ std::vector<ProblemEdge> tensor_edges(const Network& net, const std::vector<std:
     if (!matrix) {
       std::vector<double> sum;
       for (const auto& [output, input] : list) {
-        auto costs = tensor_edge_costs(net, configs, pair.first, output, pair.second, input, math);
+        auto costs = tensor_edge_costs(net, configs, pair.first, output, pair.second, input, math,
+                                       options.hardware ? &*options.hardware : nullptr);
         if (sum.empty()) sum = std::move(costs);
         else
           for (std::size_t k = 0; k < costs.size(); ++k) sum[k] += costs[k];
@@ -170,7 +192,18 @@ ModelProblem build_problem(const Network& net, const ProblemOptions& options) {
       throw std::invalid_argument(net.file + ": layer '" + net.layers[v].name + "': no configuration uses at most " +
                                   std::to_string(options.procs) + " devices");
     for (const auto& c : out.configs[v]) any_split = any_split || product(c) > 1;
-    out.problem.vertices.push_back({net.layers[v].name, op.costs(out.configs[v], math)});
+    if (options.hardware) {
+      try {
+        out.times.push_back(op.times(out.configs[v], *options.hardware));
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(net.file + ": layer '" + net.layers[v].name + "': " + e.what());
+      }
+      std::vector<double> costs;
+      for (const LayerTime& t : out.times.back()) costs.push_back(t.total_s());
+      out.problem.vertices.push_back({net.layers[v].name, std::move(costs)});
+    } else {
+      out.problem.vertices.push_back({net.layers[v].name, op.costs(out.configs[v], math)});
+    }
     out.data_parallel.push_back(data_parallel_config(op, out.configs[v]));
   }
   if (options.procs > 1 && !any_split)
@@ -179,6 +212,9 @@ ModelProblem build_problem(const Network& net, const ProblemOptions& options) {
                                 std::to_string(net.cutoff) + " or indivisible); use fewer --procs or larger shapes");
 
   out.problem.edges = tensor_edges(net, out.configs, options, math, out.edge_bytes);
+  if (options.hardware && !net.edges.empty())
+    throw std::invalid_argument(net.file + ": field 'edges': measured edge costs are in the paper model's units; use "
+                                "--cost-model paper");
   add_explicit_edges(net, out.problem.edges, out.configs, out.edge_bytes);
   out.problem.validate();
   return out;

@@ -28,7 +28,14 @@ std::vector<Config> Operator::configs(std::int64_t procs, std::int64_t cutoff) c
 std::vector<double> Operator::costs(const std::vector<Config>& configs, const CostMath& math) const {
   std::vector<double> out;
   out.reserve(configs.size());
-  for (const auto& c : configs) out.push_back(cost(c, math));
+  for (const auto& c : configs) out.push_back(paper_cost(work(c), math));
+  return out;
+}
+
+std::vector<LayerTime> Operator::times(const std::vector<Config>& configs, const HardwarePricing& pricing) const {
+  std::vector<LayerTime> out;
+  out.reserve(configs.size());
+  for (const auto& c : configs) out.push_back(pricing.price(work(c), c));
   return out;
 }
 

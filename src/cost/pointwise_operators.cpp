@@ -30,36 +30,69 @@ class Elementwise final : public ShapeWise {
     if (in[0] != in[1]) throw std::invalid_argument("field 'in': Elementwise needs two inputs of the same shape");
   }
 
- protected:
-  double cost(const Config& c, const CostMath&) const override {
-    return (1.0 + pointwise_ops_) * product_of(per_device(domain_, c));
+  Work work(const Config& c) const override {
+    const double elements = product_of(per_device(domain_, c));
+    Work w;
+    // Forward reads two inputs and writes one; backward reads the gradient and writes two; each
+    // further element-wise op reads and writes forward and reads two and writes one backward.
+    w.add(StreamWork{.paper_flop = (1.0 + pointwise_ops_) * elements, .elements = elements,
+                     .passes = 6.0 + 5.0 * pointwise_ops_});
+    return w;
   }
 
  private:
   int pointwise_ops_;
 };
 
+// Normalisation along `axis` (LayerNorm: the features; BatchNorm: axis 0, the batch). The prototype
+// prices both as LayerNorm: statistics of the rows along the axis, all-reduced where the axis is
+// split, and scale and bias of the axis's length. A framework's BatchNorm keeps its statistics, scale
+// and bias per channel (dimension 1), all-reduced over the batch and spatial splits; the hardware
+// pricing sees that.
 class Norm final : public ShapeWise {
  public:
-  Norm(const Inputs& in, std::int64_t axis) : ShapeWise((require_inputs(in, 1, "Norm"), in)) {
+  Norm(const Inputs& in, std::int64_t axis, bool batch_norm)
+      : ShapeWise((require_inputs(in, 1, "Norm"), in)), batch_norm_(batch_norm) {
     if (in[0].size() < 2) throw std::invalid_argument("field 'in': Norm needs an input of rank 2 or more");
     axis_ = normalize_axis(axis, in[0].size(), "axis");
   }
 
- protected:
-  double cost(const Config& c, const CostMath& math) const override {
+  Work work(const Config& c) const override {
     const auto part = per_device(domain_, c);
     const double elements = product_of(part);
     double procs_elsewhere = 1.0;
+    Dims axis_group{axis_}, elsewhere;
     for (std::size_t i = 0; i < c.size(); ++i)
-      if (i != axis_) procs_elsewhere *= static_cast<double>(c[i]);
+      if (i != axis_) {
+        procs_elsewhere *= static_cast<double>(c[i]);
+        elsewhere.push_back(i);
+      }
+    Work w;
+    // Forward: a statistics pass, a normalising read and a write; backward: three reads, a write.
+    w.add(StreamWork{.paper_flop = 16.0 * elements, .elements = elements, .passes = 7});
     // Mean and variance: forward and backward, reduced along the axis; scale and bias across the rest.
-    return 16.0 * elements + 4.0 * math.all_reduce(elements / part[axis_], static_cast<double>(c[axis_])) +
-           4.0 * math.all_reduce(part[axis_], procs_elsewhere);
+    const double rows = elements / part[axis_];
+    CollectiveWork statistics{.paper_words = rows, .paper_procs = static_cast<double>(c[axis_]), .paper_times = 4.0,
+                              .elements = rows, .times = 4.0, .group = axis_group};
+    CollectiveWork scale_bias{.paper_words = part[axis_], .paper_procs = procs_elsewhere, .paper_times = 4.0,
+                              .elements = 2.0 * part[axis_], .times = 1.0, .gradient = true, .group = elsewhere};
+    if (batch_norm_ && c.size() >= 2) {
+      Dims not_channel;
+      for (std::size_t i = 0; i < c.size(); ++i)
+        if (i != 1) not_channel.push_back(i);
+      statistics.elements = part[1];
+      statistics.group = not_channel;
+      scale_bias.elements = 2.0 * part[1];
+      scale_bias.group = not_channel;
+    }
+    w.add(std::move(statistics));
+    w.add(std::move(scale_bias));
+    return w;
   }
 
  private:
   std::size_t axis_ = 0;
+  bool batch_norm_ = false;
 };
 
 class ReduceMean final : public Operator {
@@ -100,11 +133,21 @@ class ReduceMean final : public Operator {
     return out;
   }
 
- protected:
-  double cost(const Config& c, const CostMath& math) const override {
-    double procs = 1.0;
-    for (auto i : axes_) procs *= static_cast<double>(c[i]);
-    return math.all_reduce(product_of(per_device(domain_, c)), procs);
+  Work work(const Config& c) const override {
+    double procs = 1.0, reduced = 1.0;
+    const auto part = per_device(domain_, c);
+    for (auto i : axes_) {
+      procs *= static_cast<double>(c[i]);
+      reduced *= part[i];
+    }
+    const double elements = product_of(part);
+    Work w;
+    // The prototype all-reduces the whole input part; the partial means are what is summed.
+    w.add(CollectiveWork{.paper_words = elements, .paper_procs = procs, .elements = elements / reduced,
+                         .group = Dims(axes_.begin(), axes_.end())});
+    // Forward reads the input; backward writes its gradient.
+    w.add(StreamWork{.paper_flop = 0.0, .elements = elements, .passes = 2});
+    return w;
   }
 
  private:
@@ -119,18 +162,24 @@ class Softmax final : public ShapeWise {
     axis_ = normalize_axis(axis, in[0].size(), "axis");
   }
 
- protected:
-  double cost(const Config& c, const CostMath& math) const override {
+  Work work(const Config& c) const override {
     const auto part = per_device(domain_, c);
     const double elements = product_of(part), rows = elements / part[axis_];
     const double width = static_cast<double>(domain_[axis_]), procs = static_cast<double>(c[axis_]);
-    // exp and sum forward, a product per input per row element backward; partial sums reduced.
-    double total = 4.0 * elements;
-    total += elements * width;
-    total += math.all_reduce(rows, procs);
-    total += math.all_reduce(rows * width, procs);
-    total += math.all_reduce(rows, procs);
-    return total;
+    const Dims group{axis_};
+    Work w;
+    // Forward: max, exp-and-sum and normalise passes; backward dx = y (dy - sum(dy y)), element-wise:
+    // two reads for the row sums, two reads and a write.
+    w.add(StreamWork{.paper_flop = 4.0 * elements, .elements = elements, .passes = 8});
+    // The prototype prices the backward pass as a Jacobian product over the row (width FLOP per
+    // element) and all-reduces it; frameworks do neither (paper only).
+    w.add(StreamWork{.paper_flop = elements * width});
+    // Row maxima and sums forward (partial results reduced where the axis is split).
+    w.add(CollectiveWork{.paper_words = rows, .paper_procs = procs, .elements = rows, .times = 2.0, .group = group});
+    w.add(CollectiveWork{.paper_words = rows * width, .paper_procs = procs, .group = group});
+    // The row sums of dy y backward.
+    w.add(CollectiveWork{.paper_words = rows, .paper_procs = procs, .elements = rows, .group = group});
+    return w;
   }
 
  private:
@@ -141,21 +190,33 @@ class SoftmaxCrossEntropy final : public ShapeWise {
  public:
   explicit SoftmaxCrossEntropy(const Inputs& in) : ShapeWise((require_inputs(in, 1, "SoftmaxCrossEntropy"), in)) {}
 
- protected:
-  double cost(const Config& c, const CostMath& math) const override {
+  Work work(const Config& c) const override {
     const auto part = per_device(domain_, c);
     const double rows = product_of(std::vector<double>(part.begin(), part.end() - 1));
-    double total = 4.0 * product_of(part) + rows + rows;
-    if (c.back() > 1) total += math.words(2.0 * rows);  // labels broadcast along the split class dimension
-    return total;
+    const double elements = product_of(part);
+    Work w;
+    // Forward max, exp-and-sum and log passes; backward softmax minus the one-hot label, written.
+    w.add(StreamWork{.paper_flop = 4.0 * elements, .elements = elements, .passes = 6});
+    w.add(StreamWork{.paper_flop = rows});
+    w.add(StreamWork{.paper_flop = rows});
+    if (c.back() > 1) {
+      const Dims classes{c.size() - 1};
+      // The prototype broadcasts the labels along the split class dimension (paper only); a split
+      // softmax all-reduces its row maxima, sums and label logits (hardware only).
+      w.add(CollectiveWork{.kind = CollectiveKind::transfer, .paper_words = 2.0 * rows, .group = classes});
+      w.add(CollectiveWork{.paper_words = 0.0, .elements = rows, .times = 3.0, .group = classes});
+    }
+    return w;
   }
 };
 
 }  // namespace
 
 Made elementwise(const Inputs& in, const Attributes& a) { return std::make_unique<Elementwise>(in, a); }
-Made norm(const Inputs& in, const Attributes& a) { return std::make_unique<Norm>(in, a.integer_or("axis", -1)); }
-Made batch_norm(const Inputs& in, const Attributes&) { return std::make_unique<Norm>(in, 0); }
+Made norm(const Inputs& in, const Attributes& a) {
+  return std::make_unique<Norm>(in, a.integer_or("axis", -1), false);
+}
+Made batch_norm(const Inputs& in, const Attributes&) { return std::make_unique<Norm>(in, 0, true); }
 Made reduce_mean(const Inputs& in, const Attributes& a) { return std::make_unique<ReduceMean>(in, a); }
 Made softmax(const Inputs& in, const Attributes& a) { return std::make_unique<Softmax>(in, a.integer_or("axis", 1)); }
 Made softmax_cross_entropy(const Inputs& in, const Attributes&) {

@@ -40,6 +40,7 @@ void write_table(h5::File& f, const ResultsTable& t) {
   f.write("rows/flops", column<double>(rows, [](const SweepRow& r) { return r.flops_tflops; }));
   f.write("rows/bw", column<double>(rows, [](const SweepRow& r) { return r.bw_gbytes; }));
   f.write("rows/cluster", column<std::string>(rows, [](const SweepRow& r) { return r.cluster; }));
+  f.write("rows/cost_model", column<std::string>(rows, [](const SweepRow& r) { return r.cost_model; }));
   f.create_group("rows/params");
   for (std::size_t c = 0; c < m.param_columns.size(); ++c)
     f.write("rows/params/" + m.param_columns[c], column<std::int64_t>(rows, [&](const SweepRow& r) { return r.params.at(c); }));
@@ -97,6 +98,10 @@ ResultsTable read_table(const h5::File& f) {
   fill<double>(f.read_doubles("rows/flops"), rows, file, "flops", [](SweepRow& r, const double& v) { r.flops_tflops = v; });
   fill<double>(f.read_doubles("rows/bw"), rows, file, "bw", [](SweepRow& r, const double& v) { r.bw_gbytes = v; });
   fill<std::string>(f.read_strings("rows/cluster"), rows, file, "cluster", [](SweepRow& r, const std::string& v) { r.cluster = v; });
+  // Files written before the hardware model have no cost_model column: all their rows are paper-model rows.
+  if (f.exists("rows/cost_model"))
+    fill<std::string>(f.read_strings("rows/cost_model"), rows, file, "cost_model",
+                      [](SweepRow& r, const std::string& v) { r.cost_model = v; });
   for (const auto& name : m.param_columns)
     fill<std::int64_t>(f.read_int64s("rows/params/" + name), rows, file, "params/" + name,
                        [](SweepRow& r, const std::int64_t& v) { r.params.push_back(v); });

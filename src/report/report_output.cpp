@@ -33,6 +33,10 @@ std::string fixed(double x, int digits) {
   return text;
 }
 
+const char* precision_name(cluster::Precision p) {
+  return p == cluster::Precision::kFp32 ? "fp32" : p == cluster::Precision::kBf16 ? "bf16" : "fp16";
+}
+
 std::string params_line(const Parameters& params) {
   std::string s;
   for (const auto& [name, value] : params) s += (s.empty() ? "" : " ") + name + "=" + std::to_string(value);
@@ -43,10 +47,18 @@ void print_header(std::ostream& out, const std::string& model, const std::string
                   const Parameters& params, const std::string& order_text) {
   const Cluster& c = s.problem.cluster;
   out << "model      " << model << " (" << file << ")\n"
-      << "params     " << params_line(params) << "\n"
-      << "cluster    " << s.problem.procs << " devices, " << c.flops_tflops << " TFLOP/s, " << c.bw_gbytes
-      << " GB/s (r = " << c.flop_per_word() << " FLOP per word)\n"
-      << "order      " << order_text << "\n";
+      << "params     " << params_line(params) << "\n";
+  if (s.problem.hardware) {
+    const cluster::HardwareCluster& hw = s.problem.hardware->cluster();
+    const std::int64_t per_node = hw.devices_per_node;
+    out << "cluster    " << hw.name << ": " << s.problem.procs << " devices on " << (s.problem.procs + per_node - 1) / per_node
+        << " node(s) of " << per_node << ", " << precision_name(s.problem.hardware->precision()) << "; "
+        << "cost model hardware (seconds)\n";
+  } else {
+    out << "cluster    " << s.problem.procs << " devices, " << c.flops_tflops << " TFLOP/s, " << c.bw_gbytes
+        << " GB/s (r = " << c.flop_per_word() << " FLOP per word)\n";
+  }
+  out << "order      " << order_text << "\n";
 }
 
 void print_pruning(std::ostream& out, const PruningTotals& t) {
@@ -100,10 +112,30 @@ void print_ranks(std::ostream& out, const std::vector<RankStats>& ranks) {
   }
 }
 
+std::string placement_text(const std::vector<SplitPlacement>& placement) {
+  std::string s;
+  for (const auto& p : placement)
+    s += (s.empty() ? "" : " ") + std::string(1, p.letter) + std::to_string(p.ways) +
+         (p.nodes > 1 ? "@" + std::to_string(p.nodes) + "n" : "@in");
+  return s.empty() ? "-" : s;
+}
+
+std::string breakdown_text(const StepBreakdown& b) {
+  return "compute " + fixed(b.compute_s * 1e3, 4) + " ms, communication " + fixed(b.communication_s * 1e3, 4) +
+         " ms, exposed " + fixed(b.exposed_communication_s * 1e3, 4) + " ms";
+}
+
+std::string devices_text(std::int64_t used, std::int64_t procs) {
+  return used < procs ? " (uses " + std::to_string(used) + " of " + std::to_string(procs) + " devices; " +
+                            std::to_string(procs - used) + " idle)"
+                      : "";
+}
+
 }  // namespace
 
 void print_report(std::ostream& out, const SearchReport& r) {
   print_header(out, r.model, r.file, r.settings, r.params, r.order_text);
+  const bool hardware = r.cost_model == CostModel::hardware;
   std::size_t name_width = 5, op_width = 2, dims_width = 4, config_width = 6;
   for (const auto& l : r.layers) {
     name_width = std::max(name_width, l.name.size());
@@ -113,18 +145,33 @@ void print_report(std::ostream& out, const SearchReport& r) {
   }
   out << "\n" << std::left << std::setw(static_cast<int>(name_width + 2)) << "layer"
       << std::setw(static_cast<int>(op_width + 2)) << "op" << std::setw(static_cast<int>(dims_width + 2)) << "dims"
-      << std::setw(static_cast<int>(config_width + 2)) << "config" << std::right << std::setw(12) << "cost (FLOP)"
-      << std::setw(9) << "share" << "\n";
-  for (const auto& l : r.layers)
+      << std::setw(static_cast<int>(config_width + 2)) << "config" << std::right << std::setw(12)
+      << (hardware ? "cost (s)" : "cost (FLOP)") << std::setw(9) << "share" << (hardware ? "  placement" : "") << "\n";
+  for (const auto& l : r.layers) {
     out << std::left << std::setw(static_cast<int>(name_width + 2)) << l.name << std::setw(static_cast<int>(op_width + 2))
         << l.op << std::setw(static_cast<int>(dims_width + 2)) << l.letters
         << std::setw(static_cast<int>(config_width + 2)) << join(l.config) << std::right << std::setw(12)
-        << scientific(l.cost, 3) << std::setw(8) << fixed(100.0 * l.share, 2) << "%\n";
-  out << std::left << "\n"
-      << "total cost " << scientific(r.total_cost, 6) << " FLOP, step time " << fixed(r.step_time_s * 1e3, 4) << " ms\n"
-      << "data par.  " << scientific(r.data_parallel_cost, 6) << " FLOP, step time "
-      << fixed(r.data_parallel_step_time_s * 1e3, 4) << " ms\n"
-      << "speedup    " << fixed(r.speedup_over_data_parallel, 3) << "x over data parallelism\n"
+        << scientific(l.cost, 3) << std::setw(8) << fixed(100.0 * l.share, 2) << "%";
+    if (hardware) out << "  " << placement_text(l.placement);
+    out << "\n";
+  }
+  const std::int64_t procs = r.settings.problem.procs;
+  if (hardware) {
+    out << std::left << "\n"
+        << "step time  " << fixed(r.step_time_s * 1e3, 4) << " ms: " << breakdown_text(r.breakdown)
+        << devices_text(r.devices_used, procs) << (r.data_parallel_chosen ? " (data parallelism: with overlap it beats the DP's strategy)" : "") << "\n"
+        << "data par.  " << fixed(r.data_parallel_step_time_s * 1e3, 4)
+        << " ms: " << breakdown_text(r.data_parallel_breakdown) << devices_text(r.data_parallel_devices_used, procs)
+        << "\n";
+  } else {
+    out << std::left << "\n"
+        << "total cost " << scientific(r.total_cost, 6) << " FLOP, step time " << fixed(r.step_time_s * 1e3, 4) << " ms"
+        << devices_text(r.devices_used, procs) << "\n"
+        << "data par.  " << scientific(r.data_parallel_cost, 6) << " FLOP, step time "
+        << fixed(r.data_parallel_step_time_s * 1e3, 4) << " ms" << devices_text(r.data_parallel_devices_used, procs)
+        << "\n";
+  }
+  out << "speedup    " << fixed(r.speedup_over_data_parallel, 3) << "x over data parallelism\n"
       << "search     " << fixed(r.search_seconds, 6) << " s (ordering, DP, back-substitution); cost tables built in "
       << fixed(r.build_seconds, 6) << " s\n";
   print_pruning(out, r.pruning);
@@ -159,11 +206,19 @@ void print_plan(std::ostream& out, const SearchSettings& settings, const SearchR
 
 std::string report_json(const SearchReport& r) {
   using Json = nlohmann::ordered_json;
+  const bool hardware = r.cost_model == CostModel::hardware;
   Json layers = Json::array();
-  for (const auto& l : r.layers)
+  for (const auto& l : r.layers) {
+    Json placement = Json::object();
+    for (const auto& p : l.placement) placement[std::string(1, p.letter)] = {{"ways", p.ways}, {"nodes", p.nodes}};
     layers.push_back({{"name", l.name}, {"op", l.op}, {"dims", l.letters}, {"config", l.config},
                       {"configs", l.config_count}, {"cost", l.cost},
-                      {"share", l.share}});
+                      {"share", l.share}, {"time_s", l.time_s}, {"placement", placement}});
+  }
+  auto breakdown = [](const StepBreakdown& b) {
+    return Json{{"compute_s", b.compute_s}, {"communication_s", b.communication_s},
+                {"exposed_communication_s", b.exposed_communication_s}};
+  };
   Json params = Json::object();
   for (const auto& [name, value] : r.params) params[name] = value;
   Json per_rank = Json::array();
@@ -177,6 +232,10 @@ std::string report_json(const SearchReport& r) {
       {"file", r.file},
       {"params", params},
       {"procs", r.settings.problem.procs},
+      {"cost_model", to_string(r.cost_model)},
+      {"cluster", hardware ? Json(r.cluster_name) : Json(nullptr)},
+      {"precision", hardware ? Json(precision_name(r.settings.problem.hardware->precision())) : Json(nullptr)},
+      {"devices_used", r.devices_used},
       {"flops_tflops", c.flops_tflops},
       {"bw_gbytes", c.bw_gbytes},
       {"flop_per_word", c.flop_per_word()},
@@ -184,7 +243,13 @@ std::string report_json(const SearchReport& r) {
       {"parallel_edges", r.settings.problem.parallel_edges == ParallelEdges::last ? "last" : "sum"},
       {"total_cost", r.total_cost},
       {"step_time_s", r.step_time_s},
-      {"data_parallel", {{"total_cost", r.data_parallel_cost}, {"step_time_s", r.data_parallel_step_time_s}}},
+      {"step_breakdown", breakdown(r.breakdown)},
+      {"data_parallel_chosen", r.data_parallel_chosen},
+      {"data_parallel",
+       {{"total_cost", r.data_parallel_cost},
+        {"step_time_s", r.data_parallel_step_time_s},
+        {"step_breakdown", breakdown(r.data_parallel_breakdown)},
+        {"devices_used", r.data_parallel_devices_used}}},
       {"speedup_over_data_parallel", r.speedup_over_data_parallel},
       {"search_seconds", r.search_seconds},
       {"build_seconds", r.build_seconds},

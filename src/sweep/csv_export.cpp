@@ -45,7 +45,12 @@ std::vector<std::string> csv_columns(const ResultsMeta& meta, bool strategies) {
 }
 
 void write_csv(std::ostream& out, const ResultsTable& table, bool strategies) {
-  const auto columns = csv_columns(table.meta, strategies);
+  auto columns = csv_columns(table.meta, strategies);
+  // A sweep with pase-cluster files on its cluster axis says which model priced each row.
+  const bool hardware = std::any_of(table.rows.begin(), table.rows.end(),
+                                    [](const SweepRow& r) { return r.cost_model == "hardware"; });
+  if (hardware)
+    columns.insert(std::find(columns.begin(), columns.end(), "cluster") + 1, "cost_model");
   for (std::size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << quoted(columns[i]);
   out << "\n";
   const bool cluster = has_cluster(table.meta);
@@ -53,6 +58,7 @@ void write_csv(std::ostream& out, const ResultsTable& table, bool strategies) {
     out << r.point << "," << quoted(r.model) << "," << r.procs << "," << exact_number(r.flops_tflops) << ","
         << exact_number(r.bw_gbytes);
     if (cluster) out << "," << quoted(r.cluster);
+    if (hardware) out << "," << r.cost_model;
     for (const auto v : r.params) {
       out << ",";
       if (v != missing_param) out << v;

@@ -66,6 +66,7 @@ SweepRow PointRunner::run(std::uint64_t index) {
   row.flops_tflops = point.cluster.flops_tflops;
   row.bw_gbytes = point.cluster.bw_gbytes;
   row.cluster = point.cluster_name;
+  row.cost_model = point.hardware ? "hardware" : "paper";
   row.rank = rank_;
   row.params.assign(spec_.param_columns.size(), missing_param);
 

@@ -46,6 +46,7 @@ std::string row_to_json(const SweepRow& r) {
       {"flops", r.flops_tflops},
       {"bw", r.bw_gbytes},
       {"cluster", r.cluster},
+      {"cost_model", r.cost_model},
       {"params", r.params},
       {"status", r.status},
       {"message", r.message},
@@ -75,6 +76,8 @@ SweepRow row_from_json(const std::string& text) {
     r.flops_tflops = number(doc, "flops");
     r.bw_gbytes = number(doc, "bw");
     r.cluster = doc.at("cluster").get<std::string>();
+    // Journals written before the hardware model have no cost_model: they are all paper-model rows.
+    r.cost_model = doc.contains("cost_model") ? doc.at("cost_model").get<std::string>() : "paper";
     r.params = doc.at("params").get<std::vector<std::int64_t>>();
     r.status = doc.at("status").get<std::string>();
     r.message = doc.at("message").get<std::string>();

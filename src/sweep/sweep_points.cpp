@@ -17,7 +17,13 @@ void apply(const SweepSpec& spec, const Axis& axis, std::size_t at, SweepPoint& 
     case AxisKind::bw: point.cluster.bw_gbytes = axis.numbers[at]; break;
     case AxisKind::cluster:
       point.cluster_name = axis.names[at];
-      point.cluster = spec.catalogue->find(axis.names[at]).cluster;
+      if (const auto hw = spec.hardware_clusters.find(axis.names[at]); hw != spec.hardware_clusters.end()) {
+        point.hardware = hw->second;
+        point.cluster = Cluster{};
+      } else {
+        point.hardware.reset();
+        point.cluster = spec.catalogue->find(axis.names[at]).cluster;
+      }
       break;
     case AxisKind::param: params[axis.name] = std::to_string(axis.integers[at]); break;
   }
@@ -79,6 +85,7 @@ SearchSettings search_settings(const SweepSpec& spec, const SweepPoint& point) {
   s.overrides = point.overrides;
   s.problem.procs = point.procs;
   s.problem.cluster = point.cluster;
+  if (point.hardware) s.problem.hardware.emplace(*point.hardware, cluster::Precision::kFp32);
   s.problem.parallel_edges = spec.parallel_edges;
   s.order = spec.order;
   s.prune = spec.prune;

@@ -425,6 +425,27 @@ class SpecReader {
     for (const auto& model : spec_.models)
       for (const auto& axis : model.axes) used = used || axis.kind == AxisKind::cluster;
     if (!used) return;
+    bool catalogue_needed = false;
+    for (const auto& model : spec_.models)
+      for (const auto& axis : model.axes)
+        for (const auto& name : axis.names) {
+          if (spec_.hardware_clusters.count(name)) continue;
+          const auto presets = cluster::preset_names();
+          const bool preset = std::find(presets.begin(), presets.end(), name) != presets.end();
+          const std::string file =
+              fs::path(name).is_absolute() ? name : (fs::path(path_).parent_path() / name).string();
+          if (!preset && (!catalogue_override_.empty() || !fs::is_regular_file(file))) {
+            catalogue_needed = true;
+            continue;
+          }
+          try {
+            spec_.hardware_clusters.emplace(name, cluster::load_cluster(preset ? name : file));
+            hardware_texts_.push_back(preset ? cluster::preset_text(name) : read_whole_file(file, "cluster file"));
+          } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument(path_ + ": field 'axes.cluster': " + e.what());
+          }
+        }
+    if (!catalogue_needed) return;
     std::string path = catalogue_override_;
     if (path.empty() && clusters) {
       const std::string written = scalar(clusters, "clusters");
@@ -440,7 +461,7 @@ class SpecReader {
     for (const auto& model : spec_.models)
       for (const auto& axis : model.axes)
         for (const auto& name : axis.names)
-          if (!spec_.catalogue->presets.count(name)) {
+          if (!spec_.hardware_clusters.count(name) && !spec_.catalogue->presets.count(name)) {
             std::vector<std::string> known;
             for (const auto& [key, preset] : spec_.catalogue->presets) known.push_back(key);
             throw std::invalid_argument(path_ + ": field 'axes.cluster': no preset '" + name + "' in " + path +
@@ -468,11 +489,13 @@ class SpecReader {
     fp.add(spec_.text);
     for (const auto& model : spec_.models) add_model_files(fp, model.file, 0);
     if (spec_.catalogue) fp.add(read_whole_file(spec_.catalogue->file, "cluster catalogue"));
+    for (const auto& text : hardware_texts_) fp.add(text);
     spec_.fingerprint = fp.hex();
   }
 
   std::string path_;
   std::string catalogue_override_;
+  std::vector<std::string> hardware_texts_;  // the pase-cluster files on the cluster axis, for the fingerprint
   SweepSpec spec_;
   std::vector<Node> model_nodes_;
 };

@@ -414,5 +414,66 @@ TEST(CliTest, memory_limit_exits_3_with_a_clear_message) {
   EXPECT_EQ(ok.exit_code, 0) << show(ok);
 }
 
+
+// ------------------------------------------------------------------------------ the hardware model
+
+TEST(CliTest, a_cluster_preset_selects_the_hardware_model_with_a_breakdown) {
+  test::TempDir dir;
+  const std::string json = dir.file("r.json");
+  const Outcome r = run_pase(dir, {"search", input("alexnet.json"), "--cluster", "paper-1080ti", "-p", "16", "-o", json});
+  ASSERT_EQ(r.exit_code, 0) << show(r);
+  EXPECT_NE(r.out.find("paper-1080ti: 16 devices on 2 node(s) of 8"), std::string::npos) << r.out;
+  const auto doc = nlohmann::json::parse(slurp(json));
+  EXPECT_EQ(doc.at("cost_model"), "hardware");
+  EXPECT_EQ(doc.at("cluster"), "paper-1080ti");
+  const auto& b = doc.at("step_breakdown");
+  EXPECT_NEAR(b.at("compute_s").get<double>() + b.at("exposed_communication_s").get<double>(),
+              doc.at("step_time_s").get<double>(), 1e-12);
+  EXPECT_LE(b.at("exposed_communication_s").get<double>(), b.at("communication_s").get<double>());
+  const auto& dp = doc.at("data_parallel");
+  EXPECT_NEAR(dp.at("step_time_s").get<double>() / doc.at("step_time_s").get<double>(),
+              doc.at("speedup_over_data_parallel").get<double>(), 1e-9);
+  // conv1 data-parallel over 16 devices spans both nodes.
+  const auto& conv1 = doc.at("layers").at(0);
+  EXPECT_GT(conv1.at("time_s").get<double>(), 0.0);
+  EXPECT_EQ(conv1.at("placement").at("b").at("nodes"), 2);
+  // The paper model on the same cluster: its FLOP units, no placement.
+  const Outcome p = run_pase(dir, {"search", input("alexnet.json"), "--cluster", "paper-1080ti", "--cost-model", "paper",
+                                   "-p", "16", "-o", json});
+  ASSERT_EQ(p.exit_code, 0) << show(p);
+  EXPECT_EQ(nlohmann::json::parse(slurp(json)).at("cost_model"), "paper");
+  EXPECT_NE(p.out.find("11.34 TFLOP/s, 15.75 GB/s"), std::string::npos) << p.out;
+}
+
+TEST(CliTest, hardware_model_options_that_contradict_are_refused) {
+  test::TempDir dir;
+  const std::string m = input("alexnet.json");
+  expect_error(run_pase(dir, {"search", m, "--cluster", "dgx-a100", "--flops", "5"}), 2, {"--flops/--bw", "--cost-model paper"});
+  expect_error(run_pase(dir, {"search", m, "--cost-model", "hardware"}), 2, {"--cost-model hardware", "--cluster"});
+  expect_error(run_pase(dir, {"search", m, "--cost-model", "roofline"}), 2, {"--cost-model", "roofline"});
+  expect_error(run_pase(dir, {"search", m, "--cluster", "paper-1080ti", "-p", "128"}), 2, {"--procs", "64 devices"});
+  expect_error(run_pase(dir, {"search", m, "--cluster", "paper-1080ti", "--nodes", "2", "-p", "8"}), 2, {"--nodes", "--procs"});
+  expect_error(run_pase(dir, {"search", m, "--cluster", "paper-1080ti", "--precision", "bf16"}), 2, {"--precision", "bf16"});
+  expect_error(run_pase(dir, {"search", m, "--cluster", "dgx-a100", "--precision", "fp8"}), 2, {"fp8"});
+  expect_error(run_pase(dir, {"search", m, "--precision", "bf16"}), 2, {"--precision"});
+  expect_error(run_pase(dir, {"search", m, "--cluster", "no-such-cluster"}), 2, {"no-such-cluster", "dgx-a100"});
+  expect_error(run_pase(dir, {"search", input("measured-example.json"), "--cluster", "dgx-a100"}), 2,
+               {"measured-example.json", "--cost-model paper"});
+}
+
+TEST(CliTest, a_bad_cluster_file_is_refused_naming_the_file_and_field) {
+  test::TempDir dir;
+  const std::string bad = dir.write("bad.json", R"({"format": "pase-cluster", "version": 1, "name": "x"})");
+  expect_error(run_pase(dir, {"search", input("alexnet.json"), "--cluster", bad}), 2, {"bad.json"});
+}
+
+TEST(CliTest, nodes_selects_whole_nodes) {
+  test::TempDir dir;
+  const std::string json = dir.file("r.json");
+  const Outcome r = run_pase(dir, {"search", input("alexnet.json"), "--cluster", "dgx-a100", "--nodes", "2", "-o", json});
+  ASSERT_EQ(r.exit_code, 0) << show(r);
+  EXPECT_EQ(nlohmann::json::parse(slurp(json)).at("procs"), 16);
+}
+
 }  // namespace
 }  // namespace pase

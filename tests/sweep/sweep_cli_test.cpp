@@ -2,6 +2,8 @@
 // users run them: the pase binary in a subprocess.
 #include <gtest/gtest.h>
 
+#include "pase/cluster/hardware_cluster.hpp"
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -204,6 +206,51 @@ TEST(SweepCliTest, search_takes_a_cluster_preset) {
   r = pase({"search", data + "/mlp.json", "--cluster", "a100-nvlink"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("19.5 TFLOP/s, 300 GB/s"), std::string::npos) << r.out;
+}
+
+TEST(SweepCliTest, a_cluster_axis_takes_pase_cluster_presets_and_files_priced_by_the_hardware_model) {
+  test::TempDir dir;
+  test::write_file(dir.file("two-nodes.json"), cluster::preset_text("paper-2080ti"));
+  const std::string spec = spec_file(dir, "format: pase-sweep\nversion: 1\nname: hw\n"
+                                          "clusters: " + data + "/clusters.json\n"
+                                          "models:\n"
+                                          "  - file: " + data + "/mlp.json\n"
+                                          "    axes:\n"
+                                          "      procs: [8, 16]\n"
+                                          "      cluster: [paper-1080ti, two-nodes.json, fast-node]\n");
+  ASSERT_EQ(pase({"sweep", spec, "-o", dir.file("r.h5"), "-q"}).exit_code, 0);
+  const ResultsTable table = read_results_file(dir.file("r.h5"));
+  ASSERT_EQ(table.rows.size(), 6u);
+  for (const auto& row : table.rows) {
+    SCOPED_TRACE("point " + std::to_string(row.point));
+    ASSERT_TRUE(row.ok()) << row.message;
+    const bool hardware = row.cluster != "fast-node";
+    EXPECT_EQ(row.cost_model, hardware ? "hardware" : "paper");
+    std::vector<std::string> args = {"search", data + "/mlp.json", "-p", std::to_string(row.procs), "-q",
+                                     "-o", dir.file("s.json"), "--cluster",
+                                     row.cluster == "two-nodes.json" ? dir.file("two-nodes.json") : row.cluster};
+    if (!hardware) args.insert(args.end(), {"--clusters", data + "/clusters.json"});
+    const auto search = pase(args);
+    ASSERT_EQ(search.exit_code, 0) << search.err;
+    const auto report = nlohmann::json::parse(test::read_file(dir.file("s.json")));
+    EXPECT_EQ(report["cost_model"], row.cost_model);
+    EXPECT_EQ(report["step_time_s"].get<double>(), row.step_time_s);
+    EXPECT_EQ(report["speedup_over_data_parallel"].get<double>(), row.speedup_over_data_parallel);
+  }
+  ASSERT_EQ(pase({"export", dir.file("r.h5"), "--csv", dir.file("r.csv")}).exit_code, 0);
+  const std::string csv = test::read_file(dir.file("r.csv"));
+  EXPECT_EQ(csv.rfind("point,model,procs,flops,bw,cluster,cost_model,", 0), 0u) << csv;
+  EXPECT_NE(csv.find(",paper-1080ti,hardware,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",fast-node,paper,"), std::string::npos) << csv;
+  // A misspelt field in a cluster file on the axis is refused naming the spec, the file and the field.
+  test::write_file(dir.file("bad.json"), R"({"format": "pase-cluster", "version": 1, "nmae": "x"})");
+  const std::string bad = spec_file(dir, "format: pase-sweep\nversion: 1\nname: bad\nmodels:\n"
+                                         "  - file: " + data + "/mlp.json\n    axes:\n      cluster: [bad.json]\n", "bad.yaml");
+  const auto r = pase({"sweep", bad, "-o", dir.file("b.h5"), "-q"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("bad.yaml: field 'axes.cluster': "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("bad.json"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
 }  // namespace

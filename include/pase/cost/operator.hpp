@@ -10,6 +10,8 @@
 #include "pase/cost/attributes.hpp"
 #include "pase/cost/configs.hpp"
 #include "pase/cost/cost_math.hpp"
+#include "pase/cost/pricing.hpp"
+#include "pase/cost/work.hpp"
 
 namespace pase {
 
@@ -26,14 +28,18 @@ class Operator {
   void rename_letters(const std::string& letters);
 
   virtual std::vector<Config> configs(std::int64_t procs, std::int64_t cutoff) const;
+  // The paper model's cost of each configuration, in FLOP.
   virtual std::vector<double> costs(const std::vector<Config>& configs, const CostMath& math) const;
+  // The hardware model's time of each configuration. Throws std::invalid_argument for an operator
+  // without a physical description (Measured).
+  virtual std::vector<LayerTime> times(const std::vector<Config>& configs, const HardwarePricing& pricing) const;
+  // What configuration `c` does, per device (both models price this).
+  virtual Work work(const Config& c) const = 0;
   // How configuration `c` splits input tensor i / output tensor j, one count per tensor dimension.
   virtual Config input_split(std::size_t i, const Config& c) const = 0;
   virtual Config output_split(std::size_t j, const Config& c) const = 0;
 
  protected:
-  virtual double cost(const Config& c, const CostMath& math) const = 0;
-
   std::string letters_;
   Shape domain_;
   Shape split_domain_;  // the domain used to enumerate configurations: 1 where a dimension is never split

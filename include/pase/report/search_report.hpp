@@ -8,6 +8,7 @@
 
 #include "pase/bytes.hpp"
 #include "pase/cost/model_problem.hpp"
+#include "pase/cost/step_time.hpp"
 #include "pase/search/collectives.hpp"
 #include "pase/search/distribution.hpp"
 #include "pase/search/dominance.hpp"
@@ -74,6 +75,13 @@ struct PruningTotals {
 };
 PruningTotals pruning_totals(const SearchSettings& settings, const SearchRun& run);
 
+// How one split of a layer lies on the node-major device grid (hardware model).
+struct SplitPlacement {
+  char letter = 0;
+  std::int64_t ways = 1;
+  int nodes = 1;  // nodes its device groups span: 1 = inside a node
+};
+
 struct LayerRow {
   std::string name;
   std::string op;
@@ -82,6 +90,8 @@ struct LayerRow {
   std::size_t config_count = 0;  // configurations the search considered
   double cost = 0;   // layer cost plus the cost of the edges into it, FLOP
   double share = 0;  // of the total
+  double time_s = 0;  // the cost in seconds (paper model: at the device's peak)
+  std::vector<SplitPlacement> placement = {};  // hardware model: each split's nodes
 };
 
 struct SearchReport {
@@ -97,6 +107,15 @@ struct SearchReport {
   double data_parallel_cost = 0;
   double data_parallel_step_time_s = 0;
   double speedup_over_data_parallel = 0;
+  CostModel cost_model = CostModel::paper;
+  std::string cluster_name;            // hardware model: the pase-cluster's name
+  StepBreakdown breakdown;             // of step_time_s
+  StepBreakdown data_parallel_breakdown;
+  std::int64_t devices_used = 0;       // the most devices a layer of the strategy uses
+  std::int64_t data_parallel_devices_used = 0;
+  // Hardware model: the DP's strategy lost to data parallelism once both overlap their gradient
+  // all-reduces, so data parallelism is reported (src/cluster/README.md, "What is exact").
+  bool data_parallel_chosen = false;
   double build_seconds = 0;
   double search_seconds = 0;
   PruningTotals pruning;

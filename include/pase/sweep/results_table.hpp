@@ -19,6 +19,7 @@ struct SweepRow {
   double flops_tflops = 0;
   double bw_gbytes = 0;
   std::string cluster;               // preset name, or empty
+  std::string cost_model = "paper";  // "paper" or "hardware" (a pase-cluster on the cluster axis)
   std::vector<std::int64_t> params;  // one per ResultsMeta::param_columns (missing_param when absent)
   std::string status = "ok";         // "ok", "memory_limit" or "error"
   std::string message;               // why, when not ok

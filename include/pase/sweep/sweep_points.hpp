@@ -4,6 +4,7 @@
 // and the device count have the same problem structure, so they can share one ordering and plan.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct SweepPoint {
   std::int64_t procs = 8;              // as `pase search`'s defaults when the spec has no such axis
   Cluster cluster;                     // flops and bw
   std::string cluster_name;            // the preset, when the spec has a cluster axis
+  std::optional<cluster::HardwareCluster> hardware;  // a pase-cluster on the cluster axis: the hardware model
   std::vector<std::string> overrides;  // "name=value", sorted by name: the `set` values and parameter axes
 };
 

@@ -4,6 +4,7 @@
 // Every error is one std::invalid_argument line naming the spec file, its line, the field and the fix.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "pase/search/dominance.hpp"
 #include "pase/search/order.hpp"
 #include "pase/cluster/cluster_presets.hpp"
+#include "pase/cluster/hardware_cluster.hpp"
 
 namespace pase {
 
@@ -51,7 +53,9 @@ struct SweepSpec {
   PruneMode prune = PruneMode::automatic;  // search.prune: auto (default), dominance or none
   ParallelEdges parallel_edges = ParallelEdges::last;
   std::optional<std::uint64_t> max_memory_bytes;
-  std::optional<ClusterCatalogue> catalogue;  // loaded when a cluster axis is used
+  std::optional<ClusterCatalogue> catalogue;  // loaded when a cluster axis names a jobs/clusters.json preset
+  // Cluster-axis values that are pase-cluster presets or files (the hardware model), by the name given.
+  std::map<std::string, cluster::HardwareCluster> hardware_clusters;
 };
 
 // `catalogue_path` overrides the spec's `clusters` field and the default catalogue.
