@@ -8,6 +8,8 @@ namespace pase::limits {
 
 // Parentheses and unary minuses nested in one expression ("((((1))))", "- - - 1").
 inline constexpr int kMaxExpressionDepth = 256;
+// Lists and objects nested in one JSON document (model, cluster, results metadata).
+inline constexpr int kMaxJsonDepth = 64;
 // `repeat` of one block instance.
 inline constexpr std::int64_t kMaxBlockRepeat = 100000;
 // Layers in one expanded network (after every block is instantiated).

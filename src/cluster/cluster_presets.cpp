@@ -8,6 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "pase/json_depth.hpp"
+
 namespace pase {
 
 namespace {
@@ -51,6 +53,7 @@ ClusterCatalogue load_cluster_catalogue(const std::string& path) {
   if (!in) fail(path, "cannot open the cluster catalogue (does it exist? set --clusters or PASE_CLUSTERS)");
   std::stringstream content;
   content << in.rdbuf();
+  check_json_depth(content.str(), path);
   Json doc;
   try {
     doc = Json::parse(content.str());

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "pase/json_depth.hpp"
+
 namespace pase::cluster {
 
 namespace {
@@ -118,6 +120,7 @@ double EfficiencyCurve::at(double size) const {
 }
 
 HardwareCluster parse_cluster(const std::string& text, const std::string& file) {
+  check_json_depth(text, file);
   json document;
   try {
     document = json::parse(text);

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "pase/json_depth.hpp"
 #include "pase/limits.hpp"
 
 namespace pase {
@@ -64,6 +65,7 @@ class Loader {
     if (!in) throw std::invalid_argument(path + ": cannot open the model file (does it exist?)");
     std::stringstream text;
     text << in.rdbuf();
+    check_json_depth(text.str(), path);
     try {
       return as_pase_model(Json::parse(text.str()), path);
     } catch (const Json::parse_error& e) {
