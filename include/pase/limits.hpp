@@ -2,6 +2,7 @@
 // The named bounds on what an input may ask for. Each refusal is a one-line error (exit 2) instead of a
 // crash (deep recursion), an allocation failure, or a silently truncated value.
 
+#include <cstddef>
 #include <cstdint>
 
 namespace pase::limits {
@@ -16,5 +17,9 @@ inline constexpr std::int64_t kMaxBlockRepeat = 100000;
 inline constexpr std::size_t kMaxLayers = 1000000;
 // `pointwise_ops` of one operator (elementwise operations fused after it).
 inline constexpr std::int64_t kMaxPointwiseOps = 1 << 20;
+
+// Values of one sweep axis, and points of one model's sweep.
+inline constexpr std::size_t kMaxAxisValues = 1'000'000;
+inline constexpr std::uint64_t kMaxSweepPoints = 100'000'000;
 
 }  // namespace pase::limits
