@@ -18,6 +18,12 @@ inline constexpr std::size_t kMaxLayers = 1000000;
 // `pointwise_ops` of one operator (elementwise operations fused after it).
 inline constexpr std::int64_t kMaxPointwiseOps = 1 << 20;
 
+// A measured cost (a layer's or an edge's, in the model file's units): finite, not negative and at most
+// this, so that sums over kMaxLayers layers and speedups stay finite.
+inline constexpr double kMaxMeasuredCost = 1e30;
+// Device speeds (--flops in TFLOP/s, --bw in GB/s): outside this range step times overflow or vanish.
+inline constexpr double kMinDeviceSpeed = 1e-6;
+inline constexpr double kMaxDeviceSpeed = 1e9;
 // Values of one sweep axis, and points of one model's sweep.
 inline constexpr std::size_t kMaxAxisValues = 1'000'000;
 inline constexpr std::uint64_t kMaxSweepPoints = 100'000'000;

@@ -57,7 +57,7 @@ ClusterCatalogue load_cluster_catalogue(const std::string& path) {
   Json doc;
   try {
     doc = Json::parse(content.str());
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     fail(path, std::string("not valid JSON: ") + e.what());
   }
   if (!doc.is_object() || doc.value("format", "") != "pase-clusters")

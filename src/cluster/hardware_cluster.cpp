@@ -124,7 +124,7 @@ HardwareCluster parse_cluster(const std::string& text, const std::string& file) 
   json document;
   try {
     document = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     throw std::invalid_argument(file + ": not valid JSON: " + e.what());
   }
   const Reader root(document, file, "",

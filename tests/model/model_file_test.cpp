@@ -135,6 +135,26 @@ TEST(ModelFileTest, dimensions_near_2_to_the_63_load_fast_and_overflowing_produc
   EXPECT_TRUE(throws_naming([&] { load_model(path); }, path, "layer 'r", "more than 2^63 elements"));
 }
 
+TEST(ModelFileTest, negative_huge_or_non_finite_measured_costs_are_refused) {
+  test::TempDir dir;
+  for (const char* cost : {"-5", "1e308", "1e31"}) {
+    const std::string path = dir.write(
+        "m.json", std::string(R"({"format": "pase-model", "version": 1, "name": "m", "layers": [
+          {"name": "a", "op": "Measured", "configs": [[1], [2]], "costs": [)") + cost + R"(, 1]},
+          {"name": "b", "op": "Measured", "configs": [[1], [2]], "costs": [1, 1]}],
+          "edges": [{"from": "a", "to": "b", "costs": [[0, 0], [0, 0]]}]})");
+    EXPECT_TRUE(throws_naming([&] { load_model(path); }, path, "layer 'a'", "field 'costs'", "not a cost")) << cost;
+    const std::string edge = dir.write(
+        "e.json", std::string(R"({"format": "pase-model", "version": 1, "name": "m", "layers": [
+          {"name": "a", "op": "Measured", "configs": [[1], [2]], "costs": [1, 1]},
+          {"name": "b", "op": "Measured", "configs": [[1], [2]], "costs": [1, 1]}],
+          "edges": [{"from": "a", "to": "b", "costs": [[0, )") + cost + R"(], [0, 0]]}]})");
+    EXPECT_TRUE(throws_naming([&] { load_model(edge); }, edge, "edges[0].costs", "not a cost")) << cost;
+  }
+  const std::string overflow = dir.write("o.json", R"({"format": "pase-model", "version": 1, "name": "m", "cutoff": 1e999})");
+  EXPECT_TRUE(throws_naming([&] { load_model(overflow); }, overflow, "not valid JSON"));
+}
+
 TEST(ModelFileTest, blocks_repeat_in_a_chain) {
   test::TempDir dir;
   // block "layer" (inputs h, bias): add = h + bias; t = transpose(add); mix = t + w (a graph input).
