@@ -108,18 +108,29 @@ class SpecReader {
 
  private:
   Node parse(const std::string& text) const {
-    std::vector<Node> documents;
+    // A document marker ("---" at the start of a line) after content starts a second document, which
+    // YAML::Load would ignore. (YAML::LoadAll is not used: yaml-cpp 0.7 loops forever on some bad input.)
+    bool content = false;
+    std::size_t line = 1;
+    for (std::size_t start = 0; start < text.size(); ++line) {
+      const std::size_t end = std::min(text.find('\n', start), text.size());
+      const std::string_view row(text.data() + start, end - start);
+      const bool marker = row.starts_with("---") && (row.size() == 3 || row[3] == ' ' || row[3] == '\r');
+      if (marker && content)
+        throw std::invalid_argument(path_ + ":" + std::to_string(line) +
+                                    ": a second YAML document ('---'); a spec is one document, remove the rest");
+      if (!marker && !row.empty() && row[0] != '#' && row[0] != '%' && row.find_first_not_of(" \t\r") != std::string_view::npos)
+        content = true;
+      start = end + 1;
+    }
+    Node doc;
     try {
-      documents = YAML::LoadAll(text);
+      doc = YAML::Load(text);
     } catch (const YAML::Exception& e) {
       throw std::invalid_argument(path_ + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML or JSON: " + e.msg);
     }
-    if (documents.size() > 1)
-      throw std::invalid_argument(path_ + ":" + std::to_string(documents[1].Mark().line + 1) +
-                                  ": a second YAML document ('---'); a spec is one document, remove the rest");
-    if (documents.empty()) return Node();
-    check_unique_keys(documents[0], "");
-    return documents[0];
+    check_unique_keys(doc, "");
+    return doc;
   }
 
   // yaml-cpp keeps the first of two equal keys without a word; a spec that says a thing twice is refused.
