@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "pase/cli/commands.hpp"
 #include "pase/cli/options.hpp"
@@ -83,7 +84,9 @@ int bench_command(int argc, char** argv, MpiRuntime&) {
              "with the most cells, timed alone.",
              vm, false))
     return exit_ok;
-  const int repeat = std::max(1, vm["repeat"].as<int>());
+  const int repeat = vm["repeat"].as<int>();
+  if (repeat < 1 || repeat > 1000)
+    throw std::invalid_argument("--repeat " + std::to_string(repeat) + ": must be from 1 to 1000 runs per point");
   std::printf("%-12s %5s %10s %10s %14s %8s %14s %8s %10s %9s\n", "model", "procs", "build_s", "search_s", "dp_cells",
               "ns/cell", "largest_cells", "ns/cell", "ref_s", "vs_ref");
   for (const auto& model : vm["models"].as<std::vector<std::string>>())

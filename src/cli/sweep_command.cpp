@@ -49,6 +49,8 @@ int sweep_command(int argc, char** argv) {
     o.progress = vm.count("quiet") == 0;
     o.checkpoint_seconds = vm["checkpoint-seconds"].as<double>();
     o.progress_interval_s = vm["progress-seconds"].as<double>();
+    if (!(o.progress_interval_s >= 0 && o.progress_interval_s <= 86400))
+      throw std::invalid_argument("--progress-seconds: must be from 0 to 86400 seconds");
     if (vm.count("max-memory")) o.max_memory_bytes = parse_bytes(vm["max-memory"].as<std::string>(), "--max-memory");
     if (vm.count("share")) {
       const std::string share = vm["share"].as<std::string>();

@@ -2,7 +2,10 @@
 
 #include <array>
 #include <cmath>
+#include <sstream>
 #include <stdexcept>
+
+#include "pase/limits.hpp"
 
 namespace pase {
 
@@ -15,10 +18,16 @@ std::span<const ClusterField> cluster_fields() {
 }
 
 void validate(const Cluster& cluster) {
-  if (!std::isfinite(cluster.flops_tflops) || cluster.flops_tflops <= 0)
-    throw std::invalid_argument("--flops must be a positive number of TFLOP/s");
-  if (!std::isfinite(cluster.bw_gbytes) || cluster.bw_gbytes <= 0)
-    throw std::invalid_argument("--bw must be a positive number of GB/s");
+  auto check = [](double v, const char* option, const char* unit) {
+    if (!(v >= limits::kMinDeviceSpeed && v <= limits::kMaxDeviceSpeed)) {
+      std::ostringstream text;
+      text << option << " " << v << ": must be a number of " << unit << " from " << limits::kMinDeviceSpeed << " to "
+           << limits::kMaxDeviceSpeed;
+      throw std::invalid_argument(text.str());
+    }
+  };
+  check(cluster.flops_tflops, "--flops", "TFLOP/s");
+  check(cluster.bw_gbytes, "--bw", "GB/s");
 }
 
 }  // namespace pase

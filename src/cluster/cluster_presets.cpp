@@ -8,6 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "pase/json_depth.hpp"
+
 namespace pase {
 
 namespace {
@@ -51,10 +53,11 @@ ClusterCatalogue load_cluster_catalogue(const std::string& path) {
   if (!in) fail(path, "cannot open the cluster catalogue (does it exist? set --clusters or PASE_CLUSTERS)");
   std::stringstream content;
   content << in.rdbuf();
+  check_json_depth(content.str(), path);
   Json doc;
   try {
     doc = Json::parse(content.str());
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     fail(path, std::string("not valid JSON: ") + e.what());
   }
   if (!doc.is_object() || doc.value("format", "") != "pase-clusters")

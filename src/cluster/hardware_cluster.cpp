@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "pase/json_depth.hpp"
+
 namespace pase::cluster {
 
 namespace {
@@ -118,10 +120,11 @@ double EfficiencyCurve::at(double size) const {
 }
 
 HardwareCluster parse_cluster(const std::string& text, const std::string& file) {
+  check_json_depth(text, file);
   json document;
   try {
     document = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     throw std::invalid_argument(file + ": not valid JSON: " + e.what());
   }
   const Reader root(document, file, "",

@@ -24,11 +24,14 @@ std::int64_t windowed_size(std::int64_t size, std::int64_t window, std::int64_t 
                            const char* field) {
   if (stride < 1) throw std::invalid_argument("field 'stride': must be at least 1");
   if (pad < 0) throw std::invalid_argument("field 'pad': must not be negative");
-  if (window < 1 || size + 2 * pad < window)
+  std::int64_t padded = 0;
+  if (__builtin_mul_overflow(pad, 2, &padded) || __builtin_add_overflow(padded, size, &padded))
+    throw std::invalid_argument("field 'pad': " + std::to_string(pad) + " is too large");
+  if (window < 1 || padded < window)
     throw std::invalid_argument(std::string("field '") + field + "': a window of " + std::to_string(window) +
                                 " does not fit an input of " + std::to_string(size) + " with padding " +
                                 std::to_string(pad));
-  return (size - window + 2 * pad) / stride + 1;
+  return (padded - window) / stride + 1;
 }
 
 void require_rank(const Shape& s, std::size_t rank, const char* kind) {

@@ -148,7 +148,11 @@ class Reshape final : public FreeOperator {
 };
 
 std::int64_t elements(const Shape& s) {
-  return std::accumulate(s.begin(), s.end(), std::int64_t{1}, std::multiplies<>());
+  std::int64_t n = 1;
+  for (auto d : s)
+    if (__builtin_mul_overflow(n, d, &n))
+      throw std::invalid_argument("field 'in': the tensor has more than 2^63 elements; use smaller dimensions");
+  return n;
 }
 
 class Transpose final : public FreeOperator {

@@ -1,7 +1,9 @@
 // A layer whose configurations and costs come from the model file (for example profiled numbers).
+#include <sstream>
 #include <stdexcept>
 
 #include "operator_kinds.hpp"
+#include "pase/limits.hpp"
 
 namespace pase::operators {
 
@@ -19,6 +21,12 @@ class Measured final : public Operator {
     for (std::size_t i = 0; i < flat.size(); i += static_cast<std::size_t>(width))
       configs_.emplace_back(flat.begin() + static_cast<std::ptrdiff_t>(i),
                             flat.begin() + static_cast<std::ptrdiff_t>(i + static_cast<std::size_t>(width)));
+    for (double c : costs_)
+      if (!(c >= 0 && c <= limits::kMaxMeasuredCost)) {
+        std::ostringstream text;
+        text << "field 'costs': " << c << " is not a cost from 0 to " << limits::kMaxMeasuredCost;
+        throw std::invalid_argument(text.str());
+      }
     if (costs_.size() != configs_.size())
       throw std::invalid_argument("field 'costs': has " + std::to_string(costs_.size()) + " values for " +
                                   std::to_string(configs_.size()) + " configurations");

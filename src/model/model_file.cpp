@@ -10,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "pase/json_depth.hpp"
 #include "pase/limits.hpp"
 
 namespace pase {
@@ -64,11 +65,14 @@ class Loader {
     if (!in) throw std::invalid_argument(path + ": cannot open the model file (does it exist?)");
     std::stringstream text;
     text << in.rdbuf();
+    check_json_depth(text.str(), path);
+    Json doc;
     try {
-      return as_pase_model(Json::parse(text.str()), path);
-    } catch (const Json::parse_error& e) {
+      doc = Json::parse(text.str());
+    } catch (const Json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
       throw std::invalid_argument(path + ": not valid JSON: " + e.what());
     }
+    return as_pase_model(std::move(doc), path);
   }
 
   // A file that `extends` another starts from it; its own params override the base's.
@@ -348,6 +352,8 @@ class Loader {
         for (const auto& x : row) {
           if (!x.is_number()) fail("field '" + field + ".costs': entries must be numbers");
           r.push_back(x.get<double>());
+          if (!(r.back() >= 0 && r.back() <= limits::kMaxMeasuredCost))
+            fail("field '" + field + ".costs': " + x.dump() + " is not a cost from 0 to 1e30");
         }
         edge.costs.push_back(std::move(r));
       }

@@ -23,8 +23,11 @@ std::string format_bytes(std::uint64_t bytes) {
 std::uint64_t parse_bytes(const std::string& text, const std::string& option) {
   std::size_t used = 0;
   double value = 0;
+  // Decimal digits only: std::stod would also take "0x10", " 5", "inf" and "nan".
+  const bool decimal = !text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '.') &&
+                       text.find_first_of("xX") == std::string::npos;
   try {
-    value = std::stod(text, &used);
+    if (decimal) value = std::stod(text, &used);
   } catch (const std::exception&) {
     used = 0;
   }

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "pase/json_depth.hpp"
+
 namespace pase {
 
 void RowSet::add(SweepRow row) {
@@ -68,6 +70,7 @@ std::string row_to_json(const SweepRow& r) {
 
 SweepRow row_from_json(const std::string& text) {
   try {
+    check_json_depth(text, "a sweep row");
     const Json doc = Json::parse(text);
     SweepRow r;
     r.point = doc.at("point").get<std::uint64_t>();

@@ -12,6 +12,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "pase/limits.hpp"
 #include "pase/model/model_file.hpp"
 #include "pase/report/search_report.hpp"
 #include "pase/sweep/fingerprint.hpp"
@@ -32,8 +33,8 @@ namespace {
 namespace fs = std::filesystem;
 using YAML::Node;
 
-constexpr std::uint64_t max_points = 100'000'000;
-constexpr std::size_t max_axis_values = 1'000'000;
+constexpr std::uint64_t max_points = limits::kMaxSweepPoints;
+constexpr std::size_t max_axis_values = limits::kMaxAxisValues;
 
 // Generated values are rounded to 12 significant digits, so 0.1 steps print as 0.3, not 0.30000000000000004.
 double tidy(double x) {
@@ -107,10 +108,43 @@ class SpecReader {
 
  private:
   Node parse(const std::string& text) const {
+    // A document marker ("---" at the start of a line) after content starts a second document, which
+    // YAML::Load would ignore. (YAML::LoadAll is not used: yaml-cpp 0.7 loops forever on some bad input.)
+    bool content = false;
+    std::size_t line = 1;
+    for (std::size_t start = 0; start < text.size(); ++line) {
+      const std::size_t end = std::min(text.find('\n', start), text.size());
+      const std::string_view row(text.data() + start, end - start);
+      const bool marker = row.starts_with("---") && (row.size() == 3 || row[3] == ' ' || row[3] == '\r');
+      if (marker && content)
+        throw std::invalid_argument(path_ + ":" + std::to_string(line) +
+                                    ": a second YAML document ('---'); a spec is one document, remove the rest");
+      if (!marker && !row.empty() && row[0] != '#' && row[0] != '%' && row.find_first_not_of(" \t\r") != std::string_view::npos)
+        content = true;
+      start = end + 1;
+    }
+    Node doc;
     try {
-      return YAML::Load(text);
+      doc = YAML::Load(text);
     } catch (const YAML::Exception& e) {
       throw std::invalid_argument(path_ + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML or JSON: " + e.msg);
+    }
+    check_unique_keys(doc, "");
+    return doc;
+  }
+
+  // yaml-cpp keeps the first of two equal keys without a word; a spec that says a thing twice is refused.
+  void check_unique_keys(const Node& node, const std::string& field) const {
+    if (node.IsSequence()) {
+      for (std::size_t i = 0; i < node.size(); ++i) check_unique_keys(node[i], field + "[" + std::to_string(i) + "]");
+    } else if (node.IsMap()) {
+      std::set<std::string> seen;
+      for (const auto& item : node) {
+        const std::string key = item.first.IsScalar() ? item.first.Scalar() : "?";
+        const std::string name = field.empty() ? key : field + "." + key;
+        if (!seen.insert(key).second) fail(item.first, name, "given twice; keep one");
+        check_unique_keys(item.second, name);
+      }
     }
   }
 
@@ -168,9 +202,16 @@ class SpecReader {
       const double times = number(node["times"], field + ".times");
       if (times <= 1) fail(node["times"], field + ".times", "must be above 1");
       if (from <= 0) fail(node["from"], field + ".from", "a multiplying range must start above 0");
-      for (double v = from;; v = tidy(v * times)) {
+      for (double v = from;;) {
         if (v > to && !close(v, to)) break;
         values.push_back(close(v, to) ? to : v);
+        if (values.size() > max_axis_values) fail(node, field, "more than a million values; use a larger 'times'");
+        const double next = tidy(v * times);
+        if (!(next > v))
+          fail(node["times"], field + ".times",
+               "so close to 1 that the values stop growing at " + number_text(v) +
+                   " (values keep 12 significant digits); use a larger factor");
+        v = next;
       }
     }
     return values;
@@ -194,7 +235,12 @@ class SpecReader {
     if (!ellipsis) return values;
     const double end = values.back();
     values.pop_back();
-    auto expanded = expand_ellipsis(values, end);
+    std::vector<double> expanded;
+    try {
+      expanded = expand_ellipsis(values, end);
+    } catch (const std::length_error&) {
+      fail(node, field, "more than a million values; write fewer or a larger step");
+    }
     if (expanded.empty()) {
       std::vector<double> start = values;
       std::vector<std::string> shown;
@@ -244,8 +290,9 @@ class SpecReader {
       return axis;
     }
     for (double v : values) {
-      if (v != std::floor(v) || std::fabs(v) > 9e15)
-        fail(node, field, "value " + number_text(v) + " must be an integer");
+      if (std::fabs(v) > 9e15)
+        fail(node, field, "value " + number_text(v) + " is larger than the largest sweep value 9e15");
+      if (v != std::floor(v)) fail(node, field, "value " + number_text(v) + " must be an integer");
       if (axis.kind == AxisKind::procs && v < 1) fail(node, field, "value " + number_text(v) + " must be at least 1");
       axis.integers.push_back(static_cast<std::int64_t>(v));
     }
@@ -511,7 +558,8 @@ std::vector<double> expand_ellipsis(const std::vector<double>& start, double end
   if (geometric) {
     std::vector<double> values = start;
     if (close(values.back(), end)) return values.back() = end, values;
-    while (values.size() < max_axis_values) {
+    for (;;) {
+      if (values.size() >= max_axis_values) throw std::length_error("more than a million values");
       const double next = tidy(start[0] * std::pow(ratio, static_cast<double>(values.size())));
       if (close(next, end)) {
         values.push_back(end);
@@ -527,7 +575,8 @@ std::vector<double> expand_ellipsis(const std::vector<double>& start, double end
   if (!arithmetic) return {};
   std::vector<double> values = start;
   if (close(values.back(), end)) return values.back() = end, values;
-  while (values.size() < max_axis_values) {
+  for (;;) {
+    if (values.size() >= max_axis_values) throw std::length_error("more than a million values");
     const double next = tidy(start[0] + step * static_cast<double>(values.size()));
     if (close(next, end) || std::fabs(next - end) <= 1e-9 * std::fabs(step)) {
       values.push_back(end);

@@ -25,6 +25,13 @@ TEST(ConfigsTest, allowed_splits_keep_divisors_with_enough_left_per_device) {
   EXPECT_EQ(allowed_splits(8, 4), Splits({1, 2}));
 }
 
+TEST(ConfigsTest, allowed_splits_of_huge_dimensions_stop_at_the_device_count) {
+  EXPECT_EQ(allowed_splits(std::int64_t{1} << 62, 1, 8), Splits({1, 2, 4, 8}));
+  EXPECT_EQ(allowed_splits(INT64_MAX, 1, 64), Splits({1, 7, 49}));  // 2^63 - 1 = 7^2 * 73 * 127 * 337 * 92737 * 649657
+  EXPECT_EQ(allowed_splits(12, 1, 5), Splits({1, 2, 3, 4}));
+  EXPECT_EQ(allowed_splits(12, 4, 100), allowed_splits(12, 4));
+}
+
 TEST(ConfigsTest, allowed_splits_fall_back_to_one_when_nothing_qualifies) {
   // 3 / 1 = 3 < cutoff 4: no divisor qualifies, the prototype then allows {1}.
   EXPECT_EQ(allowed_splits(3, 4), Splits({1}));

@@ -105,6 +105,56 @@ TEST(ModelFileTest, pointwise_ops_out_of_range_is_refused_not_truncated) {
   }
 }
 
+TEST(ModelFileTest, deeply_nested_lists_are_refused_before_they_overflow_the_stack) {
+  test::TempDir dir;
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  for (const std::string where : {"block", "in", "repeat"}) {
+    const std::string path =
+        dir.write("m.json", model(R"({"n": 4})", R"({"x": ["n", "n"]})",
+                                  R"([{"name": "s", "block": "b", "in": ["x"], ")" + where + R"(": )" + deep + "}]"));
+    EXPECT_TRUE(throws_naming([&] { load_model(path); }, path, "nest more than 64 deep")) << where;
+  }
+  // Brackets inside strings do not count.
+  const std::string path = dir.write(
+      "m.json", model(R"({"n": 4})", R"({"x": ["n", "n"]})",
+                      R"([{"name": "t", "op": "Transpose", "in": ["x"], "perm": [1, 0], "note": ")" + deep + R"("}])"));
+  EXPECT_TRUE(throws_naming([&] { load_model(path); }, path, "field 'note'", "unexpected"));
+}
+
+TEST(ModelFileTest, dimensions_near_2_to_the_63_load_fast_and_overflowing_products_are_refused) {
+  test::TempDir dir;
+  for (const char* d : {"4611686018427387904", "9223372036854775807"}) {
+    const std::string path = dir.write("m.json", model(std::string(R"({"n": )") + d + "}", R"({"x": [8, "n"], "w": ["n", 8]})",
+                                                       R"([{"name": "mm", "op": "MatMul", "in": ["x", "w"]}])"));
+    const Network net = load_model(path);
+    const auto configs = net.layers[0].model->configs(64, 1);
+    EXPECT_FALSE(configs.empty()) << d;
+  }
+  const std::string path = dir.write("m.json", model(R"({"n": 4611686018427387904})", R"({"x": ["n", 4]})",
+                                                     R"([{"name": "r", "op": "Reshape", "in": ["x"], "shape": ["n", 4]}])"));
+  EXPECT_TRUE(throws_naming([&] { load_model(path); }, path, "layer 'r", "more than 2^63 elements"));
+}
+
+TEST(ModelFileTest, negative_huge_or_non_finite_measured_costs_are_refused) {
+  test::TempDir dir;
+  for (const char* cost : {"-5", "1e308", "1e31"}) {
+    const std::string path = dir.write(
+        "m.json", std::string(R"({"format": "pase-model", "version": 1, "name": "m", "layers": [
+          {"name": "a", "op": "Measured", "configs": [[1], [2]], "costs": [)") + cost + R"(, 1]},
+          {"name": "b", "op": "Measured", "configs": [[1], [2]], "costs": [1, 1]}],
+          "edges": [{"from": "a", "to": "b", "costs": [[0, 0], [0, 0]]}]})");
+    EXPECT_TRUE(throws_naming([&] { load_model(path); }, path, "layer 'a'", "field 'costs'", "not a cost")) << cost;
+    const std::string edge = dir.write(
+        "e.json", std::string(R"({"format": "pase-model", "version": 1, "name": "m", "layers": [
+          {"name": "a", "op": "Measured", "configs": [[1], [2]], "costs": [1, 1]},
+          {"name": "b", "op": "Measured", "configs": [[1], [2]], "costs": [1, 1]}],
+          "edges": [{"from": "a", "to": "b", "costs": [[0, )") + cost + R"(], [0, 0]]}]})");
+    EXPECT_TRUE(throws_naming([&] { load_model(edge); }, edge, "edges[0].costs", "not a cost")) << cost;
+  }
+  const std::string overflow = dir.write("o.json", R"({"format": "pase-model", "version": 1, "name": "m", "cutoff": 1e999})");
+  EXPECT_TRUE(throws_naming([&] { load_model(overflow); }, overflow, "not valid JSON"));
+}
+
 TEST(ModelFileTest, blocks_repeat_in_a_chain) {
   test::TempDir dir;
   // block "layer" (inputs h, bias): add = h + bias; t = transpose(add); mix = t + w (a graph input).

@@ -112,6 +112,11 @@ TEST(SearchReportTest, write_text_file_names_a_file_it_cannot_write) {
   }
 }
 
+TEST(SearchReportTest, parse_bytes_refuses_hex_spaces_and_infinities) {
+  for (const char* text : {"0x10", " 5", "inf", "nan", "-1", "1e30"})
+    EXPECT_THROW(parse_bytes(text, "--max-memory"), std::invalid_argument) << text;
+}
+
 TEST(SearchReportTest, parse_bytes_reads_sizes_with_binary_suffixes) {
   EXPECT_EQ(parse_bytes("0", "--max-memory"), 0u);
   EXPECT_EQ(parse_bytes("1024", "--max-memory"), 1024u);

@@ -191,5 +191,24 @@ TEST(SweepSpecErrorTest, other_mistakes_are_named) {
   EXPECT_THROW(load_sweep_spec(dir.file("absent.yaml")), std::invalid_argument);
 }
 
+TEST(SweepSpecErrorTest, endless_or_huge_ranges_are_refused_naming_the_cause) {
+  auto error_has = [](const std::string& axes, const std::string& part) {
+    const std::string e = error_of(models() + "axes:\n" + axes);
+    EXPECT_NE(e.find(part), std::string::npos) << axes << " -> " << e;
+  };
+  error_has("  bw: {from: 1, to: 2, times: 1.0000000000001}\n", "field 'axes.bw.times': so close to 1");
+  error_has("  bw: {from: 1, to: 1e308, times: 1.000001}\n", "field 'axes.bw': more than a million values");
+  error_has("  bw: {from: 1, to: 1e300, step: 1}\n", "more than a million values");
+  error_has("  procs: [1, 2, ..., 100000000]\n", "field 'axes.procs': more than a million values");
+  error_has("  batch: [4600000000000000000]\n", "is larger than the largest sweep value 9e15");
+}
+
+TEST(SweepSpecErrorTest, duplicate_keys_and_second_documents_are_refused) {
+  std::string e = error_of(models() + "axes:\n  procs: [2]\n  procs: [4]\n");
+  EXPECT_NE(e.find("field 'axes.procs': given twice"), std::string::npos) << e;
+  e = error_of(models() + "axes:\n  procs: [2]\n---\naxes:\n  procs: [4]\n");
+  EXPECT_NE(e.find("a second YAML document"), std::string::npos) << e;
+}
+
 }  // namespace
 }  // namespace pase

@@ -63,7 +63,8 @@ SweepSpec load_sweep_spec(const std::string& path, const std::string& catalogue_
 
 // Values of a list with "..." ([4, 8, ..., 1024]) or of a range mapping, exposed for tests: the
 // progression from `start` values to `end` (geometric when it reaches `end` exactly, else arithmetic).
-// Returns an empty vector when neither progression reaches `end`.
+// Returns an empty vector when neither progression reaches `end`; throws std::length_error past
+// limits::kMaxAxisValues values.
 std::vector<double> expand_ellipsis(const std::vector<double>& start, double end);
 
 }  // namespace pase
