@@ -61,7 +61,7 @@ class Writer {
     });
     if (!room.empty()) fail(room);
     const std::string created =
-        agree(comm_, [&] { file_.emplace(h5::ParallelFile::create(tmp_, comm_.size() > 1, seal_bytes)); });
+        agree(comm_, [&] { file_.emplace(h5::File::create(tmp_, h5::Driver::across(comm_), seal_bytes)); });
     if (!created.empty()) {
       file_.reset();  // a file that some ranks opened is closed again: nothing was written to it yet
       if (comm_.rank() == 0) std::remove(tmp_.c_str());
@@ -188,7 +188,7 @@ class Writer {
   }
 
   void write_metadata(const CheckpointHeader& h) {
-    h5::ParallelFile& f = *file_;
+    h5::File& f = *file_;
     f.write_attributes("/", {{"format", std::string(checkpoint_format_name)},
                              {"format_version", h.format_version},
                              {"writer", h.writer},
@@ -230,7 +230,7 @@ class Writer {
   }
 
   // Every rank gets here together after a failure while HDF5 was writing: give up the temporary
-  // file (see ParallelFile::abandon), remove it, and throw CheckpointWriteAborted.
+  // file (see File::abandon), remove it, and throw CheckpointWriteAborted.
   [[noreturn]] void abandon(const std::string& error) {
     for (h5::Dataset& d : datasets_) d.abandon();
     datasets_.clear();
@@ -255,7 +255,7 @@ class Writer {
   const CheckpointInput& in_;
   Collectives& comm_;
   std::vector<TablePlan> tables_;
-  std::optional<h5::ParallelFile> file_;
+  std::optional<h5::File> file_;
   std::vector<h5::Dataset> datasets_;  // open while writing, in the order of tables_
 };
 

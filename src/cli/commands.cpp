@@ -52,7 +52,7 @@ int run(int argc, char** argv, MpiRuntime& mpi) {
     if (command == "plan") return plan_command(argc - 1, argv + 1, mpi);
     if (command == "bench") return bench_command(argc - 1, argv + 1, mpi);
     if (command == "inspect") return inspect_command(argc - 1, argv + 1, mpi);
-    if (command == "sweep") return sweep_command(argc - 1, argv + 1);
+    if (command == "sweep") return sweep_command(argc - 1, argv + 1, mpi);
     if (command == "export") return export_command(argc - 1, argv + 1);
     if (command == "report") return report_command(argc - 1, argv + 1);
     if (command == "merge") return merge_command(argc - 1, argv + 1);
