@@ -28,15 +28,6 @@ namespace {
 // Larger blocks are written in pieces of this many elements (MPI counts are ints).
 constexpr std::uint64_t piece_elements = 1ull << 26;
 
-void sync_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error(path + ": cannot open it to sync it (" + std::strerror(errno) + ")");
-  const int rc = ::fsync(fd);
-  const int error = errno;
-  ::close(fd);
-  if (rc != 0) throw std::runtime_error(path + ": fsync failed (" + std::strerror(error) + ")");
-}
-
 h5::Element argmin_element(unsigned width) {
   return width == 1 ? h5::Element::u8 : width == 2 ? h5::Element::u16 : h5::Element::u32;
 }
@@ -83,7 +74,7 @@ class Writer {
     }));
     // Each rank syncs what it wrote (on a parallel file system, its own node's cache). Not
     // H5Fflush: after a failed write on one rank it can leave the others waiting in MPI_File_sync.
-    const std::string synced = agree(comm_, [&] { sync_file(tmp_); });
+    const std::string synced = agree(comm_, [&] { sync_path(tmp_, "the checkpoint"); });
     if (!synced.empty()) {
       if (comm_.rank() == 0) std::remove(tmp_.c_str());
       fail(synced);
