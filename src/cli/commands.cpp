@@ -38,7 +38,7 @@ int run(int argc, char** argv, MpiRuntime& mpi) {
     return argc < 2 ? exit_bad_input : exit_ok;
   }
   if (std::strcmp(argv[1], "--version") == 0) {
-    std::cout << "pase 0.1.0\n";
+    std::cout << "pase " PASE_VERSION << (PASE_TEST_HOOKS ? " (test hooks compiled in)" : "") << "\n";
     return exit_ok;
   }
   const std::string command = argv[1];

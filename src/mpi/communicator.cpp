@@ -22,11 +22,6 @@ Communicator::~Communicator() {
   delete static_cast<MPI_Comm*>(comm_);
 }
 
-void* native_handle(Communicator& c) {
-  if (c.comm_ == nullptr) throw std::logic_error("native_handle: this process runs without MPI");
-  return c.comm_;
-}
-
 void Communicator::allgather_blocks(double* data, const std::vector<std::uint64_t>& offsets,
                                     const std::vector<std::uint64_t>& counts) {
   if (comm_ == nullptr) return;

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "pase/io/results_file.hpp"
+#include "pase/sweep/results_file.hpp"
 #include "pase/sweep/journal.hpp"
 
 namespace pase {

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "pase/io/results_file.hpp"
+#include "pase/sweep/results_file.hpp"
 #include "pase/sweep/csv_export.hpp"
 #include "pase/sweep/journal.hpp"
 #include "pase/sweep/results_store.hpp"

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "pase/io/results_file.hpp"
+#include "pase/sweep/results_file.hpp"
 #include "test_support.hpp"
 
 namespace pase {
