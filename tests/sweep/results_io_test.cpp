@@ -10,7 +10,7 @@
 #include "pase/sweep/journal.hpp"
 #include "pase/sweep/results_store.hpp"
 #include "pase/sweep/speedup_summary.hpp"
-#include "test_support.hpp"
+#include "support/commands.hpp"
 
 namespace pase {
 namespace {

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "pase/sweep/results_file.hpp"
-#include "test_support.hpp"
+#include "support/commands.hpp"
 
 namespace pase {
 namespace {

@@ -14,7 +14,7 @@
 #include "pase/sweep/journal.hpp"
 #include "pase/sweep/point_runner.hpp"
 #include "pase/sweep/results_store.hpp"
-#include "test_support.hpp"
+#include "support/commands.hpp"
 
 namespace pase {
 namespace {
