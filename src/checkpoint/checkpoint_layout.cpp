@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "pase/sweep/fingerprint.hpp"
+#include "pase/io/hash.hpp"
 
 namespace pase {
 

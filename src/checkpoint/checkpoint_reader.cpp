@@ -19,7 +19,7 @@ bool ends_with(const std::string& s, const std::string& tail) {
 }
 
 // Reads entries [begin, end) of a table into `values` (doubles) or `argmin` (by width).
-void read_range(const h5::ParallelFile& f, const TableRecord& t, std::uint64_t begin, std::uint64_t end,
+void read_range(const h5::File& f, const TableRecord& t, std::uint64_t begin, std::uint64_t end,
                 std::vector<double>& values, ArgminTable& argmin) {
   const h5::Dataset dataset = f.open_dataset(t.dataset);
   if (t.costs) {
@@ -49,7 +49,7 @@ CheckpointReader::CheckpointReader(const std::string& path, Collectives& comm) :
   });
   if (!error.empty()) refuse(error);
   check_seal(path_, comm_);  // before HDF5 parses anything
-  error = agree(comm_, [&] { file_.emplace(h5::ParallelFile::open_read_only(path_, comm_.size() > 1)); });
+  error = agree(comm_, [&] { file_.emplace(h5::File::open_read_only(path_, h5::Driver::across(comm_))); });
   if (!error.empty()) {
     // A partial failure leaves some ranks with an open file: close it with the others.
     file_.reset();
@@ -67,7 +67,7 @@ CheckpointReader::CheckpointReader(const std::string& path, Collectives& comm) :
 void CheckpointReader::refuse(const std::string& what) const { throw CheckpointRefused(path_ + ": " + what); }
 
 void CheckpointReader::read_header() {
-  const h5::ParallelFile& f = *file_;
+  const h5::File& f = *file_;
   auto damaged = [&](const std::exception& e) {
     std::string what = e.what();
     const auto at = what.find(path_ + ": ");

@@ -28,11 +28,11 @@ std::uint64_t block_hash(std::uint64_t index, const unsigned char* data, std::si
   for (; i + 8 <= size; i += 8) {
     std::uint64_t w;
     std::memcpy(&w, data + i, 8);
-    h = ((h ^ w) << 29 | (h ^ w) >> 35) * 0x9e3779b97f4a7c15ULL;
+    h = mix_word(h, w);
   }
   std::uint64_t w = 0;
   std::memcpy(&w, data + i, size - i);
-  h = ((h ^ w) << 29 | (h ^ w) >> 35) * 0x9e3779b97f4a7c15ULL;
+  h = mix_word(h, w);
   return mix(h ^ size);
 }
 

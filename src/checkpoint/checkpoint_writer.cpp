@@ -28,15 +28,6 @@ namespace {
 // Larger blocks are written in pieces of this many elements (MPI counts are ints).
 constexpr std::uint64_t piece_elements = 1ull << 26;
 
-void sync_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error(path + ": cannot open it to sync it (" + std::strerror(errno) + ")");
-  const int rc = ::fsync(fd);
-  const int error = errno;
-  ::close(fd);
-  if (rc != 0) throw std::runtime_error(path + ": fsync failed (" + std::strerror(error) + ")");
-}
-
 h5::Element argmin_element(unsigned width) {
   return width == 1 ? h5::Element::u8 : width == 2 ? h5::Element::u16 : h5::Element::u32;
 }
@@ -61,7 +52,7 @@ class Writer {
     });
     if (!room.empty()) fail(room);
     const std::string created =
-        agree(comm_, [&] { file_.emplace(h5::ParallelFile::create(tmp_, comm_.size() > 1, seal_bytes)); });
+        agree(comm_, [&] { file_.emplace(h5::File::create(tmp_, h5::Driver::across(comm_), seal_bytes)); });
     if (!created.empty()) {
       file_.reset();  // a file that some ranks opened is closed again: nothing was written to it yet
       if (comm_.rank() == 0) std::remove(tmp_.c_str());
@@ -83,7 +74,7 @@ class Writer {
     }));
     // Each rank syncs what it wrote (on a parallel file system, its own node's cache). Not
     // H5Fflush: after a failed write on one rank it can leave the others waiting in MPI_File_sync.
-    const std::string synced = agree(comm_, [&] { sync_file(tmp_); });
+    const std::string synced = agree(comm_, [&] { sync_path(tmp_, "the checkpoint"); });
     if (!synced.empty()) {
       if (comm_.rank() == 0) std::remove(tmp_.c_str());
       fail(synced);
@@ -188,7 +179,7 @@ class Writer {
   }
 
   void write_metadata(const CheckpointHeader& h) {
-    h5::ParallelFile& f = *file_;
+    h5::File& f = *file_;
     f.write_attributes("/", {{"format", std::string(checkpoint_format_name)},
                              {"format_version", h.format_version},
                              {"writer", h.writer},
@@ -230,7 +221,7 @@ class Writer {
   }
 
   // Every rank gets here together after a failure while HDF5 was writing: give up the temporary
-  // file (see ParallelFile::abandon), remove it, and throw CheckpointWriteAborted.
+  // file (see File::abandon), remove it, and throw CheckpointWriteAborted.
   [[noreturn]] void abandon(const std::string& error) {
     for (h5::Dataset& d : datasets_) d.abandon();
     datasets_.clear();
@@ -255,7 +246,7 @@ class Writer {
   const CheckpointInput& in_;
   Collectives& comm_;
   std::vector<TablePlan> tables_;
-  std::optional<h5::ParallelFile> file_;
+  std::optional<h5::File> file_;
   std::vector<h5::Dataset> datasets_;  // open while writing, in the order of tables_
 };
 

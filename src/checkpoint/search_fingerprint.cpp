@@ -6,7 +6,8 @@
 #include <sstream>
 
 #include "pase/cost/cost_model_version.hpp"
-#include "pase/sweep/fingerprint.hpp"
+#include "pase/io/hash.hpp"
+#include "pase/io/whole_file.hpp"
 
 namespace pase {
 
@@ -24,56 +25,36 @@ std::string parameters_text(const Parameters& params) {
   return s;
 }
 
-// A 64-bit hash of a sequence of 8-byte words, word by word (FNV-1a goes byte by byte, too slow
-// for megabytes of cost tables). Every step is a bijection of the running value.
-class WordHash {
- public:
-  void add(std::uint64_t word) {
-    h_ = ((h_ ^ word) << 29 | (h_ ^ word) >> 35) * 0x9e3779b97f4a7c15ULL;
-    ++count_;
+// Words of a vector into a fingerprint, its length first.
+template <typename T>
+void add_all(Fingerprint& h, const std::vector<T>& values) {
+  h.add_word(values.size());
+  for (const T& v : values) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, &v, sizeof v);
+    h.add_word(word);
   }
-  template <typename T>
-  void add_all(const std::vector<T>& values) {
-    add(values.size());
-    for (const T& v : values) {
-      std::uint64_t word = 0;
-      std::memcpy(&word, &v, sizeof v);
-      add(word);
-    }
-  }
-  std::string text() const {
-    char out[40];
-    std::snprintf(out, sizeof out, "%016llx:%llu", static_cast<unsigned long long>(h_),
-                  static_cast<unsigned long long>(count_));
-    return out;
-  }
-
- private:
-  std::uint64_t h_ = 0x243f6a8885a308d3ULL;
-  std::uint64_t count_ = 0;
-};
+}
 
 // Every cost of the problem, bit for bit, and the plan's order and table shapes.
 std::string problem_digest(const Problem& problem, const Plan& plan) {
-  WordHash h;
-  h.add(static_cast<std::uint64_t>(problem.vertex_count()));
-  for (const auto& v : problem.vertices) h.add_all(v.costs);
-  h.add(problem.edges.size());
+  Fingerprint h;
+  h.add_word(static_cast<std::uint64_t>(problem.vertex_count()));
+  for (const auto& v : problem.vertices) add_all(h, v.costs);
+  h.add_word(problem.edges.size());
   for (const auto& e : problem.edges) {
-    h.add(static_cast<std::uint64_t>(e.from));
-    h.add(static_cast<std::uint64_t>(e.to));
-    h.add_all(*e.costs);
+    h.add_word(static_cast<std::uint64_t>(e.from));
+    h.add_word(static_cast<std::uint64_t>(e.to));
+    add_all(h, *e.costs);
   }
-  h.add_all(plan.order);
+  add_all(h, plan.order);
   for (const auto& step : plan.steps) {
-    h.add_all(step.scope);
-    h.add(static_cast<std::uint64_t>(step.split_vertex));
-    h.add(static_cast<std::uint64_t>(step.consumer_step));
-    h.add(step.entries);
+    add_all(h, step.scope);
+    h.add_word(static_cast<std::uint64_t>(step.split_vertex));
+    h.add_word(static_cast<std::uint64_t>(step.consumer_step));
+    h.add_word(step.entries);
   }
-  Fingerprint f;
-  f.add(h.text());
-  return f.hex();
+  return h.hex();
 }
 
 // "a=1 b=2" against "a=1 b=3": "b=2 in the checkpoint, b=3 now" for each differing name.

@@ -39,7 +39,7 @@ int run(int argc, char** argv, MpiRuntime& mpi) {
     return argc < 2 ? exit_bad_input : exit_ok;
   }
   if (std::strcmp(argv[1], "--version") == 0) {
-    std::cout << "pase 0.1.0\n";
+    std::cout << "pase " PASE_VERSION << (PASE_TEST_HOOKS ? " (test hooks compiled in)" : "") << "\n";
     return exit_ok;
   }
   const std::string command = argv[1];
@@ -53,7 +53,7 @@ int run(int argc, char** argv, MpiRuntime& mpi) {
     if (command == "plan") return plan_command(argc - 1, argv + 1, mpi);
     if (command == "bench") return bench_command(argc - 1, argv + 1, mpi);
     if (command == "inspect") return inspect_command(argc - 1, argv + 1, mpi);
-    if (command == "sweep") return sweep_command(argc - 1, argv + 1);
+    if (command == "sweep") return sweep_command(argc - 1, argv + 1, mpi);
     if (command == "export") return export_command(argc - 1, argv + 1);
     if (command == "report") return report_command(argc - 1, argv + 1);
     if (command == "merge") return merge_command(argc - 1, argv + 1);

@@ -5,7 +5,7 @@
 #include "pase/cli/file_arguments.hpp"
 #include "pase/cli/options.hpp"
 #include "pase/io/output_path.hpp"
-#include "pase/io/results_file.hpp"
+#include "pase/sweep/results_file.hpp"
 #include "pase/sweep/csv_export.hpp"
 
 namespace pase::cli {

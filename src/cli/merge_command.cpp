@@ -5,7 +5,7 @@
 #include "pase/cli/commands.hpp"
 #include "pase/cli/file_arguments.hpp"
 #include "pase/cli/options.hpp"
-#include "pase/io/results_file.hpp"
+#include "pase/sweep/results_file.hpp"
 
 namespace pase::cli {
 

@@ -4,7 +4,7 @@
 #include "pase/cli/file_arguments.hpp"
 #include "pase/cli/options.hpp"
 #include "pase/io/output_path.hpp"
-#include "pase/io/results_file.hpp"
+#include "pase/sweep/results_file.hpp"
 #include "pase/plot/line_chart.hpp"
 #include "pase/sweep/speedup_summary.hpp"
 

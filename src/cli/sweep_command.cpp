@@ -8,7 +8,7 @@
 
 namespace pase::cli {
 
-int sweep_command(int argc, char** argv) {
+int sweep_command(int argc, char** argv, MpiRuntime& runtime) {
   po::options_description options("Sweep");
   options.add_options()
       ("output,o", po::value<std::string>(), "HDF5 results file; an existing one is resumed (finished points are skipped)")
@@ -27,7 +27,7 @@ int sweep_command(int argc, char** argv) {
        "seconds between progress lines when stderr is not a terminal")
       ("quiet,q", "no progress on stderr");
 
-  MpiSession mpi;  // under mpirun every rank runs this command
+  Communicator& mpi = runtime.world();  // under mpirun every rank runs this command
   const bool root = mpi.rank() == 0;
   std::ostringstream discard;
   std::ostream& out = root ? std::cout : discard;

@@ -11,10 +11,8 @@
 
 namespace pase {
 
-namespace {
-
-void sync_path(const std::string& path, int flags, const std::string& what) {
-  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+void sync_path(const std::string& path, const std::string& what, bool folder) {
+  const int fd = ::open(path.c_str(), O_RDONLY | (folder ? O_DIRECTORY : 0) | O_CLOEXEC);
   if (fd < 0) throw std::runtime_error(path + ": cannot open " + what + " to sync it: " + std::strerror(errno));
   const int rc = ::fsync(fd);
   const int saved = errno;
@@ -22,16 +20,14 @@ void sync_path(const std::string& path, int flags, const std::string& what) {
   if (rc != 0) throw std::runtime_error(path + ": fsync of " + what + " failed: " + std::strerror(saved));
 }
 
-}  // namespace
-
 std::string temporary_path(const std::string& path) { return path + ".tmp"; }
 
 void replace_atomically(const std::string& tmp, const std::string& path) {
-  sync_path(tmp, O_RDONLY, "the new file");
+  sync_path(tmp, "the new file");
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
     throw std::runtime_error(path + ": cannot rename " + tmp + " over it: " + std::strerror(errno));
   const auto folder = std::filesystem::path(path).parent_path();
-  sync_path(folder.empty() ? "." : folder.string(), O_RDONLY | O_DIRECTORY, "its folder");
+  sync_path(folder.empty() ? "." : folder.string(), "its folder", true);
 }
 
 }  // namespace pase

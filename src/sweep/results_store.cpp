@@ -1,16 +1,12 @@
 #include "pase/sweep/results_store.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
-#include "pase/io/results_file.hpp"
+#include "pase/sweep/results_file.hpp"
 #include "pase/sweep/journal.hpp"
 
 namespace pase {
@@ -49,20 +45,13 @@ std::size_t ResultsStore::fold(bool remove_journals) const {
   return table.rows.size();
 }
 
-OutputLock::OutputLock(const std::string& output) {
-  const std::string path = output + ".lock";
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw std::runtime_error(path + ": cannot create the lock file: " + std::strerror(errno) + " (does the folder exist?)");
-  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-    ::close(fd_);
-    fd_ = -1;
-    throw std::runtime_error(output + ": another 'pase sweep' is writing this results file (it holds " + path +
+OutputLock::OutputLock(const std::string& output) : lock_(output + ".lock", FileLock::Mode::exclusive) {
+  if (lock_.outcome() == FileLock::Outcome::cannot_open)
+    throw std::runtime_error(lock_.path() + ": cannot create the lock file: " + std::strerror(lock_.error()) +
+                             " (does the folder exist?)");
+  if (lock_.outcome() != FileLock::Outcome::held)
+    throw std::runtime_error(output + ": another 'pase sweep' is writing this results file (it holds " + lock_.path() +
                              "); wait for it or choose another --output");
-  }
-}
-
-OutputLock::~OutputLock() {
-  if (fd_ >= 0) ::close(fd_);
 }
 
 }  // namespace pase

@@ -61,7 +61,7 @@ struct StartState {
   std::uint64_t finished = 0;
 };
 
-StartState start_state(const MpiSession& mpi, const ResultsStore& store, const std::vector<SweepPoint>& points,
+StartState start_state(Communicator& mpi, const ResultsStore& store, const std::vector<SweepPoint>& points,
                        const std::vector<std::uint64_t>& mine, std::unique_ptr<OutputLock>& lock, bool fold_journals) {
   StartState s;
   if (mpi.rank() == 0) {
@@ -78,7 +78,7 @@ StartState start_state(const MpiSession& mpi, const ResultsStore& store, const s
       s.error = e.what();
     }
   }
-  mpi.broadcast(s.error);
+  s.error = mpi.broadcast(s.error, 0);
   if (!s.error.empty()) throw std::invalid_argument(s.error);
   mpi.broadcast(s.todo);
   s.finished = mine.size() - s.todo.size();
@@ -87,7 +87,7 @@ StartState start_state(const MpiSession& mpi, const ResultsStore& store, const s
 
 }  // namespace
 
-SweepOutcome run_sweep(const MpiSession& mpi, const SweepOptions& options, std::ostream& out, std::ostream& err) {
+SweepOutcome run_sweep(Communicator& mpi, const SweepOptions& options, std::ostream& out, std::ostream& err) {
   const auto start = Clock::now();
   const bool root = mpi.rank() == 0;
   const SweepSpec spec = load_sweep_spec(options.spec_file, options.clusters);

@@ -15,7 +15,8 @@
 #include "pase/limits.hpp"
 #include "pase/model/model_file.hpp"
 #include "pase/report/search_report.hpp"
-#include "pase/sweep/fingerprint.hpp"
+#include "pase/io/hash.hpp"
+#include "pase/io/whole_file.hpp"
 
 namespace pase {
 

@@ -17,7 +17,7 @@
 #include "pase/checkpoint/checkpoint_seal.hpp"
 #include "pase/checkpoint/table_checksum.hpp"
 #include "pase/io/atomic_replace.hpp"
-#include "pase/io/parallel_hdf5.hpp"
+#include "pase/io/hdf5_file.hpp"
 #include "pase/report/search_report.hpp"
 
 // HDF5 1.10 leaks a few bytes when it fails to create a file, which a test here makes it do on
@@ -215,7 +215,7 @@ TEST(CheckpointFileTest, layout_is_the_documented_one) {
   const std::string path = folder() + "/ck.h5";
   const Search s = network_search("transformer", 8);
   write_at(s, path, 40, one);
-  const h5::ParallelFile f = h5::ParallelFile::open_read_only(path, false);
+  const h5::File f = h5::File::open_read_only(path);
   EXPECT_EQ(f.read_string_attribute("/", "format"), "pase-checkpoint");
   EXPECT_EQ(f.read_u64_attribute("/", "format_version"), 1u);
   EXPECT_EQ(f.read_u64_attribute("/progress", "steps_done"), 40u);
@@ -273,7 +273,7 @@ TEST(CheckpointFileTest, refuses_a_flipped_bit_in_a_table) {
     if (table == std::string("/costs/step_000059") && w.search.plan.steps[59].consumer_step < 60) continue;
     std::uint64_t offset = 0;
     {
-      const h5::ParallelFile f = h5::ParallelFile::open_read_only(w.path, false);
+      const h5::File f = h5::File::open_read_only(w.path);
       offset = f.data_offset(table);
     }
     std::vector<char> bytes = read_bytes(w.path);
@@ -335,7 +335,7 @@ TEST(CheckpointFileTest, refuses_missing_empty_foreign_and_temporary_files) {
                 "/text.h5: not a pase checkpoint (it does not start with \"pase checkpoint seal\", nor is it "
                 "HDF5); give a file written by 'pase search --checkpoint'");
   {
-    h5::ParallelFile foreign = h5::ParallelFile::create(w.dir + "/foreign.h5", false);
+    h5::File foreign = h5::File::create(w.dir + "/foreign.h5");
     const double values[3] = {1, 2, 3};
     foreign.create_dataset("/data", h5::Element::f64, 3).write_block(h5::Element::f64, 0, 3, values);
     foreign.close();

@@ -10,7 +10,7 @@
 #include "pase/checkpoint/checkpoint_reader.hpp"
 #include "pase/checkpoint/checkpoint_writer.hpp"
 #include "pase/checkpoint/search_fingerprint.hpp"
-#include "pase/cost/model_problem.hpp"
+#include "pase/model/model_problem.hpp"
 #include "pase/model/model_file.hpp"
 #include "pase/search/distribution.hpp"
 #include "pase/search/dp.hpp"

@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "pase/cost/model_problem.hpp"
+#include "pase/model/model_problem.hpp"
 #include "support/test_support.hpp"
 
 namespace pase {

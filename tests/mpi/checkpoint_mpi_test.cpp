@@ -87,7 +87,7 @@ TEST(CheckpointMpiTest, damage_is_refused_on_every_rank_alike) {
   write_at(s, path, 50, world(), 0);
   std::uint64_t offset = 0;
   {
-    const h5::ParallelFile f = h5::ParallelFile::open_read_only(path, false);
+    const h5::File f = h5::File::open_read_only(path);
     offset = f.data_offset("/argmin/step_000049");
   }
   world().broadcast(std::int64_t{0}, 0);

@@ -6,7 +6,7 @@
 #include <random>
 #include <string>
 
-#include "pase/cost/model_problem.hpp"
+#include "pase/model/model_problem.hpp"
 #include "pase/model/model_file.hpp"
 #include "pase/mpi/mpi_runtime.hpp"
 #include "pase/search/distribution.hpp"

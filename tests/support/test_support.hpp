@@ -1,20 +1,23 @@
 #pragma once
-// Helpers shared by the tests: a temporary directory for model files, relative comparison of
-// doubles, and checking that an exception names a field.
+// Helpers shared by the tests: a temporary directory, whole files, relative comparison of doubles,
+// and checking that an exception names a field. Running programs: support/commands.hpp.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
 namespace pase::test {
 
-// A fresh directory under the system temp dir, removed with everything in it when destroyed.
+// A fresh directory under $TMPDIR (or /tmp), removed with everything in it when destroyed (kept
+// when PASE_KEEP_TEST_FILES is set).
 class TempDir {
  public:
   TempDir() {
@@ -23,8 +26,15 @@ class TempDir {
     path_ = pattern;
   }
   ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
+    if (std::getenv("PASE_KEEP_TEST_FILES") != nullptr) return;
+    // MPI helper processes may still be cleaning their session folder in here: try again until the
+    // folder is gone.
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      std::error_code ignored;
+      std::filesystem::remove_all(path_, ignored);
+      if (!std::filesystem::exists(path_, ignored)) return;
+      usleep(100'000);
+    }
   }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
@@ -44,6 +54,19 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+inline void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 // |actual - expected| <= tolerance * max(1, |expected|).
 inline ::testing::AssertionResult near_relative(double actual, double expected, double tolerance = 1e-12) {

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "pase/plot/line_chart.hpp"
-#include "test_support.hpp"
+#include "support/commands.hpp"
 
 namespace pase::plot {
 namespace {

@@ -5,12 +5,12 @@
 #include <filesystem>
 #include <sstream>
 
-#include "pase/io/results_file.hpp"
+#include "pase/sweep/results_file.hpp"
 #include "pase/sweep/csv_export.hpp"
 #include "pase/sweep/journal.hpp"
 #include "pase/sweep/results_store.hpp"
 #include "pase/sweep/speedup_summary.hpp"
-#include "test_support.hpp"
+#include "support/commands.hpp"
 
 namespace pase {
 namespace {

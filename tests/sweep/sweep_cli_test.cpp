@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "pase/io/results_file.hpp"
-#include "test_support.hpp"
+#include "pase/sweep/results_file.hpp"
+#include "support/commands.hpp"
 
 namespace pase {
 namespace {

@@ -10,11 +10,11 @@
 #include <map>
 #include <thread>
 
-#include "pase/io/results_file.hpp"
+#include "pase/sweep/results_file.hpp"
 #include "pase/sweep/journal.hpp"
 #include "pase/sweep/point_runner.hpp"
 #include "pase/sweep/results_store.hpp"
-#include "test_support.hpp"
+#include "support/commands.hpp"
 
 namespace pase {
 namespace {

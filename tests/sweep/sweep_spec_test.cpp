@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "pase/sweep/sweep_points.hpp"
-#include "test_support.hpp"
+#include "support/commands.hpp"
 
 namespace pase {
 namespace {

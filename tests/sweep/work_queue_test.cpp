@@ -6,10 +6,12 @@
 
 #include <numeric>
 
+#include "pase/mpi/mpi_runtime.hpp"
+
 namespace pase {
 namespace {
 
-MpiSession* session = nullptr;
+Communicator* session = nullptr;
 
 TEST(WorkQueueTest, hands_out_every_point_exactly_once) {
   const std::vector<std::uint64_t> sizes = {5, 0, 17, 1, 40, 3};
@@ -46,7 +48,7 @@ TEST(WorkQueueTest, empty_queue_and_collectives) {
     EXPECT_FALSE(queue.next().has_value());
   }
   std::string text = session->rank() == 0 ? "from rank 0" : "";
-  session->broadcast(text);
+  text = session->broadcast(text, 0);
   EXPECT_EQ(text, "from rank 0");
   std::vector<std::uint64_t> values;
   if (session->rank() == 0) values = {3, 1, 4};
@@ -61,8 +63,8 @@ TEST(WorkQueueTest, empty_queue_and_collectives) {
 
 int main(int argc, char** argv) {
   testing::InitGoogleTest(&argc, argv);
-  pase::MpiSession mpi;
-  pase::session = &mpi;
+  pase::MpiRuntime mpi(argc, argv);
+  pase::session = &mpi.world();
   if (mpi.rank() != 0) {
     auto& listeners = testing::UnitTest::GetInstance()->listeners();
     delete listeners.Release(listeners.default_result_printer());

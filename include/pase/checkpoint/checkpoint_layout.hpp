@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "pase/checkpoint/search_fingerprint.hpp"
-#include "pase/io/parallel_hdf5.hpp"
+#include "pase/io/hdf5_file.hpp"
 
 namespace pase {
 

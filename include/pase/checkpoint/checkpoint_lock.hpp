@@ -1,10 +1,10 @@
 #pragma once
-// Keeping two runs from using one checkpoint: a lock file next to it (CHECKPOINT.lock) held with
-// flock() for as long as the run uses the checkpoint. The kernel drops the lock when the process
-// ends, however it ends, so a lock file left behind by a killed run does not block the next one.
-// Needs a file system with working flock (local disks, NFS; Lustre mounted with -o flock).
+// Keeping two runs from using one checkpoint: a FileLock next to it (CHECKPOINT.lock) for as long
+// as the run uses the checkpoint.
 
 #include <string>
+
+#include "pase/io/file_lock.hpp"
 
 namespace pase {
 
@@ -15,17 +15,13 @@ class CheckpointLock {
   // process holds it: any lock for `write`, a write lock for `read`. A reader takes no lock when
   // there is no lock file (no run is writing the checkpoint then).
   CheckpointLock(const std::string& checkpoint, Mode mode);
-  ~CheckpointLock();
-  CheckpointLock(const CheckpointLock&) = delete;
-  CheckpointLock& operator=(const CheckpointLock&) = delete;
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return lock_.path(); }
   // Removes the lock file while still holding it, then lets go (a run that finished).
-  void remove();
+  void remove() { lock_.remove(); }
 
  private:
-  std::string path_;
-  int fd_ = -1;
+  FileLock lock_;
 };
 
 std::string lock_path(const std::string& checkpoint);

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "pase/checkpoint/checkpoint_layout.hpp"
-#include "pase/io/parallel_hdf5.hpp"
+#include "pase/io/hdf5_file.hpp"
 #include "pase/search/collectives.hpp"
 #include "pase/search/distribution.hpp"
 #include "pase/search/dp_state.hpp"
@@ -41,7 +41,7 @@ class CheckpointReader {
 
   std::string path_;
   Collectives& comm_;
-  std::optional<h5::ParallelFile> file_;
+  std::optional<h5::File> file_;
   CheckpointHeader header_;
   std::uint64_t file_bytes_ = 0;
 };

@@ -6,20 +6,10 @@
 
 #include <cstdint>
 
+#include "pase/io/hash.hpp"
 #include "pase/search/dp_state.hpp"
 
 namespace pase {
-
-// SplitMix64's finaliser: every input bit affects every output bit. Shared by the table checksums
-// and the file seal.
-inline std::uint64_t mix(std::uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
 
 // A salt per table, so that two tables' contents cannot stand in for each other.
 std::uint64_t table_salt(int step, bool costs);

@@ -1,6 +1,7 @@
 #pragma once
 // Hooks for tests only, set by environment variables (documented in src/checkpoint/README.md as test
-// hooks, not user options):
+// hooks, not user options). They read the environment only in builds with the CMake option
+// PASE_TEST_HOOKS (on in test builds); otherwise every hook is off:
 //   PASE_STOP_AFTER_STEP=N      ask for "checkpoint and stop" after DP step N, as SIGUSR2 would
 //   PASE_CRASH_AT=POINT         _exit(crash_exit_code) at a named point of writing a checkpoint:
 //                               mid-write, before-flush, after-close, after-rename

@@ -11,7 +11,7 @@ int plan_command(int argc, char** argv, MpiRuntime& mpi);
 int bench_command(int argc, char** argv, MpiRuntime& mpi);
 int inspect_command(int argc, char** argv, MpiRuntime& mpi);
 // The sweep commands run their own work distribution when started under MPI.
-int sweep_command(int argc, char** argv);
+int sweep_command(int argc, char** argv, MpiRuntime& mpi);
 int export_command(int argc, char** argv);
 int report_command(int argc, char** argv);
 int merge_command(int argc, char** argv);

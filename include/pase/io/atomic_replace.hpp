@@ -13,4 +13,8 @@ std::string temporary_path(const std::string& path);
 // fsync(tmp), rename(tmp, path), fsync(folder). Throws std::runtime_error naming the file.
 void replace_atomically(const std::string& tmp, const std::string& path);
 
+// fsync of a file (or, with `folder`, a folder); `what` names it in the error. Throws
+// std::runtime_error naming the path.
+void sync_path(const std::string& path, const std::string& what, bool folder = false);
+
 }  // namespace pase

@@ -1,10 +1,9 @@
 #pragma once
-// The only place that calls MPI. MPI is initialised when the process was started by an MPI
-// launcher (mpirun, srun); a plain `pase` run is one process without MPI.
+// MPI for the whole process: initialised when an MPI launcher (mpirun, srun) started the process,
+// and then the communicator of all ranks; a plain `pase` run is one process without MPI.
+// src/mpi/ is the only code that calls MPI.
 
-#include <memory>
-
-#include "pase/search/collectives.hpp"
+#include "pase/mpi/communicator.hpp"
 
 namespace pase {
 
@@ -15,20 +14,20 @@ class MpiRuntime {
   MpiRuntime(const MpiRuntime&) = delete;
   MpiRuntime& operator=(const MpiRuntime&) = delete;
 
-  bool active() const { return active_; }
-  int rank() const { return collectives_->rank(); }
-  int size() const { return collectives_->size(); }
-  Collectives& collectives() { return *collectives_; }
-  // Ends every rank at once, for errors that other ranks may not see (they would wait forever).
-  [[noreturn]] void abort(int exit_code);
+  bool active() const { return world_.uses_mpi(); }
+  int rank() const { return world_.rank(); }
+  int size() const { return world_.size(); }
+  // All ranks (one process without MPI).
+  Communicator& world() { return world_; }
+  Collectives& collectives() { return world_; }
+  [[noreturn]] void abort(int exit_code) { world_.abort(exit_code); }
 
   // True when an MPI launcher started this process.
   static bool launched_by_mpi();
 
  private:
-  bool active_ = false;
   bool owns_ = false;  // initialised MPI here, so finalises it
-  std::unique_ptr<Collectives> collectives_;
+  Communicator world_;
 };
 
 }  // namespace pase

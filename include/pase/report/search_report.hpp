@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "pase/bytes.hpp"
-#include "pase/cost/model_problem.hpp"
+#include "pase/model/model_problem.hpp"
 #include "pase/cost/step_time.hpp"
 #include "pase/search/collectives.hpp"
 #include "pase/search/distribution.hpp"

@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "pase/io/file_lock.hpp"
+
 #include "pase/sweep/results_table.hpp"
 
 namespace pase {
@@ -30,17 +32,14 @@ class ResultsStore {
   ResultsMeta meta_;
 };
 
-// Holds an exclusive lock (flock) on OUTPUT.lock while alive, so that two sweeps never write one
+// Holds an exclusive FileLock on OUTPUT.lock while alive, so that two sweeps never write one
 // results file. The lock dies with the process, so a killed sweep leaves nothing to clean up.
 class OutputLock {
  public:
   explicit OutputLock(const std::string& output);  // throws std::runtime_error when another holds it
-  ~OutputLock();
-  OutputLock(const OutputLock&) = delete;
-  OutputLock& operator=(const OutputLock&) = delete;
 
  private:
-  int fd_ = -1;
+  FileLock lock_;
 };
 
 }  // namespace pase

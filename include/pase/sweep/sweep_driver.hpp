@@ -41,6 +41,6 @@ struct SweepOutcome {
 
 // Collective over all ranks. Rank 0 prints the summary on `out` and progress on `err`. Throws
 // std::invalid_argument for a bad spec or a results file of another spec (on every rank).
-SweepOutcome run_sweep(const MpiSession& mpi, const SweepOptions& options, std::ostream& out, std::ostream& err);
+SweepOutcome run_sweep(Communicator& mpi, const SweepOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace pase

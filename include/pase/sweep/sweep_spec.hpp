@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "pase/cost/model_problem.hpp"
+#include "pase/model/model_problem.hpp"
 #include "pase/model/expression.hpp"
 #include "pase/search/dominance.hpp"
 #include "pase/search/order.hpp"

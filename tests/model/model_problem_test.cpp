@@ -1,6 +1,6 @@
 // build_problem: vertex costs, edge cost matrices (worked by hand with r = 10 FLOP per word),
 // parallel edges, explicit edges, the data-parallel configurations, and errors.
-#include "pase/cost/model_problem.hpp"
+#include "pase/model/model_problem.hpp"
 
 #include <gtest/gtest.h>
 

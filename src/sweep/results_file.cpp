@@ -1,4 +1,4 @@
-#include "pase/io/results_file.hpp"
+#include "pase/sweep/results_file.hpp"
 
 #include <cstdio>
 #include <stdexcept>

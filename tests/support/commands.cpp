@@ -1,4 +1,4 @@
-#include "test_support.hpp"
+#include "support/commands.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -15,38 +15,6 @@
 #include <stdexcept>
 
 namespace pase::test {
-
-TempDir::TempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string pattern = std::string(base != nullptr && *base ? base : "/tmp") + "/pase-sweep-test-XXXXXX";
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  if (std::getenv("PASE_KEEP_TEST_FILES") != nullptr) return;
-  // MPI helper processes (a singleton's orted) may still be cleaning their session folder in here:
-  // try again until the folder is gone.
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-    if (!std::filesystem::exists(path_)) return;
-    usleep(100'000);
-  }
-}
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + path);
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "pase/cost/model_problem.hpp"
+#include "pase/model/model_problem.hpp"
 
 #include <algorithm>
 #include <functional>

@@ -1,27 +1,13 @@
 #pragma once
-// Helpers for the sweep tests: temporary folders, files, and running the pase binary.
+// Helpers for tests that run programs: the pase binary (optionally under mpiexec), in the
+// background, killed, waited for.
 
 #include <string>
 #include <vector>
 
+#include "support/test_support.hpp"
+
 namespace pase::test {
-
-// A fresh folder under $TMPDIR (or /tmp), removed with its content when the object dies.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-void write_file(const std::string& path, const std::string& text);
-std::string read_file(const std::string& path);
 
 struct CommandResult {
   int exit_code = -1;  // -1 when killed by a signal
