@@ -27,6 +27,7 @@ struct Value {
   const onnx::NodeProto* node = nullptr;  // kView: the shape-only op
   std::string source;     // kView: its input tensor
   Dims pads;              // kView of a Pad: the added [height, width]
+  bool norm_statistic = false;  // the mean that starts an opset-13 LayerNorm pattern (a Norm layer)
 };
 
 Value make_value(Value::Kind kind, std::string ref, int layer, Dims shape) {
@@ -405,6 +406,12 @@ class Importer {
     for (const auto& i : n.input())
       if (!i.empty() && value(n, i).kind != Value::Kind::kConst) data.push_back(&value(n, i));
     const Dims& out = shape(n, n.output(0));
+    for (const auto* d : data)
+      if (d->norm_statistic) {  // x - mean(x) of the LayerNorm pattern: part of its Norm
+        Value norm = *d;
+        norm.norm_statistic = false;
+        return fold(n, norm);
+      }
     if (data.size() >= 2 && data[0]->layer != data[1]->layer && data[0]->shape == out && data[1]->shape == out) {
       Json l = named(n, "Elementwise");  // a residual sum or a product of two layers' outputs
       emit(n, l, Json::array({materialize(n, n.input(0)), materialize(n, n.input(1))}));
@@ -538,6 +545,7 @@ class Importer {
       l["axis"] = static_cast<std::int64_t>(in.size()) - 1;
       emit(n, l, Json::array({materialize(n, n.input(0))}));
       values_[n.output(0)].shape = in;
+      values_[n.output(0)].norm_statistic = true;
       return;
     }
     Json l = named(n, "ReduceMean");
