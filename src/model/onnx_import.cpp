@@ -485,6 +485,17 @@ class Importer {
     if (gemm && attr_int(n, "transA", 0) != 0) fail(n, "transA=1 is not supported");
     const std::int64_t k = gemm ? a_shape[1] : a_shape.back();
     macs_ += static_cast<double>(product(out)) * static_cast<double>(k);
+    if (b.kind == Value::Kind::kConst && a_shape.size() == 2 && flattened(n.input(0))) {
+      // Flatten (b, c, h, w) -> (b, c*h*w) and a GEMM: one Einsum over the unflattened input, no vertex.
+      const Value& source = value(n, value(n, n.input(0)).source);
+      const std::string reduced = std::string("kxyzuv").substr(0, source.shape.size() - 1);
+      Dims weight(source.shape.begin() + 1, source.shape.end());
+      weight.push_back(out.back());
+      Json l = named(n, "Einsum");
+      l["equation"] = "b" + reduced + "," + reduced + "n->bn";
+      emit(n, l, Json::array({materialize(n, value(n, n.input(0)).source), Json{{"shape", weight}}}));
+      return;
+    }
     const std::string a = materialize(n, n.input(0));
     if (b.kind == Value::Kind::kConst) {
       const std::string letters = "blhmpqrt";
@@ -498,6 +509,20 @@ class Importer {
     }
     if (gemm) fail(n, "a Gemm of two layers' outputs is not supported");
     emit(n, named(n, "MatMul"), Json::array({a, materialize(n, n.input(1))}));
+  }
+
+  // A Flatten or Reshape view (b, rest...) -> (b, product(rest)) of a layer's output.
+  bool flattened(const std::string& tensor) const {
+    const auto it = values_.find(tensor);
+    if (it == values_.end() || it->second.kind != Value::Kind::kView) return false;
+    const Value& v = it->second;
+    const std::string& op = v.node->op_type();
+    if (op != "Flatten" && op != "Reshape") return false;
+    const auto s = values_.find(v.source);
+    if (s == values_.end() || (s->second.kind != Value::Kind::kLayer && s->second.kind != Value::Kind::kInput)) return false;
+    const Dims& from = s->second.shape;
+    return from.size() >= 2 && from.size() <= 7 && v.shape.size() == 2 && from[0] == v.shape[0] &&
+           product(from) == product(v.shape);
   }
 
   void einsum(const onnx::NodeProto& n) {
