@@ -78,7 +78,7 @@ class Importer {
     Json doc;
     doc["format"] = "pase-model";
     doc["version"] = 1;
-    doc["name"] = model_.graph().name().empty() ? stem() : model_.graph().name();
+    doc["name"] = stem();  // torch names every graph torch_jit or main_graph
     doc["description"] = "Imported from the ONNX file " + path_ + " (" + std::to_string(out.onnx_nodes) +
                          " nodes, opset " + std::to_string(opset_) + ")";
     doc["parameters"] = out.parameters;
