@@ -21,6 +21,7 @@ constexpr const char* usage =
     "Commands:\n"
     "  search MODEL.json   find the best strategy and compare it with data parallelism\n"
     "  plan MODEL.json     print the DP's size and memory before searching\n"
+    "  import MODEL.onnx   write an ONNX file or a Hugging Face config.json as a pase model file\n"
     "  bench               time searches of the shipped networks\n"
     "  inspect FILE.h5     show what a search checkpoint holds and whether it is valid\n"
     "  sweep SPEC.yaml     search every point of a sweep spec into an HDF5 table (resumable, MPI)\n"
@@ -51,6 +52,7 @@ int run(int argc, char** argv, MpiRuntime& mpi) {
   try {
     if (command == "search") return search_command(argc - 1, argv + 1, mpi);
     if (command == "plan") return plan_command(argc - 1, argv + 1, mpi);
+    if (command == "import") return import_command(argc - 1, argv + 1, mpi);
     if (command == "bench") return bench_command(argc - 1, argv + 1, mpi);
     if (command == "inspect") return inspect_command(argc - 1, argv + 1, mpi);
     if (command == "sweep") return sweep_command(argc - 1, argv + 1, mpi);

@@ -49,15 +49,23 @@ class Conv final : public Operator {
     if (filter.size() != 4) throw std::invalid_argument("field 'filter': must be [out_channels, in_channels, r, s]");
     const auto b = in[0][0], c = in[0][1], h = in[0][2], w = in[0][3];
     const auto n = filter[0], r = filter[2], s = filter[3];
-    if (filter[1] != c)
+    // A grouped convolution (groups g) reduces over c/g input channels per output channel.
+    const auto groups = a.has("groups") ? a.integer_or("groups", 1) : 1;
+    if (groups < 1 || c % groups != 0 || n % groups != 0)
+      throw std::invalid_argument("field 'groups': " + std::to_string(groups) +
+                                  " must divide the input and output channels");
+    if (filter[1] != c / groups)
       throw std::invalid_argument("field 'filter': in_channels " + std::to_string(filter[1]) +
-                                  " does not match the input's " + std::to_string(c) + " channels");
+                                  " does not match the input's " + std::to_string(c) + " channels / groups " +
+                                  std::to_string(groups));
     const auto stride = a.pair_or("stride", 1), pad = a.pair_or("pad", 0);
-    const auto ho = windowed_size(h, r, stride[0], pad[0], "filter");
-    const auto wo = windowed_size(w, s, stride[1], pad[1], "filter");
+    const auto dilation = a.has("dilation") ? a.pair_or("dilation", 1) : std::vector<std::int64_t>{1, 1};
+    if (dilation[0] < 1 || dilation[1] < 1) throw std::invalid_argument("field 'dilation': must be at least 1");
+    const auto ho = windowed_size(h, (r - 1) * dilation[0] + 1, stride[0], pad[0], "filter");
+    const auto wo = windowed_size(w, (s - 1) * dilation[1] + 1, stride[1], pad[1], "filter");
     letters_ = "bchwrsn";
-    domain_ = {b, c, ho, wo, r, s, n};
-    split_domain_ = {b, c, 1, 1, r, s, n};  // the prototype never splits a convolution's h and w
+    domain_ = {b, filter[1], ho, wo, r, s, n};
+    split_domain_ = {b, filter[1], 1, 1, r, s, n};  // the prototype never splits a convolution's h and w
     inputs_ = in;
     outputs_ = {{b, n, ho, wo}};
   }

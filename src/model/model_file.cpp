@@ -1,6 +1,7 @@
 #include "pase/model/model_file.hpp"
 
 #include "pase/model/hf_config.hpp"
+#include "pase/model/onnx_import.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -44,6 +45,11 @@ class Loader {
     read_params(doc);
     network_.cutoff = doc.contains("cutoff") ? integer(doc["cutoff"], "cutoff") : 4;
     if (network_.cutoff < 1) fail("field 'cutoff': must be at least 1");
+    if (doc.contains("parameters")) network_.parameters = integer(doc["parameters"], "parameters");
+    if (doc.contains("forward_macs_per_sample")) {
+      if (!doc["forward_macs_per_sample"].is_number()) fail("field 'forward_macs_per_sample': must be a number");
+      network_.forward_macs_per_sample = doc["forward_macs_per_sample"].get<double>();
+    }
     if (doc.contains("blocks")) {
       if (!doc["blocks"].is_object()) fail("field 'blocks': must be an object of named blocks");
       blocks_ = doc["blocks"];
@@ -61,6 +67,7 @@ class Loader {
   [[noreturn]] void fail(const std::string& what) const { throw std::invalid_argument(path_ + ": " + what); }
 
   Json read_json(const std::string& path) const {
+    if (is_onnx_path(path)) return import_onnx(path, overrides_).document;
     std::ifstream in(path);
     if (!in) throw std::invalid_argument(path + ": cannot open the model file (does it exist?)");
     std::stringstream text;

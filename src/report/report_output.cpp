@@ -227,7 +227,7 @@ std::string report_json(const SearchReport& r) {
                         {"bytes_received", k.bytes_received}, {"compute_s", k.compute_s}, {"comm_s", k.comm_s},
                         {"dp_cells", k.dp_cells}});
   const Cluster& c = r.settings.problem.cluster;
-  const Json doc = {
+  Json doc = {
       {"model", r.model},
       {"file", r.file},
       {"params", params},
@@ -271,6 +271,9 @@ std::string report_json(const SearchReport& r) {
       {"imbalance", {{"dp_cells", cells_imbalance(r.ranks)}, {"compute_s", imbalance(r.ranks, &RankStats::compute_s)}}},
       {"layers", layers},
   };
+  // Only for model files that state their size (imports), so other models' JSON is unchanged.
+  if (r.parameters >= 0)
+    doc["model_size"] = {{"parameters", r.parameters}, {"forward_macs_per_sample", r.forward_macs_per_sample}};
   return doc.dump(1) + "\n";
 }
 

@@ -176,6 +176,8 @@ SearchReport make_report(const SearchSettings& settings, const SearchRun& run) {
   r.model = run.network.name;
   r.file = run.network.file;
   r.params = run.network.params;
+  r.parameters = run.network.parameters;
+  r.forward_macs_per_sample = run.network.forward_macs_per_sample;
   r.settings = settings;
   r.order = run.order;
   r.order_text = run.order_text;

@@ -48,3 +48,18 @@ TEST(HfConfigTest, unknown_architecture_is_one_line_naming_the_field) {
 
 }  // namespace
 }  // namespace pase
+
+namespace pase {
+namespace {
+
+TEST(HfConfigTest, llama_7b_preset_is_the_exact_llama_2_7b_import) {
+  const Network preset = load_model(std::string(PASE_SOURCE_DIR) + "/inputs/llama-7b.json");
+  const Network imported = load_model(kDir + "llama-2-7b.json", {"batch=1024", "seq=4096"});
+  EXPECT_EQ(preset.parameters, 6738415616);
+  EXPECT_EQ(preset.parameters, hf_parameter_count(read("llama-2-7b.json"), "llama"));
+  ASSERT_EQ(preset.layers.size(), imported.layers.size());
+  for (std::size_t i = 0; i < preset.layers.size(); ++i) EXPECT_EQ(preset.layers[i].signature, imported.layers[i].signature);
+}
+
+}  // namespace
+}  // namespace pase

@@ -8,6 +8,7 @@ namespace pase::cli {
 // Each takes the arguments after the subcommand name and returns the process exit code.
 int search_command(int argc, char** argv, MpiRuntime& mpi);
 int plan_command(int argc, char** argv, MpiRuntime& mpi);
+int import_command(int argc, char** argv, MpiRuntime& mpi);
 int bench_command(int argc, char** argv, MpiRuntime& mpi);
 int inspect_command(int argc, char** argv, MpiRuntime& mpi);
 // The sweep commands run their own work distribution when started under MPI.

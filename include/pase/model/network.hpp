@@ -39,6 +39,10 @@ struct Network {
   std::int64_t cutoff = 4;
   std::vector<Layer> layers;
   std::vector<ExplicitEdge> edges;
+  // The model's size where the file states it (imports do): weights and forward multiply-accumulates per
+  // sample; -1 when unknown.
+  std::int64_t parameters = -1;
+  double forward_macs_per_sample = -1;
 };
 
 }  // namespace pase

@@ -98,6 +98,8 @@ struct SearchReport {
   std::string model;
   std::string file;
   Parameters params;
+  std::int64_t parameters = -1;            // the model file's, -1 when it does not say
+  double forward_macs_per_sample = -1;
   SearchSettings settings;
   OrderKind order = OrderKind::greedy;  // as in SearchRun
   std::string order_text;

@@ -1,0 +1,140 @@
+// ONNX import: torchvision's documented sizes from stripped exports, folding, dynamic batch, one-line errors.
+#include "pase/model/onnx_import.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "pase/model/model_file.hpp"
+
+namespace pase {
+namespace {
+
+const std::string kDir = std::string(PASE_SOURCE_DIR) + "/tests/model/onnx/";
+
+// torchvision 0.14's model documentation: parameters and "GFLOPS" (which count multiply-accumulates).
+struct Documented {
+  const char* file;
+  std::int64_t parameters;  // 0: not comparable (see below)
+  double gmacs;
+};
+
+TEST(OnnxImportTest, sizes_equal_torchvisions_documented_ones_within_one_percent) {
+  // Inception-V3's documented 27,161,264 parameters include the auxiliary classifier, which an eval-mode
+  // export leaves out; its MACs are those of the main path, as documented.
+  const Documented models[] = {{"resnet50", 25557032, 4.09},    {"alexnet", 61100840, 0.71},
+                               {"vgg16", 138357544, 15.47},     {"mobilenet_v2", 3504872, 0.30},
+                               {"inception_v3", 0, 5.71},       {"densenet121", 7978856, 2.83},
+                               {"resnet101", 44549160, 7.80}};
+  for (const auto& m : models) {
+    const OnnxImport imported = import_onnx(kDir + m.file + ".onnx", {});
+    EXPECT_NEAR(imported.forward_macs_per_sample / 1e9, m.gmacs, 0.01 * m.gmacs) << m.file;
+    if (m.parameters > 0) {
+      const auto documented = static_cast<double>(m.parameters);
+      EXPECT_NEAR(static_cast<double>(imported.parameters), documented, 0.01 * documented) << m.file;
+    }
+  }
+}
+
+TEST(OnnxImportTest, exact_counts_where_nothing_is_fused) {
+  // AlexNet and VGG-16 have no BatchNorm for the exporter to fold into a convolution's bias.
+  EXPECT_EQ(import_onnx(kDir + "alexnet.onnx", {}).parameters, 61100840);
+  EXPECT_EQ(import_onnx(kDir + "vgg16.onnx", {}).parameters, 138357544);
+  // The GPT block ties its LM head to the token embedding: counted once. 512*64 + 64*64 embeddings,
+  // 3 LayerNorms, q, k, v, proj (64x64 + 64), up (64x256 + 256), down (256x64 + 64).
+  EXPECT_EQ(import_onnx(kDir + "gpt_block.onnx", {}).parameters,
+            512 * 64 + 64 * 64 + 3 * 128 + 4 * (64 * 64 + 64) + (64 * 256 + 256) + (256 * 64 + 64));
+}
+
+TEST(OnnxImportTest, both_layernorm_forms_give_the_same_model) {
+  const Network a = load_model(kDir + "encoder_layer_opset13.onnx");
+  const Network b = load_model(kDir + "encoder_layer_opset17.onnx");
+  ASSERT_EQ(a.layers.size(), b.layers.size());
+  std::size_t norms = 0;
+  for (std::size_t i = 0; i < a.layers.size(); ++i) {
+    EXPECT_EQ(a.layers[i].op, b.layers[i].op) << i;
+    norms += a.layers[i].op == "Norm";
+  }
+  EXPECT_EQ(norms, 2u);
+  EXPECT_EQ(import_onnx(kDir + "encoder_layer_opset13.onnx", {}).forward_macs_per_sample,
+            import_onnx(kDir + "encoder_layer_opset17.onnx", {}).forward_macs_per_sample);
+}
+
+TEST(OnnxImportTest, activations_fold_into_their_producer) {
+  // ResNet-18: 20 convolutions (BatchNorm fused by the exporter), 8 residual sums, max pool, global
+  // pool, FC: 31 real layers; the Relus fold into the convolutions and sums, Flatten into the FC's input.
+  const OnnxImport imported = import_onnx(kDir + "resnet18.onnx", {});
+  const auto& layers = imported.document["layers"];
+  std::size_t convs = 0, sums = 0, relus_folded = 0;
+  for (const auto& l : layers) {
+    convs += l["op"] == "Conv";
+    sums += l["op"] == "Elementwise";
+    relus_folded += l.value("pointwise_ops", 0);
+  }
+  EXPECT_EQ(convs, 20u);
+  EXPECT_EQ(sums, 8u);
+  EXPECT_EQ(relus_folded, 17u);  // one per conv but the downsample and second convs of a block, one per sum
+  EXPECT_GT(imported.onnx_nodes, static_cast<std::int64_t>(layers.size()));
+}
+
+TEST(OnnxImportTest, dynamic_batch_is_set_with_batch) {
+  const Network net = load_model(kDir + "resnet18.onnx", {"batch=16"});
+  EXPECT_EQ(net.params.at("batch"), 16);
+  EXPECT_EQ(net.layers.front().model->input_shapes()[0], (Shape{16, 3, 224, 224}));
+  // Per sample, whatever the batch.
+  EXPECT_DOUBLE_EQ(import_onnx(kDir + "resnet18.onnx", {"batch=16"}).forward_macs_per_sample,
+                   import_onnx(kDir + "resnet18.onnx", {}).forward_macs_per_sample);
+}
+
+TEST(OnnxImportTest, imported_document_loads_back_to_the_same_network) {
+  const auto path = std::filesystem::temp_directory_path() / "pase_onnx_import_test.json";
+  {
+    std::ofstream out(path);
+    out << import_onnx(kDir + "gpt_block.onnx", {}).document.dump(1);
+  }
+  const Network from_onnx = load_model(kDir + "gpt_block.onnx");
+  const Network from_json = load_model(path.string());
+  std::filesystem::remove(path);
+  ASSERT_EQ(from_onnx.layers.size(), from_json.layers.size());
+  for (std::size_t i = 0; i < from_onnx.layers.size(); ++i)
+    EXPECT_EQ(from_onnx.layers[i].signature, from_json.layers[i].signature);
+  EXPECT_EQ(from_json.parameters, from_onnx.parameters);
+}
+
+std::string one_line_error(const std::string& path) {
+  try {
+    import_onnx(path, {});
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(OnnxImportTest, bad_files_are_one_line_errors) {
+  const auto dir = std::filesystem::temp_directory_path();
+  const auto truncated = (dir / "pase_truncated.onnx").string(), text = (dir / "pase_text.onnx").string();
+  {
+    std::ifstream in(kDir + "resnet18.onnx", std::ios::binary);
+    std::string bytes(std::istreambuf_iterator<char>(in), {});
+    std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+    std::ofstream(text) << "{\"format\": \"pase-model\"}\n";
+  }
+  for (const auto& path : {truncated, text}) {
+    const std::string e = one_line_error(path);
+    EXPECT_NE(e.find(path + ": not an ONNX model"), std::string::npos) << e;
+    EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+  }
+  std::filesystem::remove(truncated);
+  std::filesystem::remove(text);
+  // Pads computed by a chain ONNX shape inference cannot evaluate: the node is named.
+  const std::string e = one_line_error(kDir + "pad_unresolved.onnx");
+  EXPECT_NE(e.find("node '/Pad' (Pad)"), std::string::npos) << e;
+  EXPECT_NE(e.find("static shape"), std::string::npos) << e;
+  EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+  EXPECT_NE(one_line_error(kDir + "missing.onnx").find("cannot open"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pase
