@@ -6,6 +6,8 @@
 
 #include "pase/cli/commands.hpp"
 #include "pase/cli/options.hpp"
+#include "pase/io/atomic_replace.hpp"
+#include "pase/io/output_path.hpp"
 #include "pase/model/hf_config.hpp"
 #include "pase/model/model_file.hpp"
 #include "pase/model/onnx_import.hpp"
@@ -63,14 +65,19 @@ int import_command(int argc, char** argv, MpiRuntime& mpi) {
     return exit_ok;
   if (!vm.count("output")) throw std::invalid_argument("--output: give the pase model file to write");
   const std::string path = vm["model"].as<std::string>(), output = vm["output"].as<std::string>();
-  if (output == path) throw std::invalid_argument("--output: must not be the input file " + path);
+  check_output_path("--output", output, {path});
   const auto sets = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  // First what `pase search` will see (every layer and every --set value checked), then the document.
+  const Network network = load_model(path, sets);
   const Json doc = imported_document(path, sets);
-  const Network network = load_model(path, sets);  // what `pase search` will see: every layer checked
   if (mpi.rank() != 0) return exit_ok;
-  std::ofstream out(output);
-  if (!out || !(out << doc.dump(1) << "\n"))
-    throw std::invalid_argument("--output " + output + ": cannot write the file (is the folder writable?)");
+  const std::string tmp = temporary_path(output);
+  {
+    std::ofstream out(tmp);
+    if (!out || !(out << doc.dump(1) << "\n"))
+      throw std::invalid_argument("--output " + output + ": cannot write the file (is the folder writable?)");
+  }
+  replace_atomically(tmp, output);
   std::cout << "import     " << path << " -> " << output << ": " << network.layers.size() << " layers";
   if (doc.contains("parameters")) std::cout << ", " << doc["parameters"].get<std::int64_t>() << " parameters";
   if (doc.contains("forward_macs_per_sample"))

@@ -102,13 +102,12 @@ ChoiceSums sums_of(const std::vector<double>& costs, const std::vector<EdgeRows>
 // Whether b strictly dominates a: the bound of the header, below -margin.
 bool dominates(const std::vector<double>& costs, const std::vector<EdgeRows>& edges, const ChoiceSums& sums,
                std::size_t b, std::size_t a) {
+  // The caller has already checked the three sums; only the sure win and the per-edge bounds remain.
   const double margin = kMargin * (sums.magnitude[a] + sums.magnitude[b]);
-  if (sums.max[b] - sums.max[a] >= -margin || sums.min[b] - sums.min[a] >= -margin ||
-      sums.mean[b] - sums.mean[a] >= -margin)
-    return false;
   if (sums.max[b] - sums.min[a] < -margin) return true;
   double lower = costs[b] - costs[a];
-  std::vector<double> edge_lower(edges.size());
+  thread_local std::vector<double> edge_lower;  // reused: this runs for millions of pairs
+  edge_lower.resize(edges.size());
   for (std::size_t i = 0; i < edges.size(); ++i) {
     const EdgeRows& e = edges[i];
     edge_lower[i] =

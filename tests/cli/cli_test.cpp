@@ -250,6 +250,24 @@ TEST(CliTest, bad_prune_value) {
   EXPECT_NE(r.err.find("--prune: expected auto, dominance or none, got 'some'"), std::string::npos) << show(r);
 }
 
+// pase import writes a model file that pase search reads, and never replaces its input, whatever
+// path names it.
+TEST(CliTest, import_writes_a_model_file_and_refuses_to_overwrite_its_input) {
+  test::TempDir dir;
+  const std::string config = dir.write("config.json", slurp(source_dir + "/tests/model/hf/bert-base-uncased.json"));
+  const Outcome ok = run_pase(dir, {"import", config, "--output", dir.file("bert.json")});
+  ASSERT_EQ(ok.exit_code, 0) << show(ok);
+  EXPECT_NE(ok.out.find("109482240 parameters"), std::string::npos) << show(ok);
+  const Outcome search = run_pase(dir, {"plan", dir.file("bert.json"), "--procs", "4"});
+  EXPECT_EQ(search.exit_code, 0) << show(search);
+
+  const std::string before = slurp(config);
+  const Outcome same = run_pase(dir, {"import", config, "--output", dir.path().string() + "/./config.json"});
+  EXPECT_EQ(same.exit_code, 2) << show(same);
+  EXPECT_NE(same.err.find("is also the input"), std::string::npos) << show(same);
+  EXPECT_EQ(slurp(config), before);
+}
+
 TEST(CliTest, quiet_search_prints_one_line) {
   test::TempDir dir;
   const Outcome r = run_pase(dir, {"search", input("rnnlm.json"), "--procs", "8", "-q"});
