@@ -3,21 +3,17 @@
 #include <omp.h>
 
 #include <iostream>
-#include <unistd.h>
 
 #include <filesystem>
 
+#include "pase/bytes.hpp"
 #include "pase/cluster/cluster_presets.hpp"
 #include "pase/cluster/hardware_cluster.hpp"
+#include "pase/pipeline/memory_policy.hpp"
 
 namespace pase::cli {
 
 namespace {
-
-std::uint64_t physical_memory_bytes() {
-  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : 0;
-}
 
 bool is_hardware_cluster(const po::variables_map& vm) {
   if (!vm.count("cluster") || vm.count("clusters")) return false;
@@ -99,14 +95,15 @@ po::options_description problem_options() {
       ("parallel-edges", po::value<std::string>()->default_value("last"),
        "several tensors between two layers: last (count the last one, as the prototype) or sum")
       ("max-memory", po::value<std::string>(),
-       "refuse a search whose DP tables need more than this on a rank (e.g. 16G; 0 = no limit; default 80% of RAM)")
+       "refuse a search whose DP tables and edge matrices need more than this on a rank (e.g. 16G; 0 = no limit; "
+       "default 80% of the node's RAM divided by the ranks on the node)")
       ("threads", po::value<int>(), "OpenMP threads per rank (default: OMP_NUM_THREADS, else the cores)")
       ("replicate-below", po::value<std::string>()->default_value("256K"),
        "with several ranks, DP tables smaller than this are computed whole by every rank instead of split");
   return o;
 }
 
-SearchSettings settings_from(const po::variables_map& vm, const std::string& model_file) {
+SearchSettings settings_from(const po::variables_map& vm, const std::string& model_file, int ranks_on_node) {
   SearchSettings s;
   s.model_file = model_file;
   if (vm.count("set")) s.overrides = vm["set"].as<std::vector<std::string>>();
@@ -149,8 +146,9 @@ SearchSettings settings_from(const po::variables_map& vm, const std::string& mod
   s.dp.threads = vm.count("threads") ? vm["threads"].as<int>() : omp_get_max_threads();
   if (s.dp.threads < 1) throw std::invalid_argument("--threads: must be at least 1");
   s.dp.replicate_below_bytes = parse_bytes(vm["replicate-below"].as<std::string>(), "--replicate-below");
-  s.problem.max_memory_bytes = s.max_memory_bytes = vm.count("max-memory") ? parse_bytes(vm["max-memory"].as<std::string>(), "--max-memory")
-                                              : physical_memory_bytes() / 10 * 8;
+  set_memory_cap(s, vm.count("max-memory") ? std::optional(parse_bytes(vm["max-memory"].as<std::string>(), "--max-memory"))
+                                           : std::nullopt,
+                 ranks_on_node);
   return s;
 }
 

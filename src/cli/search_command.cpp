@@ -54,7 +54,7 @@ int search_command(int argc, char** argv, MpiRuntime& mpi) {
     if (vm.count("checkpoint")) inputs.push_back(vm["checkpoint"].as<std::string>());
     check_output_path("--output", vm["output"].as<std::string>(), inputs);
   }
-  const SearchSettings settings = settings_from(vm, model);
+  const SearchSettings settings = settings_from(vm, model, mpi.world().node_size());
   CheckpointedSearch search(checkpoint_options(vm), mpi.collectives(), vm.count("quiet") ? nullptr : &std::cerr);
   const SearchRun run = search.run(settings);
   if (mpi.rank() == 0) {

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "pase/bytes.hpp"
+
 namespace pase {
 
 namespace {
