@@ -23,12 +23,14 @@ namespace {
 struct Case {
   std::string model;
   std::string procs, flops, bw;
+  std::string prune = "auto";
 };
 
 std::string model_path(const Case& c) { return std::string(PASE_SOURCE_DIR) + "/inputs/" + c.model + ".json"; }
 
 std::vector<std::string> search_arguments(const Case& c, const std::vector<std::string>& more) {
-  std::vector<std::string> args{"search", model_path(c), "--procs", c.procs, "--flops", c.flops, "--bw", c.bw};
+  std::vector<std::string> args{"search", model_path(c), "--procs", c.procs, "--flops", c.flops, "--bw", c.bw,
+                                "--prune", c.prune};
   args.insert(args.end(), more.begin(), more.end());
   return args;
 }
@@ -54,7 +56,7 @@ SweepSpec one_point_spec(const test::TempDir& dir, const Case& c) {
   const std::string path = dir.file("one.yaml");
   test::write_file(path, "format: pase-sweep\nversion: 1\nname: one\nmodels:\n  - file: " + model_path(c) +
                              "\naxes:\n  procs: [" + c.procs + "]\n  flops: [" + c.flops + "]\n  bw: [" + c.bw +
-                             "]\n");
+                             "]\nsearch:\n  prune: " + c.prune + "\n");
   return load_sweep_spec(path);
 }
 
@@ -93,8 +95,8 @@ TEST_P(SearchSweepAgreement, same_result_and_same_memory_verdict) {
 
 INSTANTIATE_TEST_SUITE_P(Models, SearchSweepAgreement,
                          ::testing::Values(Case{"inception3", "8", "10", "16"}, Case{"alexnet", "16", "40", "64"},
-                                           Case{"rnnlm", "32", "10", "8"}),
-                         [](const auto& test_case) { return test_case.param.model; });
+                                           Case{"rnnlm", "32", "10", "8"}, Case{"transformer", "16", "10", "16", "dominance"}),
+                         [](const auto& test_case) { return test_case.param.model + "_" + test_case.param.prune; });
 
 }  // namespace
 }  // namespace pase
