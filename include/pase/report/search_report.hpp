@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "pase/bytes.hpp"
 #include "pase/cost/step_time.hpp"
 #include "pase/pipeline/search_pipeline.hpp"
 
