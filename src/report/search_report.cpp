@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "pase/model/model_file.hpp"
+#include "pase/model/strategy_step.hpp"
 
 namespace pase {
 
@@ -118,12 +119,6 @@ std::vector<double> layer_costs(const Problem& problem, const std::vector<int>& 
   return cost;
 }
 
-double edge_total(const Problem& problem, const std::vector<int>& chosen) {
-  double total = 0;
-  for (const auto& e : problem.edges) total += e.cost(chosen[e.from], chosen[e.to], problem.config_count(e.to));
-  return total;
-}
-
 std::int64_t devices_used(const ModelProblem& model, const std::vector<int>& chosen) {
   std::int64_t most = 1;
   for (std::size_t v = 0; v < chosen.size(); ++v) most = std::max(most, product(model.configs[v][chosen[v]]));
@@ -150,9 +145,7 @@ StepBreakdown paper_breakdown(const SearchRun& run, const std::vector<int>& chos
 }
 
 StepBreakdown hardware_breakdown(const SearchRun& run, const std::vector<int>& chosen) {
-  std::vector<LayerTime> layers;
-  for (std::size_t v = 0; v < chosen.size(); ++v) layers.push_back(run.model.times[v][chosen[v]]);
-  return overlapped_step(layers, edge_total(run.model.problem, chosen));
+  return hardware_step(run.model, chosen);
 }
 
 }  // namespace
