@@ -51,7 +51,7 @@ int check_prediction_command(int argc, char** argv) {
   if (!parse_with_files(argc, argv, options,
                         "Usage: pase check-prediction MEASURED.csv [--output CHECK.json]\n"
                         "Prints pase's predicted step time (hardware model) against each measured one and the\n"
-                        "relative error (predicted - measured) / measured. The CSV's columns (README.md):\n"
+                        "relative error (predicted - measured) / measured. The CSV's columns (src/profiler/README.md):\n"
                         "model, cluster, devices, strategy (data_parallel, search or a pase search --output\n"
                         "file), measured_s, and optionally precision and set (name=value;name=value).",
                         vm, "MEASURED.csv", 1, 1, files))
