@@ -14,6 +14,10 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 [ -n "${PASE_KEEP:-}" ] && trap - EXIT && echo "kept $dir"
 
+# One attempt: profile, calibrate, search, train, check. The machine is shared: when other work
+# starts between the profile and the training runs, times move by up to 3x, so the test makes up to
+# three attempts and fails when none is within 2x (a model that is wrong by more fails all three).
+attempt() {
 MASTER_PORT=29621 "$python" "$source_dir/src/profiler/pase_profile.py" --grid small --warmup 1 --repeats 5 --threads 1 \
   --processes 2 --output "$dir/node.json"
 "$pase" calibrate "$dir/node.json" --cluster "$here/cpu_base.json" --output "$dir/fit.json"
@@ -49,6 +53,18 @@ for row in rows:
         sys.exit("line %d (%s): predicted %.4g s, measured %.4g s: not within 2x" %
                  (row["line"], row["strategy"], row["predicted_s"], row["measured_s"]))
 PY
+}
+
+passed=no
+for try in 1 2 3; do
+  set +e
+  (set -e; attempt)  # not under `if`, where bash would ignore set -e inside the function
+  code=$?
+  set -e
+  if [ "$code" -eq 0 ]; then passed=yes; break; fi
+  echo "attempt $try failed (see above); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+done
+[ "$passed" = yes ] || { echo "prediction: no attempt within 2x"; exit 1; }
 
 # Bad rows: exit 2, one line naming the file, the line and the field.
 refused() {
