@@ -29,6 +29,8 @@ constexpr const char* usage =
     "  report RESULTS.h5   speedup over data parallelism against the device count (table, PNG)\n"
     "  merge A.h5 B.h5     join results files of one sweep spec\n"
     "  calibrate M.json    fit a cluster file to pase_profile.py's measurements\n"
+    "  check-prediction MEASURED.csv\n"
+    "                      predicted against measured training step times\n"
     "\n"
     "Run 'pase COMMAND --help' for a command's options.\n";
 
@@ -60,6 +62,7 @@ int run(int argc, char** argv, MpiRuntime& mpi) {
     if (command == "report") return report_command(argc - 1, argv + 1);
     if (command == "merge") return merge_command(argc - 1, argv + 1);
     if (command == "calibrate") return calibrate_command(argc - 1, argv + 1);
+    if (command == "check-prediction") return check_prediction_command(argc - 1, argv + 1);
     if (mpi.rank() == 0) std::cerr << "pase: unknown command '" << command << "' (try 'pase --help')\n";
     return exit_bad_input;
   } catch (const po::error& e) {

@@ -39,6 +39,12 @@ GRIDS = {
         "memory_bound": [1 << 14, 1 << 20, 1 << 22],
         "collective_bytes": [1 << 10, 1 << 16, 1 << 20],
     },
+    "small": {
+        "gemm": [64, 128, 256, 512, 1024],
+        "convolution": [(4, 16, 16), (8, 32, 32)],
+        "memory_bound": [1 << 14, 1 << 17, 1 << 20, 1 << 23],
+        "collective_bytes": [1 << 12, 1 << 16, 1 << 20, 1 << 22, 1 << 24],
+    },
     "full": {
         "gemm": [64, 128, 256, 512, 1024, 2048, 4096, 8192],
         "convolution": [(8, 64, 56), (32, 64, 56), (32, 128, 28), (32, 256, 14), (64, 512, 7), (128, 64, 112)],
@@ -229,6 +235,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="torch.set_num_threads per process (default: PyTorch's choice); use what training uses")
     parser.add_argument("--processes", type=int, default=0,
                         help="start this many local processes (one node) instead of using torchrun")
     parser.add_argument("--processes-per-node", type=int, default=0,
@@ -241,6 +249,10 @@ def main():
         sys.exit(spawn(args.processes, per_node))
     if args.warmup < 0 or args.repeats < 1:
         fail("--warmup must be >= 0 and --repeats >= 1")
+    if args.threads < 0:
+        fail("--threads must be >= 1 (0: PyTorch's default)")
+    if args.threads:
+        torch.set_num_threads(args.threads)
 
     use_cuda = args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available())
     if use_cuda and not torch.cuda.is_available():

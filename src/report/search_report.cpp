@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "pase/model/strategy_step.hpp"
+
 namespace pase {
 
 namespace {
@@ -15,12 +17,6 @@ std::vector<double> layer_costs(const Problem& problem, const std::vector<int>& 
   for (int v = 0; v < problem.vertex_count(); ++v) cost[v] = problem.vertices[v].costs[chosen[v]];
   for (const auto& e : problem.edges) cost[e.to] += e.cost(chosen[e.from], chosen[e.to], problem.config_count(e.to));
   return cost;
-}
-
-double edge_total(const Problem& problem, const std::vector<int>& chosen) {
-  double total = 0;
-  for (const auto& e : problem.edges) total += e.cost(chosen[e.from], chosen[e.to], problem.config_count(e.to));
-  return total;
 }
 
 std::int64_t devices_used(const ModelProblem& model, const std::vector<int>& chosen) {
@@ -49,9 +45,7 @@ StepBreakdown paper_breakdown(const SearchRun& run, const std::vector<int>& chos
 }
 
 StepBreakdown hardware_breakdown(const SearchRun& run, const std::vector<int>& chosen) {
-  std::vector<LayerTime> layers;
-  for (std::size_t v = 0; v < chosen.size(); ++v) layers.push_back(run.model.times[v][chosen[v]]);
-  return overlapped_step(layers, edge_total(run.model.problem, chosen));
+  return hardware_step(run.model, chosen);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ int export_command(int argc, char** argv);
 int report_command(int argc, char** argv);
 int merge_command(int argc, char** argv);
 int calibrate_command(int argc, char** argv);
+int check_prediction_command(int argc, char** argv);
 
 // The whole command line: `pase SUBCOMMAND ...`.
 int run(int argc, char** argv, MpiRuntime& mpi);
