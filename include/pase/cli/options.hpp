@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "pase/report/search_report.hpp"
+#include "pase/report/training_cost.hpp"
 
 namespace pase::cli {
 
@@ -23,6 +24,12 @@ inline constexpr int exit_interrupted = 75;
 // --procs, --flops, --bw, --set, --order, --parallel-edges, --max-memory.
 po::options_description problem_options();
 SearchSettings settings_from(const po::variables_map& vm, const std::string& model_file);
+
+// --tokens, --samples, --steps and --price-per-device-hour (pase report, pase export).
+po::options_description training_options();
+// Throws po::error when more than one of --tokens, --samples and --steps is given.
+TrainingAmount training_amount_from(const po::variables_map& vm);
+DevicePrices device_prices_from(const po::variables_map& vm);
 
 // Parses argv (after the subcommand) with one positional MODEL argument; returns false after
 // printing help when --help was given.
