@@ -207,12 +207,17 @@ std::vector<Figure> decision_charts(const DecisionInput& input, const DecisionOp
         plot::LineChart chart = against_devices(input, lines, found, dp);
         chart.title = title + " against the device count";
         chart.y_label = y_label;
-        if (!cost && options.deadline_s) {
-          chart.reference_y = *options.deadline_s / unit;
-          chart.reference_label = "deadline " + duration_text(*options.deadline_s);
-        }
         chart.note = "Solid: the found strategy; dashed: data parallelism." +
                      std::string(cost ? " Cost = devices x hours x price per device-hour; idle devices are paid for." : "");
+        if (!cost && options.deadline_s) {
+          // A deadline far above every line would squash them: then it is said, not drawn.
+          if (*options.deadline_s <= 3 * longest) {
+            chart.reference_y = *options.deadline_s / unit;
+            chart.reference_label = "deadline " + duration_text(*options.deadline_s);
+          } else {
+            chart.note += " Every configuration trains well within the deadline of " + duration_text(*options.deadline_s) + ".";
+          }
+        }
         return plot::svg(chart);
       }
       plot::BarChart chart;

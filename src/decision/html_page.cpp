@@ -34,6 +34,9 @@ std::string grouped(double v) {  // 1234567 -> 1,234,567 (whole numbers)
   return out;
 }
 
+// Large amounts whole and grouped, small ones to 3 significant digits.
+std::string amount(double v) { return std::fabs(v) >= 1000 ? grouped(v) : digits(v, 3); }
+
 // Where a scenario's numbers come from, as attributes: the search file's index or the sweep's point.
 std::string origin(const DecisionInput& input, std::size_t i) {
   const Scenario& s = input.scenarios[i];
@@ -111,7 +114,7 @@ void answer(std::ostringstream& out, const DecisionInput& input, const DecisionO
         out << "<b>" << escape_xml(t.cluster_text()) << ", " << t.procs << " devices</b>: "
             << value(input, *j, "train.found.seconds", cost.found.seconds, duration_text(cost.found.seconds));
         if (cost.price)
-          out << ", " << value(input, *j, "train.found.cost", cost.found.cost, grouped(cost.found.cost) + " " + options.currency);
+          out << ", " << value(input, *j, "train.found.cost", cost.found.cost, amount(cost.found.cost) + " " + options.currency);
         out << ".</p>\n";
       };
       pick("Fastest", c.fastest);
@@ -152,20 +155,20 @@ void training(std::ostringstream& out, const DecisionInput& input, const Decisio
         << escape_xml(s.cluster_text()) << "</td><td class=\"n\">" << s.procs << "</td><td class=\"n\">"
         << value(input, i, "train.found.steps", c.found.steps, grouped(c.found.steps)) << "</td><td class=\"n\">"
         << value(input, i, "train.found.seconds", c.found.seconds, duration_text(c.found.seconds)) << "</td><td class=\"n\">"
-        << value(input, i, "train.found.device_hours", c.found.device_hours, grouped(c.found.device_hours)) << "</td><td class=\"n\">"
-        << (c.price ? value(input, i, "train.found.cost", c.found.cost, grouped(c.found.cost) + " " + o.currency) : "-")
+        << value(input, i, "train.found.device_hours", c.found.device_hours, amount(c.found.device_hours)) << "</td><td class=\"n\">"
+        << (c.price ? value(input, i, "train.found.cost", c.found.cost, amount(c.found.cost) + " " + o.currency) : "-")
         << "</td><td class=\"n\">"
         << value(input, i, "train.data_parallel.seconds", c.data_parallel.seconds, duration_text(c.data_parallel.seconds))
         << "</td><td class=\"n\">"
         << (c.price ? value(input, i, "train.data_parallel.cost", c.data_parallel.cost,
-                            grouped(c.data_parallel.cost) + " " + o.currency)
+                            amount(c.data_parallel.cost) + " " + o.currency)
                     : "-")
         << "</td><td class=\"n\">";
     const double saved = c.data_parallel.seconds - c.found.seconds;
     out << value(input, i, "train.saving.seconds", saved, duration_text(std::fabs(saved)) + (saved < 0 ? " more" : ""));
     if (c.price)
       out << ", " << value(input, i, "train.saving.cost", c.data_parallel.cost - c.found.cost,
-                           grouped(c.data_parallel.cost - c.found.cost) + " " + o.currency);
+                           amount(c.data_parallel.cost - c.found.cost) + " " + o.currency);
     out << "</td><td>";
     if (fastest.count(i)) out << "<span class=\"tag\">fastest</span> ";
     if (cheapest.count(i)) out << "<span class=\"tag\">cheapest</span> ";
@@ -223,7 +226,8 @@ void strategy(std::ostringstream& out, const DecisionInput& input, const Decisio
     out << " The results file keeps each layer's configuration; search this point with <code>pase search --output</code> "
            "for times and placement.</p>\n<table><tr><th>layer</th><th>configuration</th></tr>\n";
     try {
-      for (const auto& [name, config] : nlohmann::ordered_json::parse(s.strategy).items()) {
+      const auto configs = nlohmann::ordered_json::parse(s.strategy);
+      for (const auto& [name, config] : configs.items()) {
         std::string text;
         for (const auto& v : config) text += (text.empty() ? "" : ",") + v.dump();
         out << "<tr><td>" << escape_xml(name) << "</td><td><code>" << escape_xml(text) << "</code></td></tr>\n";
