@@ -59,11 +59,11 @@ struct Keys {
 };
 
 const char* const css = R"css(
-body{font-family:sans-serif;margin:2em auto;max-width:920px;padding:0 1em;color:#111;line-height:1.45}
+body{font-family:sans-serif;margin:2em auto;max-width:1080px;padding:0 1em;color:#111;line-height:1.45}
 h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.2em;border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.8em}
 .sub{color:#555;margin-top:0}.answer{font-size:1.2em;background:#eef5fb;border-left:5px solid #0072B2;padding:.6em .9em}
-table{border-collapse:collapse;font-size:.9em;margin:.6em 0}th,td{border-bottom:1px solid #ddd;padding:.25em .6em;text-align:left}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}tr.pick td{background:#fff6df}.tag{font-weight:bold;color:#8a5a00}
+table{border-collapse:collapse;font-size:.9em;margin:.6em 0}th,td{border-bottom:1px solid #ddd;padding:.25em .6em;text-align:left;white-space:nowrap}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}tr.pick td{background:#fff6df}.tag{font-weight:bold;color:#8a5a00}
 figure{margin:1.2em 0}figcaption{color:#444;font-size:.9em}svg{max-width:100%;height:auto}code{background:#f3f3f3;padding:0 .2em}
 .miss{color:#b00}
 )css";
