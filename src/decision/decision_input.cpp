@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <yaml-cpp/yaml.h>
 
 #include "pase/json_depth.hpp"
 #include "pase/sweep/csv_export.hpp"
@@ -184,6 +185,15 @@ DecisionInput from_results(const ResultsTable& table, const std::string& file) {
   input.sweep = true;
   input.title = "sweep " + table.meta.spec_name;
   input.rows_total = table.rows.size();
+  // The spec's search.precision prices its pase-cluster points (fp32 when it names none).
+  std::string precision = "fp32";
+  try {
+    const YAML::Node spec = YAML::Load(table.meta.spec_text);
+    if (spec.IsMap() && spec["search"] && spec["search"].IsMap() && spec["search"]["precision"])
+      precision = spec["search"]["precision"].as<std::string>();
+  } catch (const YAML::Exception&) {
+    precision.clear();  // the page then says it is not recorded
+  }
   std::map<std::string, std::map<std::string, std::set<std::int64_t>>> values;  // model -> column -> values
   for (const auto& r : table.rows) {
     if (!r.ok() || !std::isfinite(r.step_time_s) || !std::isfinite(r.data_parallel_step_time_s)) {
@@ -196,6 +206,7 @@ DecisionInput from_results(const ResultsTable& table, const std::string& file) {
     s.model = r.model;
     s.cluster = r.cluster;
     s.cost_model = r.cost_model;
+    if (r.cost_model == "hardware") s.precision = precision;
     s.procs = r.procs;
     s.flops_tflops = r.flops_tflops;
     s.bw_gbytes = r.bw_gbytes;

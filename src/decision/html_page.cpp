@@ -68,9 +68,8 @@ figure{margin:1.2em 0}figcaption{color:#444;font-size:.9em}svg{max-width:100%;he
 .miss{color:#b00}
 )css";
 
-std::string precision_text(const DecisionInput& input, const Scenario& s) {
+std::string precision_text(const Scenario& s) {
   if (!s.precision.empty()) return s.precision;
-  if (s.cost_model == "hardware" && input.sweep) return "fp32 (pase sweep prices pase-cluster presets at fp32)";
   return s.cost_model == "hardware" ? "not recorded" : "not modelled (paper model: FLOP at --flops)";
 }
 
@@ -249,7 +248,7 @@ void assumptions(std::ostringstream& out, const DecisionInput& input, const Deci
     const std::string key = s.cluster_text() + "|" + s.cost_model + "|" + s.precision;
     if (!seen.insert(key).second) continue;
     out << "<li><b>" << escape_xml(s.cluster_text()) << "</b>: cost model <code>" << escape_xml(s.cost_model)
-        << "</code>, precision " << escape_xml(precision_text(input, s)) << ". ";
+        << "</code>, precision " << escape_xml(precision_text(s)) << ". ";
     if (s.cost_model == "hardware") {
       try {
         const cluster::HardwareCluster c = cluster::load_cluster(s.cluster);

@@ -149,6 +149,23 @@ def numbers(pase, source_dir):
             expect(k in keys, "the page does not show " + k)
         print("search page: %d numbers equal the JSON's" % len(p.values))
 
+        # The memory model's keys and baselines, when a search gives them: a memory chart, the best
+        # baseline that fits in the answer; absent (above), neither.
+        expect("chart-memory" not in p.ids and "baseline" not in open(page).read(), "memory or baselines without keys")
+        doc["memory"] = {"weights_bytes": 2e9, "activations_bytes": 30e9, "capacity_bytes": 80e9}
+        doc["data_parallel"]["memory"] = {"weights_bytes": 8e9, "activations_bytes": 60e9}
+        doc["baselines"] = [{"name": "megatron-tp8", "step_time_s": doc["step_time_s"] * 1.1, "fits": True},
+                            {"name": "zero-3", "step_time_s": doc["step_time_s"] * 0.5, "fits": False}]
+        with open(result, "w") as f:
+            json.dump(doc, f)
+        run(pase, "report", result, "--html", page)
+        p, text = parse_page(page)
+        expect("chart-memory" in p.ids and "device capacity 80 GB" in text, "no memory chart against capacity")
+        expect("best baseline that fits memory (megatron-tp8" in text, "the answer does not name the best fitting baseline")
+        for v in p.values:
+            if v["data-key"].startswith("baselines."):
+                expect(float(v["data-value"]) == doc["baselines"][0]["step_time_s"], "baseline step time")
+
         # A sweep: results columns by point.
         spec = os.path.join(work, "g.yaml")
         with open(spec, "w") as f:
