@@ -173,4 +173,36 @@ bool parse(int argc, char** argv, const po::options_description& options, const 
   return true;
 }
 
+po::options_description training_options() {
+  po::options_description o("Time to train and cost");
+  o.add_options()
+      ("tokens", po::value<std::string>(), "train on this many tokens (steps = tokens / (batch x seq)), e.g. 300B")
+      ("samples", po::value<std::string>(), "train on this many samples (steps = samples / batch), e.g. 1.2M")
+      ("steps", po::value<std::string>(), "train for this many steps")
+      ("price-per-device-hour", po::value<std::vector<std::string>>()->composing(),
+       "price of one device for one hour: X for every cluster, or CLUSTER=X (repeatable)");
+  return o;
+}
+
+TrainingAmount training_amount_from(const po::variables_map& vm) {
+  TrainingAmount amount;
+  int given = 0;
+  for (const auto& [name, unit] : {std::pair{"tokens", TrainingAmount::Unit::tokens},
+                                   std::pair{"samples", TrainingAmount::Unit::samples},
+                                   std::pair{"steps", TrainingAmount::Unit::steps}})
+    if (vm.count(name)) {
+      ++given;
+      amount = {unit, parse_count(std::string("--") + name, vm[name].as<std::string>())};
+    }
+  if (given > 1) throw po::error("give one of --tokens, --samples and --steps, not several");
+  return amount;
+}
+
+DevicePrices device_prices_from(const po::variables_map& vm) {
+  DevicePrices prices;
+  if (vm.count("price-per-device-hour"))
+    for (const auto& p : vm["price-per-device-hour"].as<std::vector<std::string>>()) prices.add(p);
+  return prices;
+}
+
 }  // namespace pase::cli

@@ -44,8 +44,17 @@ std::vector<std::string> csv_columns(const ResultsMeta& meta, bool strategies) {
   return c;
 }
 
-void write_csv(std::ostream& out, const ResultsTable& table, bool strategies) {
+void write_csv(std::ostream& out, const ResultsTable& table, bool strategies, const TrainingColumns* training) {
   auto columns = csv_columns(table.meta, strategies);
+  if (training)
+    for (const char* name : {"training_steps", "train_seconds", "train_device_hours", "train_cost",
+                             "data_parallel_train_seconds", "data_parallel_train_cost", "train_cost_saving"})
+      columns.push_back(name);
+  auto param = [&](const SweepRow& r, const std::string& name) -> std::int64_t {
+    for (std::size_t c = 0; c < table.meta.param_columns.size(); ++c)
+      if (table.meta.param_columns[c] == name && r.params[c] != missing_param) return r.params[c];
+    return -1;
+  };
   // A sweep with pase-cluster files on its cluster axis says which model priced each row.
   const bool hardware = std::any_of(table.rows.begin(), table.rows.end(),
                                     [](const SweepRow& r) { return r.cost_model == "hardware"; });
@@ -69,6 +78,19 @@ void write_csv(std::ostream& out, const ResultsTable& table, bool strategies) {
         << exact_number(r.build_seconds) << "," << r.dp_cells << "," << r.peak_bytes << "," << (r.plan_shared ? 1 : 0)
         << "," << r.rank << "," << quoted(r.message);
     if (strategies) out << "," << quoted(r.strategy);
+    if (training) {
+      if (r.ok() && std::isfinite(r.step_time_s) && std::isfinite(r.data_parallel_step_time_s)) {
+        const double steps = training_steps(training->amount, param(r, "batch"), param(r, "seq"));
+        const auto price = training->prices.of(r.cluster);
+        const TrainingCost found = training_cost(steps, r.step_time_s, r.procs, price);
+        const TrainingCost dp = training_cost(steps, r.data_parallel_step_time_s, r.procs, price);
+        out << "," << exact_number(steps) << "," << exact_number(found.seconds) << "," << exact_number(found.device_hours)
+            << "," << exact_number(found.cost) << "," << exact_number(dp.seconds) << "," << exact_number(dp.cost) << ","
+            << exact_number(dp.cost - found.cost);
+      } else {
+        out << ",,,,,,,";
+      }
+    }
     out << "\n";
   }
 }

@@ -51,6 +51,19 @@ RowFilter parse_filter(const std::string& text) {
   return {text.substr(0, eq), text.substr(eq + 1)};
 }
 
+std::vector<SweepRow> rows_matching(const ResultsTable& table, const std::vector<RowFilter>& filters) {
+  SweepRow probe;
+  probe.params.assign(table.meta.param_columns.size(), missing_param);
+  for (const auto& f : filters) column_text(table.meta, probe, f.column);
+  std::vector<SweepRow> rows;
+  for (const auto& r : table.rows) {
+    bool keep = true;
+    for (const auto& f : filters) keep = keep && matches(column_text(table.meta, r, f.column), f.value);
+    if (keep) rows.push_back(r);
+  }
+  return rows;
+}
+
 std::vector<SpeedupSeries> speedup_series(const ResultsTable& table, const std::vector<RowFilter>& filters,
                                           const std::vector<std::string>& series_columns) {
   // Check the column names even when there are no rows.

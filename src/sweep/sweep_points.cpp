@@ -85,7 +85,7 @@ SearchSettings search_settings(const SweepSpec& spec, const SweepPoint& point) {
   s.overrides = point.overrides;
   s.problem.procs = point.procs;
   s.problem.cluster = point.cluster;
-  if (point.hardware) s.problem.hardware.emplace(*point.hardware, cluster::Precision::kFp32);
+  if (point.hardware) s.problem.hardware.emplace(*point.hardware, spec.precision);
   s.problem.parallel_edges = spec.parallel_edges;
   s.order = spec.order;
   s.prune = spec.prune;

@@ -444,8 +444,13 @@ class SpecReader {
 
   void read_search(const Node& search) {
     if (!search) return;
-    if (!search.IsMap()) fail(search, "search", "must be a mapping (order, prune, parallel_edges, max_memory)");
-    check_keys(search, "search.", {"order", "prune", "parallel_edges", "max_memory"});
+    if (!search.IsMap()) fail(search, "search", "must be a mapping (order, prune, parallel_edges, max_memory, precision)");
+    check_keys(search, "search.", {"order", "prune", "parallel_edges", "max_memory", "precision"});
+    try {
+      if (search["precision"]) spec_.precision = cluster::parse_precision(scalar(search["precision"], "search.precision"));
+    } catch (const std::invalid_argument& e) {
+      fail(search["precision"], "search.precision", e.what());
+    }
     try {
       if (search["prune"]) spec_.prune = parse_prune_mode(scalar(search["prune"], "search.prune"));
     } catch (const std::invalid_argument& e) {

@@ -159,12 +159,13 @@ TEST(SweepCliTest, export_report_and_merge) {
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 21);
   EXPECT_NE(csv.find("\n16,mlp,4,5,10,slow-node,64,,ok,"), std::string::npos) << csv;
 
-  r = pase({"report", dir.file("r.h5"), "--plot", dir.file("s.png")});
+  r = pase({"report", dir.file("r.h5"), "--plot", dir.file("s.svg")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(has_line(r.out, {"series", "procs", "rows", "median", "min", "max"})) << r.out;
   EXPECT_TRUE(has_line(r.out, {"rnnlm", "8", "8"})) << r.out;
   EXPECT_TRUE(has_line(r.out, {"mlp", "16", "2"})) << r.out;
-  EXPECT_EQ(test::read_file(dir.file("s.png")).substr(1, 3), "PNG");
+  EXPECT_EQ(test::read_file(dir.file("s.svg")).substr(0, 4), "<svg");
+  EXPECT_EQ(pase({"report", dir.file("r.h5"), "--plot", dir.file("s.png")}).exit_code, 2);  // pictures are SVG
   r = pase({"report", dir.file("r.h5"), "--where", "bw=300", "--where", "batch=64"});
   EXPECT_TRUE(has_line(r.out, {"rnnlm", "2", "2"})) << r.out;
 

@@ -117,6 +117,17 @@ TEST(SweepSpecTest, cluster_axis_uses_the_catalogue) {
   EXPECT_EQ(points[1].cluster.bw_gbytes, 300.0);
 }
 
+TEST(SweepSpecTest, search_precision_prices_pase_cluster_points) {
+  SpecFile file(models() + "axes:\n  cluster: [dgx-a100]\nsearch:\n  precision: bf16\n");
+  const SweepSpec spec = file.load();
+  EXPECT_EQ(spec.precision, cluster::Precision::kBf16);
+  const auto points = enumerate_points(spec);
+  ASSERT_EQ(points.size(), 1u);
+  EXPECT_EQ(search_settings(spec, points[0]).problem.hardware->precision(), cluster::Precision::kBf16);
+  EXPECT_EQ(SpecFile(models() + "axes:\n  cluster: [dgx-a100]\n").load().precision, cluster::Precision::kFp32);
+  EXPECT_NE(error_of(models() + "search:\n  precision: fp8\n").find("search.precision"), std::string::npos);
+}
+
 TEST(SweepSpecTest, shipped_catalogue_and_reference_spec_load) {
   const auto catalogue = load_cluster_catalogue(std::string(PASE_SOURCE_DIR) + "/jobs/clusters.json");
   for (const char* name : {"1080ti-node", "2080ti-node", "v100-nvlink", "a100-nvlink", "h100-nvlink", "h200-nvlink"})

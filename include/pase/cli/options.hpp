@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "pase/pipeline/search_settings.hpp"
+#include "pase/report/training_cost.hpp"
 
 namespace pase::cli {
 
@@ -25,6 +26,12 @@ po::options_description problem_options();
 // The command line's SearchSettings; the memory cap by the one policy (memory_policy.hpp), for
 // `ranks_on_node` ranks sharing the node.
 SearchSettings settings_from(const po::variables_map& vm, const std::string& model_file, int ranks_on_node);
+
+// --tokens, --samples, --steps and --price-per-device-hour (pase report, pase export).
+po::options_description training_options();
+// Throws po::error when more than one of --tokens, --samples and --steps is given.
+TrainingAmount training_amount_from(const po::variables_map& vm);
+DevicePrices device_prices_from(const po::variables_map& vm);
 
 // Parses argv (after the subcommand) with one positional MODEL argument; returns false after
 // printing help when --help was given.

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "pase/report/training_cost.hpp"
 #include "pase/sweep/results_table.hpp"
 
 namespace pase {
@@ -14,7 +15,15 @@ namespace pase {
 // The CSV header's column names for `meta` (without the strategy column unless asked).
 std::vector<std::string> csv_columns(const ResultsMeta& meta, bool strategies);
 
-void write_csv(std::ostream& out, const ResultsTable& table, bool strategies);
+// With a training amount, the CSV gains training_steps, train_seconds, train_device_hours, train_cost,
+// data_parallel_train_seconds, data_parallel_train_cost and train_cost_saving (cost columns empty
+// for rows without a price), as the HTML report computes them.
+struct TrainingColumns {
+  TrainingAmount amount;
+  DevicePrices prices;
+};
+
+void write_csv(std::ostream& out, const ResultsTable& table, bool strategies, const TrainingColumns* training = nullptr);
 
 // Shortest exact decimal text of a double ("" for NaN).
 std::string exact_number(double x);

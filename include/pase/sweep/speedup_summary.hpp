@@ -20,6 +20,9 @@ struct RowFilter {
 // "bw=16"; throws std::invalid_argument naming --where.
 RowFilter parse_filter(const std::string& text);
 
+// The rows that pass every filter, in order; throws std::invalid_argument naming an unknown column.
+std::vector<SweepRow> rows_matching(const ResultsTable& table, const std::vector<RowFilter>& filters);
+
 struct SpeedupPoint {
   std::int64_t procs = 0;
   std::size_t rows = 0;

@@ -52,6 +52,8 @@ struct SweepSpec {
   OrderKind order = OrderKind::greedy;
   PruneMode prune = PruneMode::automatic;  // search.prune: auto (default), dominance or none
   ParallelEdges parallel_edges = ParallelEdges::last;
+  // search.precision: the precision pase-cluster points are priced at (as pase search --precision).
+  cluster::Precision precision = cluster::Precision::kFp32;
   std::optional<std::uint64_t> max_memory_bytes;
   std::optional<ClusterCatalogue> catalogue;  // loaded when a cluster axis names a jobs/clusters.json preset
   // Cluster-axis values that are pase-cluster presets or files (the hardware model), by the name given.

@@ -1,0 +1,268 @@
+#include "pase/decision/decision_input.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <yaml-cpp/yaml.h>
+
+#include "pase/json_depth.hpp"
+#include "pase/sweep/csv_export.hpp"
+#include "pase/sweep/results_file.hpp"
+
+namespace pase::decision {
+
+namespace {
+
+using Json = nlohmann::json;
+
+}  // namespace
+
+bool is_results_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[8] = {};
+  in.read(head, sizeof head);
+  return in.gcount() == 8 && std::string(head, 8) == std::string("\x89HDF\r\n\x1a\n", 8);
+}
+
+namespace {
+
+[[noreturn]] void missing(const std::string& file, const std::string& field, const std::string& what) {
+  throw std::invalid_argument(file + ": field '" + field + "' " + what +
+                              "; give a file written by 'pase search --output' (or a results .h5 of 'pase sweep')");
+}
+
+const Json& at(const Json& doc, const std::string& file, const std::string& path) {
+  const Json* j = &doc;
+  std::string walked;
+  std::istringstream parts(path);
+  for (std::string key; std::getline(parts, key, '.');) {
+    walked += (walked.empty() ? "" : ".") + key;
+    if (!j->is_object() || !j->contains(key)) missing(file, walked, "is missing");
+    j = &(*j)[key];
+  }
+  return *j;
+}
+
+double number(const Json& doc, const std::string& file, const std::string& path) {
+  const Json& j = at(doc, file, path);
+  if (!j.is_number() || !std::isfinite(j.get<double>())) missing(file, path, "is not a finite number");
+  return j.get<double>();
+}
+
+std::optional<Breakdown> breakdown(const Json& doc, const std::string& file) {
+  if (!doc.contains("step_breakdown")) return std::nullopt;
+  return Breakdown{number(doc, file, "step_breakdown.compute_s"), number(doc, file, "step_breakdown.communication_s"),
+                   number(doc, file, "step_breakdown.exposed_communication_s")};
+}
+
+std::map<std::string, double> numbers_of(const Json& doc, const std::string& key) {
+  std::map<std::string, double> out;
+  if (!doc.is_object() || !doc.contains(key) || !doc[key].is_object()) return out;
+  for (const auto& [name, value] : doc[key].items())
+    if (value.is_number() && std::isfinite(value.get<double>())) out[name] = value.get<double>();
+  return out;
+}
+
+std::string text_or(const Json& doc, const std::string& key, const std::string& fallback) {
+  return doc.contains(key) && doc[key].is_string() ? doc[key].get<std::string>() : fallback;
+}
+
+std::string joined(const Json& config) {
+  std::string s;
+  if (!config.is_array()) return config.dump();
+  for (const auto& v : config) s += (s.empty() ? "" : ",") + v.dump();
+  return s;
+}
+
+std::string placement_text(const Json& placement) {
+  std::string s;
+  if (!placement.is_object()) return "-";
+  for (const auto& [letter, p] : placement.items()) {
+    const auto ways = p.value("ways", 1), nodes = p.value("nodes", 1);
+    s += (s.empty() ? "" : " ") + letter + std::to_string(ways) + (nodes > 1 ? "@" + std::to_string(nodes) + "n" : "@in");
+  }
+  return s.empty() ? "-" : s;
+}
+
+Scenario from_search_json(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) throw std::invalid_argument(file + ": cannot read the file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  check_json_depth(text, file);
+  Json doc;
+  try {
+    doc = Json::parse(text);
+  } catch (const Json::exception& e) {
+    throw std::invalid_argument(file + ": not JSON (" + std::string(e.what()) +
+                                "); give a file written by 'pase search --output' or a results .h5");
+  }
+  if (!doc.is_object()) missing(file, "model", "is missing (the file is not a JSON object)");
+  Scenario s;
+  s.source = file;
+  const Json& model = at(doc, file, "model");
+  if (!model.is_string()) missing(file, "model", "is not a string");
+  s.model = model.get<std::string>();
+  s.cost_model = text_or(doc, "cost_model", "paper");
+  s.cluster = text_or(doc, "cluster", "");
+  s.precision = text_or(doc, "precision", "");
+  s.procs = static_cast<std::int64_t>(number(doc, file, "procs"));
+  s.flops_tflops = doc.contains("flops_tflops") ? number(doc, file, "flops_tflops") : 0;
+  s.bw_gbytes = doc.contains("bw_gbytes") ? number(doc, file, "bw_gbytes") : 0;
+  if (doc.contains("params") && doc["params"].is_object())
+    for (const auto& [name, value] : doc["params"].items())
+      if (value.is_number_integer()) s.params[name] = value.get<std::int64_t>();
+  s.step_time_s = number(doc, file, "step_time_s");
+  s.data_parallel_step_time_s = number(doc, file, "data_parallel.step_time_s");
+  s.speedup = number(doc, file, "speedup_over_data_parallel");
+  s.breakdown = breakdown(doc, file);
+  if (doc["data_parallel"].contains("step_breakdown")) {
+    const Json& dp = doc["data_parallel"];
+    s.data_parallel_breakdown = Breakdown{number(doc, file, "data_parallel.step_breakdown.compute_s"),
+                                          number(doc, file, "data_parallel.step_breakdown.communication_s"),
+                                          number(doc, file, "data_parallel.step_breakdown.exposed_communication_s")};
+    s.data_parallel_memory = numbers_of(dp, "memory");
+    if (dp.contains("devices_used")) s.data_parallel_devices_used = static_cast<std::int64_t>(number(doc, file, "data_parallel.devices_used"));
+  }
+  if (doc.contains("devices_used")) s.devices_used = static_cast<std::int64_t>(number(doc, file, "devices_used"));
+  s.data_parallel_chosen = doc.value("data_parallel_chosen", false);
+  s.memory = numbers_of(doc, "memory");
+  if (doc.contains("layers")) {
+    const Json& layers = doc["layers"];
+    if (!layers.is_array()) missing(file, "layers", "is not a list");
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+      const std::string p = "layers." + std::to_string(i);
+      const Json& l = layers[i];
+      if (!l.is_object()) missing(file, p, "is not an object");
+      LayerLine line;
+      line.name = text_or(l, "name", "?");
+      line.op = text_or(l, "op", "");
+      line.dims = text_or(l, "dims", "");
+      line.config = l.contains("config") ? joined(l["config"]) : "";
+      line.placement = l.contains("placement") ? placement_text(l["placement"]) : "-";
+      line.share = l.contains("share") && l["share"].is_number() ? l["share"].get<double>() : 0;
+      line.time_s = l.contains("time_s") && l["time_s"].is_number() ? l["time_s"].get<double>() : 0;
+      if (l.contains("memory_bytes") && l["memory_bytes"].is_number()) line.memory_bytes = l["memory_bytes"].get<double>();
+      s.layers.push_back(std::move(line));
+    }
+  }
+  if (doc.contains("baselines")) {
+    const Json& baselines = doc["baselines"];
+    if (!baselines.is_array()) missing(file, "baselines", "is not a list");
+    for (std::size_t i = 0; i < baselines.size(); ++i) {
+      const std::string p = "baselines." + std::to_string(i);
+      const Json& b = baselines[i];
+      if (!b.is_object()) missing(file, p, "is not an object");
+      Baseline line;
+      line.name = text_or(b, "name", "baseline " + std::to_string(i + 1));
+      line.step_time_s = number(b, file + " (" + p + ")", "step_time_s");
+      if (b.contains("fits") && b["fits"].is_boolean()) line.fits = b["fits"].get<bool>();
+      s.baselines.push_back(std::move(line));
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+std::int64_t Scenario::param(const std::string& name) const {
+  const auto it = params.find(name);
+  return it == params.end() ? -1 : it->second;
+}
+
+std::string Scenario::cluster_text() const {
+  if (!cluster.empty()) return cluster;
+  return exact_number(flops_tflops) + " TFLOP/s, " + exact_number(bw_gbytes) + " GB/s";
+}
+
+DecisionInput from_results(const ResultsTable& table, const std::string& file) {
+  DecisionInput input;
+  input.files = {file};
+  input.sweep = true;
+  input.title = "sweep " + table.meta.spec_name;
+  input.rows_total = table.rows.size();
+  // The spec's search.precision prices its pase-cluster points (fp32 when it names none).
+  std::string precision = "fp32";
+  try {
+    const YAML::Node spec = YAML::Load(table.meta.spec_text);
+    if (spec.IsMap() && spec["search"] && spec["search"].IsMap() && spec["search"]["precision"])
+      precision = spec["search"]["precision"].as<std::string>();
+  } catch (const YAML::Exception&) {
+    precision.clear();  // the page then says it is not recorded
+  }
+  std::map<std::string, std::map<std::string, std::set<std::int64_t>>> values;  // model -> column -> values
+  for (const auto& r : table.rows) {
+    if (!r.ok() || !std::isfinite(r.step_time_s) || !std::isfinite(r.data_parallel_step_time_s)) {
+      ++input.rows_failed;
+      continue;
+    }
+    Scenario s;
+    s.source = file + ", point " + std::to_string(r.point);
+    s.point = static_cast<std::int64_t>(r.point);
+    s.model = r.model;
+    s.cluster = r.cluster;
+    s.cost_model = r.cost_model;
+    if (r.cost_model == "hardware") s.precision = precision;
+    s.procs = r.procs;
+    s.flops_tflops = r.flops_tflops;
+    s.bw_gbytes = r.bw_gbytes;
+    for (std::size_t c = 0; c < table.meta.param_columns.size(); ++c)
+      if (r.params[c] != missing_param) {
+        s.params[table.meta.param_columns[c]] = r.params[c];
+        values[r.model][table.meta.param_columns[c]].insert(r.params[c]);
+      }
+    s.step_time_s = r.step_time_s;
+    s.data_parallel_step_time_s = r.data_parallel_step_time_s;
+    s.speedup = r.speedup_over_data_parallel;
+    s.strategy = r.strategy;
+    input.scenarios.push_back(std::move(s));
+  }
+  std::set<std::string> varying;
+  for (const auto& [model, columns] : values)
+    for (const auto& [column, seen] : columns)
+      if (seen.size() > 1) varying.insert(column);
+  input.varying.assign(varying.begin(), varying.end());
+  return input;
+}
+
+DecisionInput read_decision_input(const std::vector<std::string>& files) {
+  DecisionInput input;
+  input.files = files;
+  if (files.empty()) throw std::invalid_argument("name a results .h5 file or one or more search JSON files");
+  const bool h5 = is_results_file(files[0]);
+  if (h5) {
+    if (files.size() > 1)
+      throw std::invalid_argument(files[1] + ": a report reads one results .h5 file (join several with 'pase merge')");
+    return from_results(read_results_file(files[0]), files[0]);
+  }
+  for (const auto& f : files) {
+    if (is_results_file(f)) throw std::invalid_argument(f + ": a results .h5 file goes alone, not with search JSON files");
+    input.scenarios.push_back(from_search_json(f));
+  }
+  input.rows_total = input.scenarios.size();
+  std::map<std::string, std::map<std::string, std::set<std::int64_t>>> values;
+  for (const auto& s : input.scenarios)
+    for (const auto& [name, value] : s.params) values[s.model][name].insert(value);
+  std::set<std::string> varying;
+  for (const auto& [model, columns] : values)
+    for (const auto& [column, seen] : columns)
+      if (seen.size() > 1) varying.insert(column);
+  input.varying.assign(varying.begin(), varying.end());
+  const Scenario& first = input.scenarios.front();
+  input.title = first.model + " on " + first.cluster_text();
+  return input;
+}
+
+std::string series_name(const DecisionInput& input, const Scenario& s) {
+  std::string name = s.model + " on " + s.cluster_text();
+  if (!s.precision.empty()) name += " " + s.precision;
+  for (const auto& column : input.varying)
+    if (const auto v = s.param(column); v >= 0) name += ", " + column + "=" + std::to_string(v);
+  return name;
+}
+
+}  // namespace pase::decision
