@@ -144,14 +144,16 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     img = torch.randn(1, 3, 224, 224)
     tv = torchvision.models
+    # The image models have a dynamic batch (pase search --set batch=N); the transformer blocks a static one.
     export("resnet18", tv.resnet18(), img, 13, dynamic_batch=True)
-    export("resnet50", tv.resnet50(), img, 13)
-    export("resnet101", tv.resnet101(), img, 17)
-    export("alexnet", tv.alexnet(), img, 14)
-    export("vgg16", tv.vgg16(), img, 15)
-    export("mobilenet_v2", tv.mobilenet_v2(), img, 16)
-    export("densenet121", tv.densenet121(), img, 13)
-    export("inception_v3", tv.inception_v3(init_weights=False, aux_logits=True), torch.randn(1, 3, 299, 299), 17)
+    export("resnet50", tv.resnet50(), img, 13, dynamic_batch=True)
+    export("resnet101", tv.resnet101(), img, 17, dynamic_batch=True)
+    export("alexnet", tv.alexnet(), img, 14, dynamic_batch=True)
+    export("vgg16", tv.vgg16(), img, 15, dynamic_batch=True)
+    export("mobilenet_v2", tv.mobilenet_v2(), img, 16, dynamic_batch=True)
+    export("densenet121", tv.densenet121(), img, 13, dynamic_batch=True)
+    export("inception_v3", tv.inception_v3(init_weights=False, aux_logits=True), torch.randn(1, 3, 299, 299), 17,
+           dynamic_batch=True)
     export("encoder_layer_opset13", EncoderLayer(), torch.randn(2, 16, 64), 13)
     export("encoder_layer_opset17", EncoderLayer(), torch.randn(2, 16, 64), 17)
     # Constant folding would write the tied LM head's transposed embedding as a second initializer.
