@@ -64,6 +64,7 @@ class Importer {
           batch_ = 0;
         }
         if (batch_ < 1) fail("--set " + o + ": the batch must be a positive integer");
+        batch_given_ = true;
       }
   }
 
@@ -125,6 +126,7 @@ class Importer {
           fail("input '" + input.name() + "': dimension " + std::to_string(i) + " (" + d->dim_param() +
                ") is dynamic; export with a static shape (only the batch, dimension 0, may be dynamic)");
         d->set_dim_value(batch_);
+        dynamic_batch_ = true;
       }
     }
     model_.mutable_graph()->clear_value_info();
@@ -219,6 +221,9 @@ class Importer {
       inputs_[v.name()] = it->second;
       if (batch_size_ == 0 && !it->second.empty()) batch_size_ = it->second[0];
     }
+    if (batch_given_ && !dynamic_batch_ && batch_ != batch_size_)
+      fail("--set batch=" + std::to_string(batch_) + ": the inputs have a static batch of " +
+           std::to_string(batch_size_) + "; export with dynamic_axes={input: {0: 'batch'}} to choose the batch");
   }
 
   const Dims& shape(const onnx::NodeProto& n, const std::string& tensor) const {
@@ -351,14 +356,7 @@ class Importer {
       return;
     }
     if (op == "ReduceMean") return reduce_mean(n);
-    if (op == "Concat") {
-      if (n.input_size() == 1) return view(n);  // DenseNet's first layer: a concat of one tensor
-      Json l = named(n, "Concat"), in = Json::array();
-      l["axis"] = axis_of(attr_int(n, "axis", 0), shape(n, n.output(0)).size());
-      for (const auto& i : n.input()) in.push_back(materialize(n, i));
-      emit(n, l, in);
-      return;
-    }
+    if (op == "Concat") return concat(n);
     if (op == "Split") return split(n);
     unsupported(n);
   }
@@ -579,6 +577,34 @@ class Importer {
     emit(n, l, Json::array({materialize(n, n.input(0))}));
   }
 
+  // A concatenation whose leading inputs are exactly an earlier concatenation's (same axis) appends to
+  // that one's output: DenseNet's layer i concatenates the block input and all i-1 feature maps so far,
+  // which as one edge per feature map is a clique of a block's layers (24 in DenseNet-121: no exact DP
+  // fits). Appending computes the same tensor and keeps the features so far concatenated in the
+  // layout of the previous concatenation, so each feature map is re-laid out once, not once per later
+  // layer; the graph's width stays at 2.
+  void concat(const onnx::NodeProto& n) {
+    if (n.input_size() == 1) return view(n);  // DenseNet's first layer: a concat of one tensor
+    const auto axis = axis_of(attr_int(n, "axis", 0), shape(n, n.output(0)).size());
+    std::vector<std::string> inputs(n.input().begin(), n.input().end());
+    std::vector<std::string> pieces = inputs;
+    std::size_t longest = 1;
+    for (const auto& [earlier, output] : concats_) {
+      const auto& [earlier_axis, earlier_inputs] = earlier;
+      if (earlier_axis == axis && earlier_inputs.size() > longest && earlier_inputs.size() < inputs.size() &&
+          std::equal(earlier_inputs.begin(), earlier_inputs.end(), inputs.begin())) {
+        longest = earlier_inputs.size();
+        pieces = {output};
+        pieces.insert(pieces.end(), inputs.begin() + static_cast<std::ptrdiff_t>(longest), inputs.end());
+      }
+    }
+    Json l = named(n, "Concat"), in = Json::array();
+    l["axis"] = axis;
+    for (const auto& i : pieces) in.push_back(materialize(n, i));
+    emit(n, l, in);
+    concats_[{axis, inputs}] = n.output(0);
+  }
+
   void split(const onnx::NodeProto& n) {
     const Dims& in = shape(n, n.input(0));
     const auto axis = axis_of(attr_int(n, "axis", 0), in.size());
@@ -592,11 +618,14 @@ class Importer {
 
   std::string path_;
   std::int64_t batch_ = 1;
+  bool batch_given_ = false;    // --set batch=N
+  bool dynamic_batch_ = false;  // some input's first dimension is named (dynamic)
   std::int64_t batch_size_ = 0;
   std::int64_t opset_ = 0;
   onnx::ModelProto model_;
   std::map<std::string, Dims> shapes_;
   std::map<std::string, Value> values_;
+  std::map<std::pair<std::int64_t, std::vector<std::string>>, std::string> concats_;  // (axis, inputs) -> output
   std::set<std::string> names_;
   Json inputs_ = Json::object();
   Json layers_ = Json::array();

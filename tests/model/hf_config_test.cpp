@@ -61,5 +61,27 @@ TEST(HfConfigTest, llama_7b_preset_is_the_exact_llama_2_7b_import) {
   for (std::size_t i = 0; i < preset.layers.size(); ++i) EXPECT_EQ(preset.layers[i].signature, imported.layers[i].signature);
 }
 
+TEST(HfConfigTest, gpt2_xl_preset_is_the_exact_import) {
+  // 1,557,611,200 parameters as Hugging Face counts gpt2-xl (tied embeddings): its config.json.
+  const Network preset = load_model(std::string(PASE_SOURCE_DIR) + "/inputs/gpt2-xl.json");
+  const Network imported = load_model(kDir + "gpt2-xl.json", {"batch=512"});
+  EXPECT_EQ(preset.parameters, 1557611200);
+  EXPECT_EQ(hf_parameter_count(read("gpt2-xl.json"), "gpt2"), 1557611200);
+  EXPECT_EQ(preset.params, imported.params);
+  ASSERT_EQ(preset.layers.size(), imported.layers.size());
+  for (std::size_t i = 0; i < preset.layers.size(); ++i) EXPECT_EQ(preset.layers[i].signature, imported.layers[i].signature);
+}
+
+TEST(HfConfigTest, gpt3_175b_config_has_the_published_size) {
+  // GPT-3 175B in the shape of Brown et al. 2020, Table 2.1 (96 layers, d_model 12288, 96 heads of 128,
+  // context 2048) with GPT-2's architecture and 50257-token vocabulary: V d + 2048 d + 96 (12 d^2 + 13 d)
+  // + 2 d, the paper's "175.0B". (inputs/gpt3-175b.json stays the gpt.json shape: the exact import
+  // plans 130 times the DP cells, inputs/README.md.)
+  const std::int64_t d = 12288;
+  EXPECT_EQ(hf_parameter_count(read("gpt3-175b.json"), "gpt3-175b.json"), 174604259328);
+  EXPECT_EQ(174604259328, 50257 * d + 2048 * d + 96 * (12 * d * d + 13 * d) + 2 * d);
+  EXPECT_EQ(load_model(kDir + "gpt3-175b.json").parameters, 174604259328);
+}
+
 }  // namespace
 }  // namespace pase

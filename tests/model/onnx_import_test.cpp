@@ -42,6 +42,9 @@ TEST(OnnxImportTest, exact_counts_where_nothing_is_fused) {
   // AlexNet and VGG-16 have no BatchNorm for the exporter to fold into a convolution's bias.
   EXPECT_EQ(import_onnx(kDir + "alexnet.onnx", {}).parameters, 61100840);
   EXPECT_EQ(import_onnx(kDir + "vgg16.onnx", {}).parameters, 138357544);
+  // ResNet-101 is exported in training mode: its BatchNorms stay nodes (weights and biases counted,
+  // running statistics not).
+  EXPECT_EQ(import_onnx(kDir + "resnet101.onnx", {}).parameters, 44549160);
   // The GPT block ties its LM head to the token embedding: counted once. 512*64 + 64*64 embeddings,
   // 3 LayerNorms, q, k, v, proj (64x64 + 64), up (64x256 + 256), down (256x64 + 64).
   EXPECT_EQ(import_onnx(kDir + "gpt_block.onnx", {}).parameters,
@@ -134,6 +137,13 @@ TEST(OnnxImportTest, bad_files_are_one_line_errors) {
   EXPECT_NE(e.find("static shape"), std::string::npos) << e;
   EXPECT_EQ(e.find('\n'), std::string::npos) << e;
   EXPECT_NE(one_line_error(kDir + "missing.onnx").find("cannot open"), std::string::npos);
+  // A batch the export fixed cannot be changed with --set batch.
+  try {
+    import_onnx(kDir + "encoder_layer_opset13.onnx", {"batch=8"});
+    ADD_FAILURE() << "a static batch was overridden";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_NE(std::string(error.what()).find("static batch of 2"), std::string::npos) << error.what();
+  }
 }
 
 }  // namespace

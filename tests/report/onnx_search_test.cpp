@@ -1,11 +1,13 @@
-// ONNX imports searched end to end at 8 and 64 devices with the paper cost model (the hardware cost
-// model is not wired into the search yet, src/cluster/README.md); an imported ResNet-101 against the
-// hand-written inputs/resnet101.json.
+// ONNX imports searched end to end at 8 and 64 devices with both cost models (the paper's FLOP model
+// and the hardware model on dgx-a100); an imported ResNet-101 against the hand-written
+// inputs/resnet101.json; DenseNet's concatenations keep the DP narrow. The image models at batch 64
+// are onnx_search_slow_test.cpp.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <map>
 
+#include "pase/cluster/hardware_cluster.hpp"
 #include "pase/report/search_report.hpp"
 
 namespace pase {
@@ -13,30 +15,32 @@ namespace {
 
 const std::string kDir = std::string(PASE_SOURCE_DIR) + "/tests/model/onnx/";
 
-SearchSettings settings_for(const std::string& path, int procs, std::vector<std::string> overrides = {}) {
+SearchSettings settings_for(const std::string& path, int procs, std::vector<std::string> overrides = {},
+                            bool hardware = false) {
   SearchSettings s;
   s.model_file = path;
   s.overrides = std::move(overrides);
   s.problem.procs = procs;
+  if (hardware) s.problem.hardware.emplace(cluster::load_cluster("dgx-a100"), cluster::Precision::kFp32);
   s.dp.threads = 1;
   return s;
 }
 
-TEST(OnnxSearchTest, test_exports_search_at_8_and_64_devices) {
-  const std::map<std::string, std::vector<std::string>> exports = {
-      {"resnet18", {"batch=64"}}, {"encoder_layer_opset13", {}}, {"encoder_layer_opset17", {}},
-      {"gpt_block", {}},          {"small_ops", {}},             {"mobilenet_v2", {}}};
-  for (const auto& [name, overrides] : exports)
-    for (int procs : {8, 64}) {
-      const SearchSettings settings = settings_for(kDir + name + ".onnx", procs, overrides);
-      const SearchRun run = run_search(settings);
-      const SearchReport r = make_report(settings, run);
-      EXPECT_TRUE(std::isfinite(r.total_cost) && r.total_cost > 0) << name << " p=" << procs;
-      // The DP is exact and data parallelism is one of the strategies it considers.
-      EXPECT_LE(r.total_cost, r.data_parallel_cost * (1 + 1e-12)) << name << " p=" << procs;
-      EXPECT_GT(r.parameters, 0) << name;
-      EXPECT_GT(r.forward_macs_per_sample, 0) << name;
-    }
+TEST(OnnxSearchTest, transformer_and_small_exports_search_at_8_and_64_devices_with_both_cost_models) {
+  for (const std::string name : {"encoder_layer_opset13", "encoder_layer_opset17", "gpt_block", "small_ops"})
+    for (int procs : {8, 64})
+      for (bool hardware : {false, true}) {
+        const SearchSettings settings = settings_for(kDir + name + ".onnx", procs, {}, hardware);
+        const SearchRun run = run_search(settings);
+        const SearchReport r = make_report(settings, run);
+        const std::string what = name + " p=" + std::to_string(procs) + (hardware ? " hardware" : " paper");
+        EXPECT_TRUE(std::isfinite(r.total_cost) && r.total_cost > 0) << what;
+        // The DP is exact and data parallelism is one of the strategies it considers.
+        EXPECT_EQ(evaluate(run.model.problem, run.solution.configs), run.solution.total_cost) << what;
+        EXPECT_LE(run.solution.total_cost, evaluate(run.model.problem, run.model.data_parallel) * (1 + 1e-12)) << what;
+        EXPECT_GT(r.parameters, 0) << what;
+        EXPECT_GT(r.forward_macs_per_sample, 0) << what;
+      }
 }
 
 std::map<std::string, int> ops_of(const Network& net) {
@@ -49,15 +53,36 @@ TEST(OnnxSearchTest, imported_resnet101_matches_the_hand_written_one) {
   const SearchRun imported = plan_search(settings_for(kDir + "resnet101.onnx", 8, {"batch=128"}));
   const SearchRun written = plan_search(settings_for(std::string(PASE_SOURCE_DIR) + "/inputs/resnet101.json", 8));
   auto a = ops_of(imported.network), b = ops_of(written.network);
-  // The same 104 convolutions and 33 residual sums (the hand-written file names them per block).
+  // The same 104 convolutions, 104 BatchNorms (the export is in training mode, which keeps them; an
+  // eval-mode export folds each into its convolution) and 33 residual sums.
+  EXPECT_EQ(a["Conv"], 104);
   EXPECT_EQ(a["Conv"], b["Conv"]);
+  EXPECT_EQ(a["BatchNorm"], b["BatchNorm"]);
   EXPECT_EQ(a["Elementwise"], b["Elementwise"]);
-  // Where they differ: torch.onnx.export folds each BatchNorm into its convolution (no BatchNorm
-  // vertices), the global average pool is a Pooling rather than a ReduceMean, and the exported graph
-  // ends at the logits (no SoftmaxCrossEntropy).
-  EXPECT_EQ(a["BatchNorm"], 0);
-  EXPECT_EQ(b["BatchNorm"], b["Conv"]);
-  EXPECT_EQ(imported.network.layers.size(), written.network.layers.size() - b["BatchNorm"] - 1);
+  // Where they differ: the exported graph ends at the logits, without the hand-written file's
+  // SoftmaxCrossEntropy, so it has one vertex and one edge fewer (244 and 276 against 245 and 277).
+  // The global average pool is a Pooling, the hand-written one a ReduceMean; the hand-written input
+  // is 227x227 as in the prototype, the export's 224x224 (same graph, other tensor sizes).
+  EXPECT_EQ(b["SoftmaxCrossEntropy"], 1);
+  EXPECT_EQ(imported.model.problem.vertices.size() + 1, written.model.problem.vertices.size());
+  EXPECT_EQ(imported.model.problem.edges.size() + 1, written.model.problem.edges.size());
+}
+
+TEST(OnnxSearchTest, densenet_concatenations_keep_the_dp_narrow) {
+  // Each dense layer concatenates the block's input and every feature map before it; imported as one
+  // edge per feature map that is a clique minor of a block's 24 layers (largest dependent set 25,
+  // tables of 5e16 entries). Appended to the previous concatenation, every Concat has two inputs.
+  const SearchRun run = plan_search(settings_for(kDir + "densenet121.onnx", 8, {"batch=64"}));
+  int concats = 0;
+  for (const auto& l : run.network.layers)
+    if (l.op == "Concat") {
+      ++concats;
+      EXPECT_EQ(l.inputs.size(), 2u) << l.name;
+    }
+  EXPECT_EQ(concats, 58);  // dense layers (6 + 12 + 24 + 16) less the first of each block, plus each block's output
+  EXPECT_EQ(run.model.problem.vertices.size(), 246u);
+  EXPECT_EQ(run.model.problem.edges.size(), 303u);
+  EXPECT_LE(run.plan.totals.largest_dependent_set, 2);
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ def constant_pads(path, out_path):
     onnx.save(model, out_path)
 
 
-def export(name, module, args, opset, dynamic_batch=False, input_names=None, fold_constants=True):
+def export(name, module, args, opset, dynamic_batch=False, input_names=None, fold_constants=True, training=False):
     module.eval()
     # Distinct random weights: torch.onnx.export merges initializers of equal value (torchvision's
     # zero-initialised biases), which would hide parameters; tied weights stay one tensor.
@@ -53,9 +53,11 @@ def export(name, module, args, opset, dynamic_batch=False, input_names=None, fol
     path = os.path.join(OUT, name + ".onnx")
     names = input_names or ["x"]
     dynamic = {n: {0: "batch"} for n in names} if dynamic_batch else None
+    # A training-mode export keeps BatchNormalization nodes (eval mode folds them into the convolutions).
+    mode = torch.onnx.TrainingMode.TRAINING if training else torch.onnx.TrainingMode.EVAL
     with torch.no_grad():
         torch.onnx.export(module, args, path, opset_version=opset, input_names=names, dynamic_axes=dynamic,
-                          do_constant_folding=fold_constants)
+                          do_constant_folding=fold_constants and not training, training=mode)
     strip(path)
     print(name, os.path.getsize(path), "bytes")
 
@@ -144,14 +146,17 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     img = torch.randn(1, 3, 224, 224)
     tv = torchvision.models
+    # The image models have a dynamic batch (pase search --set batch=N); the transformer blocks a static one.
     export("resnet18", tv.resnet18(), img, 13, dynamic_batch=True)
-    export("resnet50", tv.resnet50(), img, 13)
-    export("resnet101", tv.resnet101(), img, 17)
-    export("alexnet", tv.alexnet(), img, 14)
-    export("vgg16", tv.vgg16(), img, 15)
-    export("mobilenet_v2", tv.mobilenet_v2(), img, 16)
-    export("densenet121", tv.densenet121(), img, 13)
-    export("inception_v3", tv.inception_v3(init_weights=False, aux_logits=True), torch.randn(1, 3, 299, 299), 17)
+    export("resnet50", tv.resnet50(), img, 13, dynamic_batch=True)
+    # As trained: its BatchNorms stay layers, as in inputs/resnet101.json.
+    export("resnet101", tv.resnet101(), img, 17, dynamic_batch=True, training=True)
+    export("alexnet", tv.alexnet(), img, 14, dynamic_batch=True)
+    export("vgg16", tv.vgg16(), img, 15, dynamic_batch=True)
+    export("mobilenet_v2", tv.mobilenet_v2(), img, 16, dynamic_batch=True)
+    export("densenet121", tv.densenet121(), img, 13, dynamic_batch=True)
+    export("inception_v3", tv.inception_v3(init_weights=False, aux_logits=True), torch.randn(1, 3, 299, 299), 17,
+           dynamic_batch=True)
     export("encoder_layer_opset13", EncoderLayer(), torch.randn(2, 16, 64), 13)
     export("encoder_layer_opset17", EncoderLayer(), torch.randn(2, 16, 64), 17)
     # Constant folding would write the tied LM head's transposed embedding as a second initializer.
