@@ -111,6 +111,23 @@ TEST(CliTest, an_output_that_is_also_an_input_is_refused_and_the_input_kept) {
   expect_error(run_pase(dir, {"search", model, "--procs", "2", "-o", dir.file("")}), 2, {"--output", "folder"});
 }
 
+// Readers and the writers of whole files (results, checkpoints) refuse FIFOs, devices and folders instead of
+// blocking on them, and a new checkpoint and the report cannot be one path.
+TEST(CliTest, fifos_devices_and_one_new_path_for_two_outputs_are_refused) {
+  test::TempDir dir;
+  const std::string model = input("alexnet.json");
+  const std::string fifo = dir.file("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  expect_error(run_pase(dir, {"export", fifo, "--csv", dir.file("x.csv")}), 2, {"fifo", "not a regular file"});
+  expect_error(run_pase(dir, {"report", fifo}), 2, {"fifo", "not a regular file"});
+  expect_error(run_pase(dir, {"search", model, "--procs", "2", "--checkpoint", fifo}), 2, {"--checkpoint", "not a regular"});
+  expect_error(run_pase(dir, {"search", model, "--procs", "2", "--checkpoint", "/dev/null"}), 2,
+               {"--checkpoint", "/dev/null", "not a regular"});
+  expect_error(run_pase(dir, {"search", model, "--procs", "2", "--checkpoint", dir.file("")}), 2, {"--checkpoint", "folder"});
+  expect_error(run_pase(dir, {"search", model, "--procs", "2", "--checkpoint", dir.file("./c.h5"), "-o", dir.file("c.h5")}),
+               2, {"--output", "input"});
+}
+
 // ------------------------------------------------------------------------------------------- help
 
 TEST(CliTest, help_lists_the_commands) {

@@ -15,7 +15,8 @@ void check_output_path(const std::string& option, const std::string& output, con
 // PATH.tmp, PATH.lock, journals), such as results files and checkpoints.
 void check_data_file_path(const std::string& option, const std::string& output, const std::vector<std::string>& inputs);
 
-// The file that `path` leads to when it is a symbolic link (resolved to the end), else `path`: locks,
+// The file that `path` leads to when it is a symbolic link (resolved to the end, also when that file
+// does not exist yet), else `path`: locks,
 // journals and replacements then act on the file itself, so two runs that reach one file through a link
 // share its lock (other names of its folder already lead to the same PATH.lock).
 std::string resolved_path(const std::string& path);
