@@ -18,7 +18,6 @@ constexpr const char* format_name = "pase-sweep-results";
 // `table_checksum` (of the identifying attributes, the axis and parameter names and every row's
 // checksum in order), so a changed byte anywhere in the values, a lost or an added row is detected.
 constexpr std::uint64_t format_version = 2;
-constexpr std::uint64_t unchecked_version = 1;  // written before the checksums: read without them
 
 std::uint64_t table_checksum(const ResultsMeta& m, const std::vector<std::uint64_t>& row_checksums) {
   Fingerprint f;
@@ -119,7 +118,7 @@ void verify_checksums(const h5::File& f, const ResultsTable& t) {
                                 "checksum 'table_checksum'" + damaged);
 }
 
-// Holds for every file pase writes; checked in version 1 files too, so a damaged one never lists a
+// Holds for every file pase writes (checked besides the checksums), so that no file lists a
 // point outside the sweep or one point twice.
 void check_points(const std::string& file, const ResultsTable& t) {
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
@@ -135,23 +134,15 @@ void check_points(const std::string& file, const ResultsTable& t) {
   }
 }
 
-ResultsTable read_table(const h5::File& f, ResultsSeal seal) {
+ResultsTable read_table(const h5::File& f) {
   const std::string& file = f.path();
   if (!f.exists("@format") || f.read_string_attribute("format") != format_name)
     throw std::invalid_argument(file + ": not a pase sweep results file (no attribute format=\"" +
                                 std::string(format_name) + "\"); name a file written by 'pase sweep'");
   const std::uint64_t version = f.read_u64_attribute("version");
-  if (version != format_version && version != unchecked_version)
-    throw std::invalid_argument(file + ": results format version " + std::to_string(version) +
-                                " is not a version (1 or 2) this pase reads; use the pase that wrote it");
-  const bool checked = version == format_version;
-  if (checked != (seal == ResultsSeal::sealed))
-    throw std::invalid_argument(file + ": results format version " + std::to_string(version) +
-                                (checked ? " without its seal" : " with a seal") + damaged);
-  // A damaged version number must not switch the checks off: version 1 files have no checksums at all.
-  if (!checked && (f.exists("@table_checksum") || f.exists("rows/checksum")))
-    throw std::invalid_argument(file + ": says results format version 1 but holds checksums; the file is damaged "
-                                "(rerun the sweep into a new --output, or restore a copy)");
+  if (version != format_version)
+    throw std::invalid_argument(file + ": results format version " + std::to_string(version) + " is not the version " +
+                                std::to_string(format_version) + " this pase reads; use the pase that wrote it");
   ResultsTable t;
   ResultsMeta& m = t.meta;
   m.fingerprint = f.read_string_attribute("fingerprint");
@@ -206,7 +197,7 @@ ResultsTable read_table(const h5::File& f, ResultsSeal seal) {
       throw std::invalid_argument(file + ": column 'rows/rank' holds " + std::to_string(v) + ", not a rank" + damaged);
   fill<std::int64_t>(ranks, rows, file, "rank", [](SweepRow& r, const std::int64_t& v) { r.rank = static_cast<int>(v); });
   fill<std::string>(f.read_strings("rows/strategy"), rows, file, "strategy", [](SweepRow& r, const std::string& v) { r.strategy = v; });
-  if (checked) verify_checksums(f, t);
+  verify_checksums(f, t);
   check_points(file, t);
   return t;
 }
@@ -229,9 +220,9 @@ void write_results_file(const std::string& path, const ResultsTable& table) {
 
 ResultsTable read_results_file(const std::string& path) {
   try {
-    const ResultsSeal seal = check_results_seal(path);  // before HDF5 parses anything
+    check_results_seal(path);  // before HDF5 parses anything
     const h5::File f = h5::File::open_read_only(path);
-    return read_table(f, seal);
+    return read_table(f);
   } catch (const h5::Hdf5Error& e) {
     throw std::invalid_argument(std::string(e.what()) + "; is it a results file written by 'pase sweep'?");
   }

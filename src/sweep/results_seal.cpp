@@ -83,7 +83,7 @@ void seal_results_file(const std::string& path) {
     throw std::runtime_error(path + ": cannot write its seal (" + std::strerror(errno) + ")");
 }
 
-ResultsSeal check_results_seal(const std::string& path) {
+void check_results_seal(const std::string& path) {
   struct stat st{};
   if (::stat(path.c_str(), &st) != 0)
     throw std::invalid_argument(path + ": cannot open the results file (" + std::strerror(errno) + ")");
@@ -98,7 +98,9 @@ ResultsSeal check_results_seal(const std::string& path) {
   const ssize_t got = read_at(fd, head.data(), head.size(), 0);
   if (got < 0) throw std::invalid_argument(path + ": cannot read the results file (" + std::strerror(errno) + ")");
   static const char hdf5_signature[] = "\x89HDF\r\n\x1a\n";
-  if (head.compare(0, 8, hdf5_signature) == 0) return ResultsSeal::unsealed;
+  if (head.compare(0, 8, hdf5_signature) == 0)
+    throw std::invalid_argument(path + ": an HDF5 file without pase's seal (a results file of format 1, or not written "
+                                "by 'pase sweep'); read it with the pase that wrote it, or rerun the sweep");
   if (head.compare(0, std::strlen(magic), magic) != 0)
     throw std::invalid_argument(path + ": not a pase sweep results file (it starts neither with \"pase results "
                                 "seal\" nor as HDF5); name a file written by 'pase sweep'");
@@ -117,7 +119,6 @@ ResultsSeal check_results_seal(const std::string& path) {
     throw std::invalid_argument(e.what());
   }
   if (computed != sum) throw std::invalid_argument(path + ": its bytes do not match the digest in its seal" + damaged);
-  return ResultsSeal::sealed;
 }
 
 }  // namespace pase

@@ -22,10 +22,9 @@ inline constexpr std::uint64_t results_seal_bytes = 512;
 // Throws std::runtime_error naming the file.
 void seal_results_file(const std::string& path);
 
-enum class ResultsSeal { sealed, unsealed };  // unsealed: an HDF5 file from before the seal (format 1)
-
 // Checks the seal; throws std::invalid_argument (one line naming the file and the fix) when the file
-// is not a regular file, is neither sealed nor HDF5, or its length or bytes do not match its seal.
-ResultsSeal check_results_seal(const std::string& path);
+// is not a regular file, has no seal (files of format 1, written before the seal, are refused too:
+// HDF5 would parse them unchecked), or its length or bytes do not match its seal.
+void check_results_seal(const std::string& path);
 
 }  // namespace pase
