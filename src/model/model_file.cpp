@@ -244,6 +244,10 @@ class Loader {
     if (!spec["block"].is_string() || !blocks_.contains(spec["block"].get<std::string>()))
       fail(where(name) + "field 'block': no block named " + spec["block"].dump());
     const Json& block = blocks_[spec["block"].get<std::string>()];
+    for (const auto& [key, value] : spec.items())
+      if (key != "name" && key != "block" && key != "in" && key != "repeat")
+        fail(where(name) + "field '" + key + "': a layer that instantiates a block takes only 'name', 'block', 'in' "
+             "and 'repeat' (the block's layers have their own)");
     if (!block.contains("inputs") || !block["inputs"].is_array() || !block.contains("layers") ||
         !block.contains("output") || !block["output"].is_string())
       fail("block " + spec["block"].dump() + ": needs 'inputs' (a list), 'layers' and 'output'");
@@ -309,6 +313,8 @@ class Loader {
     if (!spec["op"].is_string()) fail(where(name) + "field 'op': must be an operator name");
     const std::string op = spec["op"].get<std::string>();
     if (op == "Reshape") {
+      if (spec.contains("dims"))
+        fail(where(name) + "field 'dims': a Reshape takes no 'dims' (its dimensions follow from 'shape'); remove it");
       const auto flat = add_layer(Json{{"op", "Ravel"}}, name + ".ravel", in);
       Json unravel = spec;
       unravel["op"] = "Unravel";

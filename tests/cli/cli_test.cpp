@@ -125,6 +125,20 @@ TEST(CliTest, bad_extends_huge_set_values_and_huge_rank_counts_are_named) {
   expect_error(run_pase(dir, {"search", input("alexnet.json"), "--set", "batch=9223372036854775807"}), 2,
                {"alexnet.json", "--set batch=9223372036854775807"});
   expect_error(run_pase(dir, {"plan", input("alexnet.json"), "--ranks", "1000000000"}), 2, {"--ranks 1000000000", "from 1 to"});
+
+  // Attributes that would be ignored: op, dims or anything else on a layer that instantiates a block; dims on a Reshape.
+  std::ifstream source(input("transformer.json"));
+  nlohmann::json transformer = nlohmann::json::parse(source);
+  for (const auto& [key, value] : {std::pair<std::string, nlohmann::json>{"op", "Einsum"}, {"dims", "ble"}, {"bogus", 1}}) {
+    nlohmann::json m = transformer;
+    m["layers"][2][key] = value;
+    expect_error(run_pase(dir, {"plan", dir.write("t.json", m.dump())}), 2, {"layer 'enc'", "field '" + key + "'"});
+  }
+  std::ifstream alex(input("alexnet.json"));
+  nlohmann::json alexnet = nlohmann::json::parse(alex);
+  for (auto& layer : alexnet["layers"])
+    if (layer["op"] == "Reshape") layer["dims"] = "bc";
+  expect_error(run_pase(dir, {"plan", dir.write("a.json", alexnet.dump())}), 2, {"field 'dims'", "Reshape"});
 }
 
 // A checkpoint that finds no room is a warning on stderr under --quiet too: a full disk never passes in silence.
