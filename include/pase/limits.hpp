@@ -28,4 +28,7 @@ inline constexpr double kMaxDeviceSpeed = 1e9;
 inline constexpr std::size_t kMaxAxisValues = 1'000'000;
 inline constexpr std::uint64_t kMaxSweepPoints = 100'000'000;
 
+// `pase plan --ranks`: the per-rank replay of the distribution keeps a few numbers per rank and step.
+inline constexpr int kMaxPlanRanks = 1 << 20;
+
 }  // namespace pase::limits

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <ostream>
 #include <thread>
 
@@ -73,7 +74,9 @@ bool CheckpointListener::after_step(const DpState& state) {
                                    "; HDF5 cannot go on after a failed write, so the search stopped");
     if (stop)
       throw CheckpointWriteFailed(std::string(e.what()) + " " + progress + "; " + kept + "; the search stopped");
-    if (log_) *log_ << "pase search: warning: " << e.what() << " " << progress << "; " << kept << "; going on\n";
+    // A warning is printed under --quiet too (no log): a full disk must not pass in silence.
+    std::ostream* warn = log_ ? log_ : comm_.rank() == 0 ? &std::cerr : nullptr;
+    if (warn) *warn << "pase search: warning: " << e.what() << " " << progress << "; " << kept << "; going on\n";
     return false;
   }
   last_ = std::chrono::steady_clock::now();

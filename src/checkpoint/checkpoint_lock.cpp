@@ -3,10 +3,12 @@
 #include <cstring>
 
 #include "pase/checkpoint/checkpoint_errors.hpp"
+#include "pase/io/output_path.hpp"
 
 namespace pase {
 
-std::string lock_path(const std::string& checkpoint) { return checkpoint + ".lock"; }
+// The lock of the file itself: two runs that reach one checkpoint through a symbolic link share it.
+std::string lock_path(const std::string& checkpoint) { return resolved_path(checkpoint) + ".lock"; }
 
 CheckpointLock::CheckpointLock(const std::string& checkpoint, Mode mode)
     : lock_(lock_path(checkpoint), mode == Mode::write ? FileLock::Mode::exclusive : FileLock::Mode::shared) {

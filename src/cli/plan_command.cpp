@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "pase/cli/commands.hpp"
+#include "pase/limits.hpp"
 #include "pase/cli/options.hpp"
 #include "pase/report/report_output.hpp"
 
@@ -20,7 +21,9 @@ int plan_command(int argc, char** argv, MpiRuntime& mpi) {
     return exit_ok;
   const SearchSettings settings = settings_from(vm, vm["model"].as<std::string>(), mpi.world().node_size());
   const int ranks = vm.count("ranks") ? vm["ranks"].as<int>() : mpi.size();
-  if (ranks < 1) throw std::invalid_argument("--ranks: must be at least 1");
+  if (ranks < 1 || ranks > limits::kMaxPlanRanks)
+    throw std::invalid_argument("--ranks " + std::to_string(ranks) + ": must be from 1 to " +
+                                std::to_string(limits::kMaxPlanRanks));
   const SearchRun run = plan_search(settings);
   if (mpi.rank() == 0) print_plan(std::cout, settings, run, ranks);
   return memory_verdict(settings, run, ranks).fits ? exit_ok : exit_memory_limit;

@@ -48,7 +48,7 @@ int search_command(int argc, char** argv, MpiRuntime& mpi) {
              vm))
     return exit_ok;
   const std::string model = vm["model"].as<std::string>();
-  if (vm.count("checkpoint")) check_output_path("--checkpoint", vm["checkpoint"].as<std::string>(), {model});
+  if (vm.count("checkpoint")) check_data_file_path("--checkpoint", vm["checkpoint"].as<std::string>(), {model});
   if (vm.count("output")) {
     std::vector<std::string> inputs{model};
     if (vm.count("checkpoint")) inputs.push_back(vm["checkpoint"].as<std::string>());

@@ -5,6 +5,7 @@
 #include "pase/cli/commands.hpp"
 #include "pase/cli/file_arguments.hpp"
 #include "pase/cli/options.hpp"
+#include "pase/io/output_path.hpp"
 #include "pase/sweep/sweep_driver.hpp"
 
 namespace pase::cli {
@@ -69,6 +70,10 @@ int sweep_command(int argc, char** argv, MpiRuntime& runtime) {
         throw po::error("--share: K/N needs 0 <= K < N, got '" + share + "'");
     }
     if (!o.dry_run && o.output.empty()) throw po::error("--output: missing; name the HDF5 results file (or use --dry-run)");
+    if (!o.output.empty()) {
+      check_data_file_path("--output", o.output, {o.spec_file});
+      o.output = resolved_path(o.output);  // a link: lock, journals and the file itself are the link's target
+    }
     run_sweep(mpi, o, out, std::cerr);
     return exit_ok;
   } catch (const po::error& e) {

@@ -1,6 +1,7 @@
 #include "pase/io/hdf5_file.hpp"
 
 #include <hdf5.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <stdexcept>
@@ -304,6 +305,12 @@ File File::create(const std::string& path, Driver driver, std::uint64_t userbloc
 
 File File::open_read_only(const std::string& path, Driver driver) {
   quiet();
+  // Opening a FIFO blocks until someone writes to it, and a device or folder is never an HDF5 file.
+  struct stat st{};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    throw Hdf5Error(path + ": is not a regular file (" +
+                    std::string(S_ISDIR(st.st_mode) ? "a folder" : S_ISFIFO(st.st_mode) ? "a FIFO" : "a device") +
+                    "); name an HDF5 file");
   const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
   if (is_hdf5 <= 0) {
     H5Eclear2(H5E_DEFAULT);

@@ -3,6 +3,8 @@
 #include "pase/model/hf_config.hpp"
 #include "pase/model/onnx_import.hpp"
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -68,6 +70,11 @@ class Loader {
 
   Json read_json(const std::string& path) const {
     if (is_onnx_path(path)) return import_onnx(path, overrides_).document;
+    // /dev/zero would be read forever and a FIFO blocks: only regular files are model files.
+    struct stat st{};
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+      throw std::invalid_argument(path + ": is not a regular file (" + (S_ISDIR(st.st_mode) ? "a folder" : "a device or FIFO") +
+                                  "); name a model file");
     std::ifstream in(path);
     if (!in) throw std::invalid_argument(path + ": cannot open the model file (does it exist?)");
     std::stringstream text;
@@ -89,7 +96,16 @@ class Loader {
     if (!doc.contains("extends")) return doc;
     if (depth > 8) throw std::invalid_argument(path + ": field 'extends': chain too long (a loop?)");
     if (!doc["extends"].is_string()) throw std::invalid_argument(path + ": field 'extends': must be a file path");
-    const auto base_path = (std::filesystem::path(path).parent_path() / doc["extends"].get<std::string>()).string();
+    const std::string base_name = doc["extends"].get<std::string>();
+    if (base_name.empty()) throw std::invalid_argument(path + ": field 'extends': is empty; name the base model file");
+    const auto base_path = (std::filesystem::path(path).parent_path() / base_name).string();
+    struct stat st{};
+    if (::stat(base_path.c_str(), &st) != 0)
+      throw std::invalid_argument(path + ": field 'extends': " + base_path + " does not exist; name the base model file (relative to this file's folder)");
+    if (!S_ISREG(st.st_mode))
+      throw std::invalid_argument(path + ": field 'extends': " + base_path + " is not a regular file (" +
+                                  (S_ISDIR(st.st_mode) ? "a folder" : "a device or FIFO") + "); name the base model file");
+    if (st.st_size == 0) throw std::invalid_argument(path + ": field 'extends': " + base_path + " is empty; name the base model file");
     Json base = read_with_base(base_path, depth + 1);
     for (auto& [key, value] : doc.items()) {
       if (key == "extends") continue;
@@ -228,6 +244,10 @@ class Loader {
     if (!spec["block"].is_string() || !blocks_.contains(spec["block"].get<std::string>()))
       fail(where(name) + "field 'block': no block named " + spec["block"].dump());
     const Json& block = blocks_[spec["block"].get<std::string>()];
+    for (const auto& [key, value] : spec.items())
+      if (key != "name" && key != "block" && key != "in" && key != "repeat")
+        fail(where(name) + "field '" + key + "': a layer that instantiates a block takes only 'name', 'block', 'in' "
+             "and 'repeat' (the block's layers have their own)");
     if (!block.contains("inputs") || !block["inputs"].is_array() || !block.contains("layers") ||
         !block.contains("output") || !block["output"].is_string())
       fail("block " + spec["block"].dump() + ": needs 'inputs' (a list), 'layers' and 'output'");
@@ -293,6 +313,8 @@ class Loader {
     if (!spec["op"].is_string()) fail(where(name) + "field 'op': must be an operator name");
     const std::string op = spec["op"].get<std::string>();
     if (op == "Reshape") {
+      if (spec.contains("dims"))
+        fail(where(name) + "field 'dims': a Reshape takes no 'dims' (its dimensions follow from 'shape'); remove it");
       const auto flat = add_layer(Json{{"op", "Ravel"}}, name + ".ravel", in);
       Json unravel = spec;
       unravel["op"] = "Unravel";
@@ -384,6 +406,12 @@ Network load_model(const std::string& path, const std::vector<std::string>& over
   } catch (const Json::exception& e) {
     // A value of an unexpected JSON type somewhere the loader did not check it field by field.
     throw std::invalid_argument(path + ": a field has the wrong type: " + e.what());
+  } catch (const std::invalid_argument& e) {
+    // A --set value can be what made a dimension or a product too big: say which values were set.
+    if (overrides.empty()) throw;
+    std::string set;
+    for (const auto& o : overrides) set += " --set " + o;
+    throw std::invalid_argument(std::string(e.what()) + " (with" + set + "; try smaller values)");
   }
 }
 

@@ -1,17 +1,43 @@
 #include "pase/sweep/results_file.hpp"
 
 #include <cstdio>
+#include <limits>
 #include <stdexcept>
 
 #include "pase/io/atomic_replace.hpp"
+#include "pase/io/hash.hpp"
 #include "pase/io/hdf5_file.hpp"
+#include "pase/sweep/results_seal.hpp"
 
 namespace pase {
 
 namespace {
 
 constexpr const char* format_name = "pase-sweep-results";
-constexpr std::uint64_t format_version = 1;
+// Version 2 added the checksums: `rows/checksum` (row_checksum of each row) and the root attribute
+// `table_checksum` (of the identifying attributes, the axis and parameter names and every row's
+// checksum in order), so a changed byte anywhere in the values, a lost or an added row is detected.
+constexpr std::uint64_t format_version = 2;
+
+std::uint64_t table_checksum(const ResultsMeta& m, const std::vector<std::uint64_t>& row_checksums) {
+  Fingerprint f;
+  for (const std::string* s : {&m.fingerprint, &m.spec_name, &m.spec_file, &m.spec_text}) f.add(*s);
+  f.add_word(m.point_count);
+  for (const auto* names : {&m.axis_names, &m.param_columns}) {
+    f.add_word(names->size());
+    for (const auto& n : *names) f.add(n);
+  }
+  f.add_word(row_checksums.size());
+  for (const auto c : row_checksums) f.add_word(c);
+  return f.value();
+}
+
+std::vector<std::uint64_t> row_checksums(const std::vector<SweepRow>& rows) {
+  std::vector<std::uint64_t> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(row_checksum(r));
+  return out;
+}
 
 template <typename T, typename Get>
 std::vector<T> column(const std::vector<SweepRow>& rows, Get get) {
@@ -31,6 +57,8 @@ void write_table(h5::File& f, const ResultsTable& t) {
   f.write_attribute("spec_file", m.spec_file);
   f.write_attribute("spec_text", m.spec_text);
   f.write_attribute("point_count", m.point_count);
+  const auto checksums = row_checksums(rows);
+  f.write_attribute("table_checksum", table_checksum(m, checksums));
   f.write("axis_names", m.axis_names);
   f.write("param_columns", m.param_columns);
   f.create_group("rows");
@@ -60,6 +88,7 @@ void write_table(h5::File& f, const ResultsTable& t) {
   f.write("rows/plan_shared", column<std::int64_t>(rows, [](const SweepRow& r) { return r.plan_shared ? 1 : 0; }));
   f.write("rows/rank", column<std::int64_t>(rows, [](const SweepRow& r) { return r.rank; }));
   f.write("rows/strategy", column<std::string>(rows, [](const SweepRow& r) { return r.strategy; }));
+  f.write("rows/checksum", checksums);
 }
 
 template <typename T>
@@ -71,14 +100,49 @@ void fill(const std::vector<T>& values, std::vector<SweepRow>& rows, const std::
   for (std::size_t i = 0; i < rows.size(); ++i) set(rows[i], values[i]);
 }
 
+const std::string damaged = "; the file is damaged: rerun the sweep into a new --output, or restore a copy";
+
+void verify_checksums(const h5::File& f, const ResultsTable& t) {
+  const std::string& file = f.path();
+  const auto stored = f.read_u64s("rows/checksum");
+  if (stored.size() != t.rows.size())
+    throw std::invalid_argument(file + ": column 'rows/checksum' has " + std::to_string(stored.size()) +
+                                " entries, 'rows/point' has " + std::to_string(t.rows.size()) + damaged);
+  const auto computed = row_checksums(t.rows);
+  for (std::size_t i = 0; i < computed.size(); ++i)
+    if (computed[i] != stored[i])
+      throw std::invalid_argument(file + ": row " + std::to_string(i) + " (point " + std::to_string(t.rows[i].point) +
+                                  ") does not match its checksum" + damaged);
+  if (table_checksum(t.meta, stored) != f.read_u64_attribute("table_checksum"))
+    throw std::invalid_argument(file + ": the table (its attributes, axis names or row list) does not match its "
+                                "checksum 'table_checksum'" + damaged);
+}
+
+// Holds for every file pase writes (checked besides the checksums), so that no file lists a
+// point outside the sweep or one point twice.
+void check_points(const std::string& file, const ResultsTable& t) {
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    const SweepRow& r = t.rows[i];
+    if (r.point >= t.meta.point_count || (i > 0 && r.point <= t.rows[i - 1].point))
+      throw std::invalid_argument(file + ": row " + std::to_string(i) + " names point " + std::to_string(r.point) +
+                                  " of " + std::to_string(t.meta.point_count) +
+                                  " (points must be below point_count, ascending, each once)" + damaged);
+    if (r.params.size() != t.meta.param_columns.size())
+      throw std::invalid_argument(file + ": row " + std::to_string(i) + " has " + std::to_string(r.params.size()) +
+                                  " parameter values for " + std::to_string(t.meta.param_columns.size()) +
+                                  " parameter columns" + damaged);
+  }
+}
+
 ResultsTable read_table(const h5::File& f) {
   const std::string& file = f.path();
   if (!f.exists("@format") || f.read_string_attribute("format") != format_name)
     throw std::invalid_argument(file + ": not a pase sweep results file (no attribute format=\"" +
                                 std::string(format_name) + "\"); name a file written by 'pase sweep'");
-  if (f.read_u64_attribute("version") != format_version)
-    throw std::invalid_argument(file + ": results format version " + std::to_string(f.read_u64_attribute("version")) +
-                                " is not the version 1 this pase reads; use the pase that wrote it");
+  const std::uint64_t version = f.read_u64_attribute("version");
+  if (version != format_version)
+    throw std::invalid_argument(file + ": results format version " + std::to_string(version) + " is not the version " +
+                                std::to_string(format_version) + " this pase reads; use the pase that wrote it");
   ResultsTable t;
   ResultsMeta& m = t.meta;
   m.fingerprint = f.read_string_attribute("fingerprint");
@@ -122,10 +186,19 @@ ResultsTable read_table(const h5::File& f) {
   fill<std::uint64_t>(f.read_u64s("rows/dp_cells"), rows, file, "dp_cells", [](SweepRow& r, const std::uint64_t& v) { r.dp_cells = v; });
   fill<std::uint64_t>(f.read_u64s("rows/peak_bytes"), rows, file, "peak_bytes",
                       [](SweepRow& r, const std::uint64_t& v) { r.peak_bytes = v; });
-  fill<std::int64_t>(f.read_int64s("rows/plan_shared"), rows, file, "plan_shared",
+  const auto plan_shared = f.read_int64s("rows/plan_shared");
+  for (const auto v : plan_shared)
+    if (v != 0 && v != 1) throw std::invalid_argument(file + ": column 'rows/plan_shared' holds " + std::to_string(v) + ", not 0 or 1" + damaged);
+  fill<std::int64_t>(plan_shared, rows, file, "plan_shared",
                      [](SweepRow& r, const std::int64_t& v) { r.plan_shared = v != 0; });
-  fill<std::int64_t>(f.read_int64s("rows/rank"), rows, file, "rank", [](SweepRow& r, const std::int64_t& v) { r.rank = static_cast<int>(v); });
+  const auto ranks = f.read_int64s("rows/rank");
+  for (const auto v : ranks)
+    if (v < 0 || v > std::numeric_limits<int>::max())
+      throw std::invalid_argument(file + ": column 'rows/rank' holds " + std::to_string(v) + ", not a rank" + damaged);
+  fill<std::int64_t>(ranks, rows, file, "rank", [](SweepRow& r, const std::int64_t& v) { r.rank = static_cast<int>(v); });
   fill<std::string>(f.read_strings("rows/strategy"), rows, file, "strategy", [](SweepRow& r, const std::string& v) { r.strategy = v; });
+  verify_checksums(f, t);
+  check_points(file, t);
   return t;
 }
 
@@ -134,10 +207,11 @@ ResultsTable read_table(const h5::File& f) {
 void write_results_file(const std::string& path, const ResultsTable& table) {
   const std::string tmp = temporary_path(path);
   try {
-    h5::File f = h5::File::create(tmp);
+    h5::File f = h5::File::create(tmp, {}, results_seal_bytes);
     write_table(f, table);
     f.close();
-  } catch (const h5::Hdf5Error& e) {
+    seal_results_file(tmp);
+  } catch (const std::runtime_error& e) {  // h5::Hdf5Error too
     std::remove(tmp.c_str());
     throw std::runtime_error(e.what());
   }
@@ -146,6 +220,7 @@ void write_results_file(const std::string& path, const ResultsTable& table) {
 
 ResultsTable read_results_file(const std::string& path) {
   try {
+    check_results_seal(path);  // before HDF5 parses anything
     const h5::File f = h5::File::open_read_only(path);
     return read_table(f);
   } catch (const h5::Hdf5Error& e) {

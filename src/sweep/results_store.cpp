@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "pase/io/output_path.hpp"
 #include "pase/sweep/results_file.hpp"
 #include "pase/sweep/journal.hpp"
 
@@ -13,12 +14,12 @@ namespace pase {
 
 ResultsStore::ResultsStore(std::string output, ResultsMeta meta) : output_(std::move(output)), meta_(std::move(meta)) {}
 
-RowSet ResultsStore::load() const {
+RowSet ResultsStore::load(std::vector<std::string>* warnings) const {
   RowSet rows;
   if (std::filesystem::exists(output_)) {
     ResultsTable existing = read_results_file(output_);
     check_same_sweep(meta_, "this spec", existing.meta, output_);
-    for (auto& row : existing.rows) rows.add(std::move(row));
+    for (auto& row : existing.rows) rows.add(std::move(row), true);
   }
   for (const auto& file : journal_files(output_)) {
     JournalContents journal = read_journal(file);
@@ -30,7 +31,16 @@ RowSet ResultsStore::load() const {
       if (row.params.size() != meta_.param_columns.size() || row.point >= meta_.point_count)
         throw std::invalid_argument(file + ": row of point " + std::to_string(row.point) +
                                     " does not fit this sweep; delete the journal");
-      rows.add(std::move(row));
+      const std::uint64_t point = row.point;
+      const RowSet::Added added = rows.add(std::move(row));
+      if (warnings && added == RowSet::Added::conflict)
+        warnings->push_back(file + ": point " + std::to_string(point) + " is finished in " + output_ +
+                            " with other results; kept that row and ignored the journal's (a damaged or forged "
+                            "journal? delete it if this repeats)");
+      if (warnings && added == RowSet::Added::replaced_conflict)
+        warnings->push_back(file + ": point " + std::to_string(point) +
+                            " is finished in an earlier journal with other results; this journal's row replaces it "
+                            "(a damaged or forged journal? rerun that point to be sure)");
     }
   }
   return rows;
@@ -45,7 +55,8 @@ std::size_t ResultsStore::fold(bool remove_journals) const {
   return table.rows.size();
 }
 
-OutputLock::OutputLock(const std::string& output) : lock_(output + ".lock", FileLock::Mode::exclusive) {
+// The lock of the file itself: two sweeps that reach one results file through a symbolic link share it.
+OutputLock::OutputLock(const std::string& output) : lock_(resolved_path(output) + ".lock", FileLock::Mode::exclusive) {
   if (lock_.outcome() == FileLock::Outcome::cannot_open)
     throw std::runtime_error(lock_.path() + ": cannot create the lock file: " + std::strerror(lock_.error()) +
                              " (does the folder exist?)");

@@ -1,20 +1,29 @@
 #include "pase/sweep/results_table.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "pase/io/hash.hpp"
 #include "pase/json_depth.hpp"
 
 namespace pase {
 
-void RowSet::add(SweepRow row) {
-  const auto it = rows_.find(row.point);
+RowSet::Added RowSet::add(SweepRow row, bool from_results_file) {
+  const std::uint64_t point = row.point;
+  const auto it = rows_.find(point);
   if (it == rows_.end()) {
-    rows_.emplace(row.point, std::move(row));
-  } else if (row.ok() || !it->second.ok()) {
-    it->second = std::move(row);
+    rows_.emplace(point, std::move(row));
+    if (from_results_file) from_results_file_.insert(point);
+    return Added::new_point;
   }
+  const bool conflict = it->second.ok() && row.ok() && !same_results(it->second, row);
+  if ((it->second.ok() && !row.ok()) || (it->second.ok() && from_results_file_.count(point)))
+    return conflict ? Added::conflict : Added::kept;
+  it->second = std::move(row);
+  if (from_results_file) from_results_file_.insert(point);
+  return conflict ? Added::replaced_conflict : Added::replaced;
 }
 
 bool RowSet::finished(std::uint64_t point) const {
@@ -27,6 +36,48 @@ std::vector<SweepRow> RowSet::rows() const {
   out.reserve(rows_.size());
   for (const auto& [point, row] : rows_) out.push_back(row);
   return out;
+}
+
+namespace {
+
+std::uint64_t bits(double x) {
+  std::uint64_t b = 0;
+  std::memcpy(&b, &x, sizeof b);
+  return b;
+}
+
+}  // namespace
+
+bool same_results(const SweepRow& a, const SweepRow& b) {
+  return a.status == b.status && a.message == b.message && bits(a.total_cost) == bits(b.total_cost) &&
+         bits(a.step_time_s) == bits(b.step_time_s) && bits(a.data_parallel_cost) == bits(b.data_parallel_cost) &&
+         bits(a.data_parallel_step_time_s) == bits(b.data_parallel_step_time_s) &&
+         bits(a.speedup_over_data_parallel) == bits(b.speedup_over_data_parallel) && a.dp_cells == b.dp_cells &&
+         a.peak_bytes == b.peak_bytes && a.strategy == b.strategy;
+}
+
+std::uint64_t row_checksum(const SweepRow& r) {
+  Fingerprint f;
+  f.add_word(r.point);
+  f.add(r.model);
+  f.add_word(static_cast<std::uint64_t>(r.procs));
+  f.add_word(bits(r.flops_tflops));
+  f.add_word(bits(r.bw_gbytes));
+  f.add(r.cluster);
+  f.add(r.cost_model);
+  f.add_word(r.params.size());
+  for (const auto v : r.params) f.add_word(static_cast<std::uint64_t>(v));
+  f.add(r.status);
+  f.add(r.message);
+  for (const double x : {r.total_cost, r.step_time_s, r.data_parallel_cost, r.data_parallel_step_time_s,
+                         r.speedup_over_data_parallel, r.search_seconds, r.build_seconds})
+    f.add_word(bits(x));
+  f.add_word(r.dp_cells);
+  f.add_word(r.peak_bytes);
+  f.add_word(r.plan_shared ? 1 : 0);
+  f.add_word(static_cast<std::uint64_t>(static_cast<std::int64_t>(r.rank)));
+  f.add(r.strategy);
+  return f.value();
 }
 
 namespace {

@@ -53,6 +53,7 @@ void check_rows_fit(const std::string& output, const RowSet& rows, const std::ve
 // What rank 0 found in the results file and journals, for every rank.
 struct StartState {
   std::string error;
+  std::vector<std::string> warnings;  // rank 0 only
   std::vector<std::uint64_t> todo;
   std::uint64_t finished = 0;
 };
@@ -63,7 +64,7 @@ StartState start_state(Communicator& mpi, const ResultsStore& store, const std::
   if (mpi.rank() == 0) {
     try {
       if (fold_journals) lock = std::make_unique<OutputLock>(store.output());
-      const RowSet rows = store.load();
+      const RowSet rows = store.load(&s.warnings);
       check_rows_fit(store.output(), rows, points);
       for (const std::uint64_t p : mine)
         if (!rows.finished(p)) s.todo.push_back(p);
@@ -113,6 +114,7 @@ SweepOutcome run_sweep(Communicator& mpi, const SweepOptions& options, std::ostr
       const ResultsStore store(options.output, meta_of(spec, points.size()));
       std::unique_ptr<OutputLock> no_lock;
       const StartState s = start_state(mpi, store, points, mine, no_lock, false);
+      for (const auto& w : s.warnings) err << "pase sweep: warning: " << w << "\n";
       outcome.finished_before = s.finished;
       if (root) out << s.finished << " finished in " << options.output << ", " << s.todo.size() << " to run\n";
     }
@@ -123,6 +125,7 @@ SweepOutcome run_sweep(Communicator& mpi, const SweepOptions& options, std::ostr
   const ResultsStore store(options.output, meta_of(spec, points.size()));
   std::unique_ptr<OutputLock> lock;
   const StartState state = start_state(mpi, store, points, mine, lock, true);
+  for (const auto& w : state.warnings) err << "pase sweep: warning: " << w << "\n";
   outcome.finished_before = state.finished;
   outcome.run_now = state.todo.size();
 

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
 #include <regex>
@@ -109,6 +110,70 @@ TEST(CliTest, an_output_that_is_also_an_input_is_refused_and_the_input_kept) {
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   expect_error(run_pase(dir, {"search", model, "--procs", "2", "-o", fifo}), 2, {"--output", "not a regular file"});
   expect_error(run_pase(dir, {"search", model, "--procs", "2", "-o", dir.file("")}), 2, {"--output", "folder"});
+}
+
+// Finding 5 of issue 16: each refusal is one line naming the file and the field or option.
+TEST(CliTest, bad_extends_huge_set_values_and_huge_rank_counts_are_named) {
+  test::TempDir dir;
+  for (const std::string& base : {dir.file(""), std::string("/dev/null"), std::string(""), std::string("/dev/zero"),
+                                 std::string("absent.json")}) {
+    const std::string model = dir.write("ext.json", R"({"format": "pase-model", "version": 1, "name": "x", "extends": ")" +
+                                                        base + R"(", "layers": []})");
+    expect_error(run_pase(dir, {"search", model}), 2, {"ext.json: field 'extends': "});
+  }
+  expect_error(run_pase(dir, {"search", "/dev/zero"}), 2, {"/dev/zero", "not a regular file"});
+  expect_error(run_pase(dir, {"search", input("alexnet.json"), "--set", "batch=9223372036854775807"}), 2,
+               {"alexnet.json", "--set batch=9223372036854775807"});
+  expect_error(run_pase(dir, {"plan", input("alexnet.json"), "--ranks", "1000000000"}), 2, {"--ranks 1000000000", "from 1 to"});
+
+  // Attributes that would be ignored: op, dims or anything else on a layer that instantiates a block; dims on a Reshape.
+  std::ifstream source(input("transformer.json"));
+  nlohmann::json transformer = nlohmann::json::parse(source);
+  for (const auto& [key, value] : {std::pair<std::string, nlohmann::json>{"op", "Einsum"}, {"dims", "ble"}, {"bogus", 1}}) {
+    nlohmann::json m = transformer;
+    m["layers"][2][key] = value;
+    expect_error(run_pase(dir, {"plan", dir.write("t.json", m.dump())}), 2, {"layer 'enc'", "field '" + key + "'"});
+  }
+  std::ifstream alex(input("alexnet.json"));
+  nlohmann::json alexnet = nlohmann::json::parse(alex);
+  for (auto& layer : alexnet["layers"])
+    if (layer["op"] == "Reshape") layer["dims"] = "bc";
+  expect_error(run_pase(dir, {"plan", dir.write("a.json", alexnet.dump())}), 2, {"field 'dims'", "Reshape"});
+}
+
+// A checkpoint that finds no room is a warning on stderr under --quiet too: a full disk never passes in silence.
+TEST(CliTest, quiet_still_warns_when_a_checkpoint_finds_no_room) {
+  test::TempDir dir;
+  const std::string count = dir.file("count.txt");
+  // A file size limit of 1 KiB for pase alone (the checkpoint needs about 70 KB); its stderr goes through a pipe.
+  const std::string command = "bash -c '(ulimit -f 1; exec " + pase_binary + " search " + input("transformer.json") +
+                              " -q --procs 64 --checkpoint " + dir.file("ck.h5") +
+                              " --checkpoint-every 0) 2>&1 >/dev/null | grep -c \"warning: .*checkpoint not written (no room\" > " +
+                              count + "; exit ${PIPESTATUS[0]}'";
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  std::ifstream in(count);
+  int warnings = 0;
+  in >> warnings;
+  EXPECT_GT(warnings, 0);
+}
+
+// Readers and the writers of whole files (results, checkpoints) refuse FIFOs, devices and folders instead of
+// blocking on them, and a new checkpoint and the report cannot be one path.
+TEST(CliTest, fifos_devices_and_one_new_path_for_two_outputs_are_refused) {
+  test::TempDir dir;
+  const std::string model = input("alexnet.json");
+  const std::string fifo = dir.file("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  expect_error(run_pase(dir, {"export", fifo, "--csv", dir.file("x.csv")}), 2, {"fifo", "not a regular file"});
+  expect_error(run_pase(dir, {"report", fifo}), 2, {"fifo", "not a regular file"});
+  expect_error(run_pase(dir, {"search", model, "--procs", "2", "--checkpoint", fifo}), 2, {"--checkpoint", "not a regular"});
+  expect_error(run_pase(dir, {"search", model, "--procs", "2", "--checkpoint", "/dev/null"}), 2,
+               {"--checkpoint", "/dev/null", "not a regular"});
+  expect_error(run_pase(dir, {"search", model, "--procs", "2", "--checkpoint", dir.file("")}), 2, {"--checkpoint", "folder"});
+  expect_error(run_pase(dir, {"search", model, "--procs", "2", "--checkpoint", dir.file("./c.h5"), "-o", dir.file("c.h5")}),
+               2, {"--output", "input"});
 }
 
 // ------------------------------------------------------------------------------------------- help

@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "pase/sweep/results_file.hpp"
+#include "pase/sweep/results_store.hpp"
+#include <sys/stat.h>
 #include "support/commands.hpp"
 
 namespace pase {
@@ -142,6 +144,27 @@ TEST(SweepCliTest, refuses_a_results_file_of_another_spec) {
   const auto bad = pase({"sweep", dir.file("absent.yaml"), "-o", dir.file("x.h5")});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("absent.yaml: cannot open the sweep spec"), std::string::npos) << bad.err;
+}
+
+// A second sweep that reaches a running sweep's results file through a symbolic link is refused (the
+// lock is the target's), and --output refuses FIFOs, devices and the spec itself.
+TEST(SweepCliTest, a_second_writer_through_a_symlink_fifos_and_devices_are_refused) {
+  test::TempDir dir;
+  const std::string spec = spec_file(dir, mixed_spec());
+  const std::string target = dir.file("a.h5"), link = dir.file("b.h5");
+  std::filesystem::create_symlink("a.h5", link);  // dangling: the first sweep has not written a.h5 yet
+  OutputLock running(target);                       // what a running `pase sweep -o a.h5` holds
+  const auto second = pase({"sweep", spec, "-o", link, "-q"});
+  EXPECT_EQ(second.exit_code, 2) << second.err;
+  EXPECT_NE(second.err.find("another 'pase sweep' is writing this results file"), std::string::npos) << second.err;
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  const std::string fifo = dir.file("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& bad : {fifo, std::string("/dev/null"), spec}) {
+    const auto r = pase({"sweep", spec, "-o", bad, "-q"});
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.err;
+    EXPECT_NE(r.err.find("--output " + bad), std::string::npos) << r.err;
+  }
 }
 
 TEST(SweepCliTest, export_report_and_merge) {

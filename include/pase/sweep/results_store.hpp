@@ -5,6 +5,7 @@
 // reached a journal and never leaves a damaged OUTPUT.
 
 #include <string>
+#include <vector>
 
 #include "pase/io/file_lock.hpp"
 
@@ -17,8 +18,10 @@ class ResultsStore {
   ResultsStore(std::string output, ResultsMeta meta);
 
   // Every row in OUTPUT and the journals. Throws std::invalid_argument with a clear message when
-  // OUTPUT or a journal belongs to another sweep.
-  RowSet load() const;
+  // OUTPUT or a journal belongs to another sweep or is damaged. A journal row never replaces a
+  // finished row of OUTPUT (RowSet); a journal row of a point finished already with other results
+  // (in OUTPUT or an earlier journal) adds, with `warnings`, a line naming the journal and the point.
+  RowSet load(std::vector<std::string>* warnings = nullptr) const;
 
   // Writes OUTPUT with every row (load()); with `remove_journals` deletes the journals afterwards
   // (only when no rank is appending any more). Returns the number of rows written.

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -54,17 +55,31 @@ struct ResultsTable {
   std::vector<SweepRow> rows;  // ascending point index, each point at most once
 };
 
-// Rows by point. A finished ("ok") row is never replaced by a failed one; otherwise the later row wins.
+// Rows by point. A finished ("ok") row is never replaced by a failed one. A finished row of the
+// (checksummed) results file is never replaced at all; between journal rows the later one wins.
 class RowSet {
  public:
-  void add(SweepRow row);
+  enum class Added { new_point, replaced, kept, conflict, replaced_conflict };
+  // `conflict` and `replaced_conflict`: the point was finished with other results (costs, strategy,
+  // status) than `row`; the first kept its row, the second took `row`. Either way the caller warns.
+  // `from_results_file`: the row comes from the results file, not a journal.
+  Added add(SweepRow row, bool from_results_file = false);
   bool finished(std::uint64_t point) const;
   std::size_t size() const { return rows_.size(); }
   std::vector<SweepRow> rows() const;  // ascending point index
 
  private:
   std::map<std::uint64_t, SweepRow> rows_;
+  std::set<std::uint64_t> from_results_file_;
 };
+
+// Whether two rows hold the same results: status, message, costs, step times, speedup, DP work, peak
+// memory and strategy, bit for bit (timings, rank and plan sharing may differ between two runs).
+bool same_results(const SweepRow& a, const SweepRow& b);
+
+// A 64-bit checksum (io/hash.hpp) of every field of a row, each double by its bits: the per-row
+// integrity check of the results file.
+std::uint64_t row_checksum(const SweepRow& row);
 
 // One row as one line of JSON (no newline) and back; doubles round-trip exactly, NaN as null.
 std::string row_to_json(const SweepRow& row);
