@@ -1,6 +1,7 @@
 #include "pase/decision/decision_input.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -11,6 +12,7 @@
 #include "pase/json_depth.hpp"
 #include "pase/sweep/csv_export.hpp"
 #include "pase/sweep/results_file.hpp"
+#include "pase/sweep/results_seal.hpp"
 
 namespace pase::decision {
 
@@ -18,13 +20,21 @@ namespace {
 
 using Json = nlohmann::json;
 
+// Before any read: opening a FIFO would block.
+void require_regular_file(const std::string& path) {
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (error || !std::filesystem::exists(status) || std::filesystem::is_regular_file(status)) return;
+  throw std::invalid_argument(path + ": is not a regular file (" +
+                              std::string(std::filesystem::is_directory(status) ? "a folder" : "a FIFO or device") +
+                              "); name a results .h5 of 'pase sweep' or a file written by 'pase search --output'");
+}
+
 }  // namespace
 
 bool is_results_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char head[8] = {};
-  in.read(head, sizeof head);
-  return in.gcount() == 8 && std::string(head, 8) == std::string("\x89HDF\r\n\x1a\n", 8);
+  require_regular_file(path);
+  return starts_as_results_file(path);
 }
 
 namespace {

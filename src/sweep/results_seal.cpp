@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
 #include <vector>
 
@@ -18,6 +19,7 @@ namespace {
 
 constexpr const char* magic = "pase results seal 1\n";
 constexpr std::size_t block_bytes = 1 << 20;
+constexpr char hdf5_signature[] = "\x89HDF\r\n\x1a\n";
 const std::string damaged = "; the file is damaged: rerun the sweep into a new --output, or restore a copy";
 
 class Fd {
@@ -97,7 +99,6 @@ void check_results_seal(const std::string& path) {
   std::string head(results_seal_bytes, '\0');
   const ssize_t got = read_at(fd, head.data(), head.size(), 0);
   if (got < 0) throw std::invalid_argument(path + ": cannot read the results file (" + std::strerror(errno) + ")");
-  static const char hdf5_signature[] = "\x89HDF\r\n\x1a\n";
   if (head.compare(0, 8, hdf5_signature) == 0)
     throw std::invalid_argument(path + ": an HDF5 file without pase's seal (a results file of format 1, or not written "
                                 "by 'pase sweep'); read it with the pase that wrote it, or rerun the sweep");
@@ -119,6 +120,14 @@ void check_results_seal(const std::string& path) {
     throw std::invalid_argument(e.what());
   }
   if (computed != sum) throw std::invalid_argument(path + ": its bytes do not match the digest in its seal" + damaged);
+}
+
+bool starts_as_results_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string head(std::strlen(magic), '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  return head == magic || head.compare(0, 8, hdf5_signature) == 0;
 }
 
 }  // namespace pase

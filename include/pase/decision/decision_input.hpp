@@ -67,7 +67,8 @@ struct DecisionInput {
   std::vector<Scenario> scenarios;  // the finished ones
 };
 
-// Whether the file starts with HDF5's signature (a results file; anything else is read as JSON).
+// Whether the file starts as a results file of `pase sweep` does (anything else is read as JSON);
+// throws std::invalid_argument naming it when it is a folder, FIFO or device.
 bool is_results_file(const std::string& path);
 // The finished rows of a sweep's results (read from `file`).
 DecisionInput from_results(const ResultsTable& table, const std::string& file);

@@ -27,4 +27,8 @@ void seal_results_file(const std::string& path);
 // HDF5 would parse them unchecked), or its length or bytes do not match its seal.
 void check_results_seal(const std::string& path);
 
+// Whether `path` starts as a results file does (the seal's first line, or HDF5's signature for one of
+// format 1), without checking it: for telling a results file from a search report's JSON.
+bool starts_as_results_file(const std::string& path);
+
 }  // namespace pase
