@@ -19,7 +19,9 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 void expand_solution(SearchRun& run) {
-  if (!run.pruned.pruned_any()) return;
+  if (!run.pruned.pruned_any() && !run.blocks.reduced_any()) return;
+  if (run.blocks.reduced_any())
+    run.solution.configs = run.blocks.expand(run.solution.configs, run.pruned.problem.vertex_count());
   run.solution.configs = run.pruned.expand(run.solution.configs);
   run.solution.total_cost = evaluate(run.model.problem, run.solution.configs);
 }
@@ -49,10 +51,12 @@ SearchRun plan_search(const SearchSettings& settings) {
   run.unpruned_dp_cells = planned.plan.totals.dp_cells;
   if (should_prune(settings.prune, run.unpruned_dp_cells)) {
     run.pruned = prune_dominated(run.model.problem, settings.dp.threads);
-    planned = plan_in_order(run.searched(), settings.order);
+    planned = plan_in_order(run.pruned.problem, settings.order);
   } else {
     run.pruned = unpruned(run.model.problem);
   }
+  run.pruned_dp_cells = planned.plan.totals.dp_cells;
+  run.blocks = reduce_repeated_blocks(settings.blocks, run.pruned.problem, planned, settings.order, settings.dp.threads);
   run.order = planned.chosen;
   run.order_text = describe(planned);
   run.plan = std::move(planned.plan);
@@ -82,7 +86,7 @@ SearchRun run_search(const SearchSettings& settings) {
 }
 
 std::uint64_t edge_matrix_bytes(const SearchRun& planned) {
-  return saturating_add(planned.model.edge_bytes, planned.pruned.matrix_bytes);
+  return saturating_add(saturating_add(planned.model.edge_bytes, planned.pruned.matrix_bytes), planned.blocks.matrix_bytes);
 }
 
 std::uint64_t peak_rank_bytes(const SearchSettings& settings, const SearchRun& planned, int ranks) {
@@ -106,6 +110,11 @@ std::vector<RankPrediction> predict_ranks(const SearchSettings& settings, const 
 PruningTotals pruning_totals(const SearchSettings& settings, const SearchRun& run) {
   return {settings.prune, run.pruned.pruned_any() || should_prune(settings.prune, run.unpruned_dp_cells),
           run.unpruned_dp_cells, run.pruned.configs_before, run.pruned.configs_after, run.pruned.passes};
+}
+
+BlockTotals block_totals(const SearchSettings& settings, const SearchRun& run) {
+  return {settings.blocks, run.blocks.blocks.size(), run.blocks.distinct_blocks, run.blocks.reduction_cells,
+          run.pruned_dp_cells, run.plan.totals.dp_cells};
 }
 
 namespace {
@@ -183,6 +192,7 @@ SearchReport make_report(const SearchSettings& settings, const SearchRun& run) {
   r.order_text = run.order_text;
   r.total_cost = run.solution.total_cost;
   r.pruning = pruning_totals(settings, run);
+  r.blocks = block_totals(settings, run);
   r.total_cost = data_parallel_chosen ? evaluate(problem, chosen) : run.solution.total_cost;
   r.plan = run.plan.totals;
   r.build_seconds = run.build_seconds;

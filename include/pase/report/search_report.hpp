@@ -9,6 +9,7 @@
 #include "pase/bytes.hpp"
 #include "pase/model/model_problem.hpp"
 #include "pase/cost/step_time.hpp"
+#include "pase/search/blocks.hpp"
 #include "pase/search/collectives.hpp"
 #include "pase/search/distribution.hpp"
 #include "pase/search/dominance.hpp"
@@ -25,6 +26,7 @@ struct SearchSettings {
   ProblemOptions problem;
   OrderKind order = OrderKind::greedy;
   PruneMode prune = PruneMode::automatic;  // drop dominated configurations before planning (exact)
+  BlockMode blocks = BlockMode::never;     // reduce repeated two-terminal blocks after pruning (exact)
   std::uint64_t max_memory_bytes = 0;  // per rank; 0: no limit
   DpOptions dp;
 };
@@ -35,6 +37,9 @@ struct SearchRun {
   // What the DP searches: model.problem without its dominated configurations (or all of it); the
   // plan, the distribution and the checkpoints are of this problem.
   PrunedProblem pruned;
+  // pruned.problem with its repeated blocks reduced (search/blocks.hpp), or empty when not reduced.
+  BlockReduction blocks;
+  std::uint64_t pruned_dp_cells = 0;  // the plan of pruned.problem, before block reduction
   Plan plan;
   std::uint64_t unpruned_dp_cells = 0;  // the same order's plan of model.problem
   OrderKind order = OrderKind::greedy;  // the order planned: settings.order, or what auto chose
@@ -43,7 +48,7 @@ struct SearchRun {
   double build_seconds = 0;   // reading the model and building the cost tables
   double search_seconds = 0;  // pruning, ordering, planning, DP and back-substitution
 
-  const Problem& searched() const { return pruned.problem; }
+  const Problem& searched() const { return blocks.reduced_any() ? blocks.problem : pruned.problem; }
   std::vector<RankStats> rank_stats;
 };
 
@@ -74,6 +79,16 @@ struct PruningTotals {
   int passes = 0;
 };
 PruningTotals pruning_totals(const SearchSettings& settings, const SearchRun& run);
+
+struct BlockTotals {
+  BlockMode mode = BlockMode::never;
+  std::size_t blocks = 0;             // pieces replaced by an edge
+  int distinct = 0;                   // pieces eliminated (one per group of identical ones)
+  std::uint64_t reduction_cells = 0;  // DP cells eliminating them
+  std::uint64_t dp_cells_before = 0;  // the plan of the pruned problem
+  std::uint64_t dp_cells_after = 0;   // the plan of the reduced problem
+};
+BlockTotals block_totals(const SearchSettings& settings, const SearchRun& run);
 
 // How one split of a layer lies on the node-major device grid (hardware model).
 struct SplitPlacement {
@@ -121,6 +136,7 @@ struct SearchReport {
   double build_seconds = 0;
   double search_seconds = 0;
   PruningTotals pruning;
+  BlockTotals blocks;
   PlanTotals plan;
   std::vector<RankStats> ranks;
 };
