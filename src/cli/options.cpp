@@ -92,6 +92,9 @@ po::options_description problem_options() {
       ("prune", po::value<std::string>()->default_value("auto"),
        "dominance: drop configurations that no optimal strategy needs before planning (exact; fewer DP cells); "
        "auto: only when the unpruned plan has 2^26 DP cells or more; none")
+      ("blocks", po::value<std::string>()->default_value("none"),
+       "repeated blocks: auto replaces each group of identical two-terminal pieces by an edge whose matrix is "
+       "their interior eliminated once (exact), when that takes fewer DP cells; none")
       ("parallel-edges", po::value<std::string>()->default_value("last"),
        "several tensors between two layers: last (count the last one, as the prototype) or sum")
       ("max-memory", po::value<std::string>(),
@@ -142,6 +145,11 @@ SearchSettings settings_from(const po::variables_map& vm, const std::string& mod
     s.prune = parse_prune_mode(vm["prune"].as<std::string>());
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(std::string("--prune: ") + e.what());
+  }
+  try {
+    s.blocks = parse_block_mode(vm["blocks"].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("--blocks: ") + e.what());
   }
   s.dp.threads = vm.count("threads") ? vm["threads"].as<int>() : omp_get_max_threads();
   if (s.dp.threads < 1) throw std::invalid_argument("--threads: must be at least 1");

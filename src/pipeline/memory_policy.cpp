@@ -25,7 +25,7 @@ void set_memory_cap(SearchSettings& settings, std::optional<std::uint64_t> reque
 }
 
 std::uint64_t edge_matrix_bytes(const SearchRun& planned) {
-  return saturating_add(planned.model.edge_bytes, planned.pruned.matrix_bytes);
+  return saturating_add(saturating_add(planned.model.edge_bytes, planned.pruned.matrix_bytes), planned.blocks.matrix_bytes);
 }
 
 std::vector<RankPrediction> predict_ranks(const SearchSettings& settings, const SearchRun& planned, int ranks) {

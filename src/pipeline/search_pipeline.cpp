@@ -24,7 +24,9 @@ PlannedOrder plan_unpruned(const SearchSettings& settings, const Problem& proble
 }  // namespace
 
 void expand_solution(SearchRun& run) {
-  if (!run.pruned.pruned_any()) return;
+  if (!run.pruned.pruned_any() && !run.blocks.reduced_any()) return;
+  if (run.blocks.reduced_any())
+    run.solution.configs = run.blocks.expand(run.solution.configs, run.pruned.problem.vertex_count());
   run.solution.configs = run.pruned.expand(run.solution.configs);
   run.solution.total_cost = evaluate(run.model.problem, run.solution.configs);
 }
@@ -47,10 +49,12 @@ void plan_network(const SearchSettings& settings, SearchRun& run, PlanCache* cac
   run.unpruned_dp_cells = planned.plan.totals.dp_cells;
   if (should_prune(settings.prune, run.unpruned_dp_cells)) {
     run.pruned = prune_dominated(run.model.problem, settings.dp.threads);
-    planned = plan_in_order(run.searched(), settings.order);
+    planned = plan_in_order(run.pruned.problem, settings.order);
   } else {
     run.pruned = unpruned(run.model.problem);
   }
+  run.pruned_dp_cells = planned.plan.totals.dp_cells;
+  run.blocks = reduce_repeated_blocks(settings.blocks, run.pruned.problem, planned, settings.order, settings.dp.threads);
   run.order = planned.chosen;
   run.order_text = describe(planned);
   run.plan = std::move(planned.plan);
@@ -81,6 +85,11 @@ SearchRun run_search(const SearchSettings& settings) {
 PruningTotals pruning_totals(const SearchSettings& settings, const SearchRun& run) {
   return {settings.prune, run.pruned.pruned_any() || should_prune(settings.prune, run.unpruned_dp_cells),
           run.unpruned_dp_cells, run.pruned.configs_before, run.pruned.configs_after, run.pruned.passes};
+}
+
+BlockTotals block_totals(const SearchSettings& settings, const SearchRun& run) {
+  return {settings.blocks, run.blocks.blocks.size(), run.blocks.distinct_blocks, run.blocks.reduction_cells,
+          run.pruned_dp_cells, run.plan.totals.dp_cells};
 }
 
 }  // namespace pase

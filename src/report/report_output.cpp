@@ -74,6 +74,16 @@ void print_pruning(std::ostream& out, const PruningTotals& t) {
       << " DP cells unpruned\n";
 }
 
+void print_blocks(std::ostream& out, const BlockTotals& t) {
+  if (t.blocks == 0) {
+    out << "blocks     none (--blocks " << to_string(t.mode) << "; "
+        << (t.mode == BlockMode::never ? "off" : "no repeated block makes the plan smaller") << ")\n";
+    return;
+  }
+  out << "blocks     " << t.blocks << " repeated blocks reduced to edges (" << t.distinct << " distinct eliminated once, "
+      << t.reduction_cells << " DP cells, exact); DP cells " << t.dp_cells_before << " -> " << t.dp_cells_after << "\n";
+}
+
 void print_plan_totals(std::ostream& out, const PlanTotals& t) {
   out << "plan       largest dependent set " << t.largest_dependent_set << ", largest table "
       << t.largest_table_entries << " entries, " << t.dp_cells << " DP cells, peak memory "
@@ -177,6 +187,7 @@ void print_report(std::ostream& out, const SearchReport& r) {
       << "search     " << fixed(r.search_seconds, 6) << " s (ordering, DP, back-substitution); cost tables built in "
       << fixed(r.build_seconds, 6) << " s\n";
   print_pruning(out, r.pruning);
+  print_blocks(out, r.blocks);
   print_plan_totals(out, r.plan);
   print_ranks(out, r.ranks);
 }
@@ -185,6 +196,7 @@ void print_plan(std::ostream& out, const SearchSettings& settings, const SearchR
   print_header(out, run.network.name, run.network.file, settings, run.network.params, run.order_text);
   out << "vertices   " << run.model.problem.vertex_count() << ", edges " << run.model.problem.edges.size() << "\n";
   print_pruning(out, pruning_totals(settings, run));
+  print_blocks(out, block_totals(settings, run));
   print_plan_totals(out, run.plan.totals);
   const auto predicted = predict_ranks(settings, run, ranks);
   const std::uint64_t peak = peak_rank_bytes(settings, run, ranks);

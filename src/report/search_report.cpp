@@ -76,6 +76,7 @@ SearchReport make_report(const SearchSettings& settings, const SearchRun& run) {
   r.order_text = run.order_text;
   r.total_cost = run.solution.total_cost;
   r.pruning = pruning_totals(settings, run);
+  r.blocks = block_totals(settings, run);
   r.total_cost = data_parallel_chosen ? evaluate(problem, chosen) : run.solution.total_cost;
   r.plan = run.plan.totals;
   r.build_seconds = run.build_seconds;

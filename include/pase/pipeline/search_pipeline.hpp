@@ -52,4 +52,14 @@ struct PruningTotals {
 };
 PruningTotals pruning_totals(const SearchSettings& settings, const SearchRun& run);
 
+struct BlockTotals {
+  BlockMode mode = BlockMode::never;
+  std::size_t blocks = 0;             // pieces replaced by an edge
+  int distinct = 0;                   // pieces eliminated (one per group of identical ones)
+  std::uint64_t reduction_cells = 0;  // DP cells eliminating them
+  std::uint64_t dp_cells_before = 0;  // the plan of the pruned problem
+  std::uint64_t dp_cells_after = 0;   // the plan of the reduced problem
+};
+BlockTotals block_totals(const SearchSettings& settings, const SearchRun& run);
+
 }  // namespace pase

@@ -9,6 +9,7 @@
 #include "pase/model/model_problem.hpp"
 #include "pase/model/network.hpp"
 #include "pase/search/distribution.hpp"
+#include "pase/search/blocks.hpp"
 #include "pase/search/dominance.hpp"
 #include "pase/search/dp.hpp"
 #include "pase/search/order.hpp"
@@ -22,6 +23,9 @@ struct SearchRun {
   // What the DP searches: model.problem without its dominated configurations (or all of it); the
   // plan, the distribution and the checkpoints are of this problem.
   PrunedProblem pruned;
+  // pruned.problem with its repeated blocks reduced (search/blocks.hpp), or empty when not reduced.
+  BlockReduction blocks;
+  std::uint64_t pruned_dp_cells = 0;  // the plan of pruned.problem, before block reduction
   Plan plan;
   std::uint64_t unpruned_dp_cells = 0;  // the same order's plan of model.problem
   OrderKind order = OrderKind::greedy;  // the order planned: settings.order, or what auto chose
@@ -30,7 +34,7 @@ struct SearchRun {
   double build_seconds = 0;   // reading the model and building the cost tables
   double search_seconds = 0;  // pruning, ordering, planning, DP and back-substitution
 
-  const Problem& searched() const { return pruned.problem; }
+  const Problem& searched() const { return blocks.reduced_any() ? blocks.problem : pruned.problem; }
   std::vector<RankStats> rank_stats;
 };
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "pase/model/model_problem.hpp"
+#include "pase/search/blocks.hpp"
 #include "pase/search/dominance.hpp"
 #include "pase/search/dp.hpp"
 #include "pase/search/order.hpp"
@@ -20,6 +21,7 @@ struct SearchSettings {
   ProblemOptions problem;
   OrderKind order = OrderKind::greedy;
   PruneMode prune = PruneMode::automatic;  // drop dominated configurations before planning (exact)
+  BlockMode blocks = BlockMode::never;     // reduce repeated two-terminal blocks after pruning (exact)
   // Per rank; 0: no limit. Set with set_memory_cap (memory_policy.hpp), which also caps the edge
   // matrices that build_problem makes (problem.max_memory_bytes).
   std::uint64_t max_memory_bytes = 0;

@@ -59,6 +59,7 @@ struct SearchReport {
   double build_seconds = 0;
   double search_seconds = 0;
   PruningTotals pruning;
+  BlockTotals blocks;
   PlanTotals plan;
   std::vector<RankStats> ranks;
 };
