@@ -1,0 +1,266 @@
+#include "pase/search/capacity.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+
+namespace pase {
+
+namespace {
+
+// Whether vertex v in configuration c recomputes under multiplier lambda (ties keep the activations).
+bool recomputes(const VertexMemory& m, std::size_t c, double lambda) {
+  return m.recompute_cost[c] + lambda * m.recompute_resident[c] < lambda * m.resident[c];
+}
+
+double resident_of(const VertexMemory& m, std::size_t c, bool recompute) {
+  return recompute ? m.recompute_resident[c] : m.resident[c];
+}
+
+double strategy_cost(const Problem& problem, const MemoryConstraint& memory, const std::vector<int>& configs,
+                     const std::vector<char>& recompute) {
+  double cost = evaluate(problem, configs);
+  for (int v = 0; v < problem.vertex_count(); ++v)
+    if (recompute[v]) cost += memory.vertices[v].recompute_cost[configs[v]];
+  return cost;
+}
+
+void validate(const Problem& problem, const MemoryConstraint& memory) {
+  if (static_cast<int>(memory.vertices.size()) != problem.vertex_count())
+    throw std::invalid_argument("memory constraint: one entry per vertex needed");
+  for (int v = 0; v < problem.vertex_count(); ++v) {
+    const VertexMemory& m = memory.vertices[v];
+    const std::size_t k = problem.config_count(v);
+    if (m.resident.size() != k || m.recompute_resident.size() != k || m.recompute_cost.size() != k ||
+        m.buffer.size() != k)
+      throw std::invalid_argument("memory constraint: vertex '" + problem.vertices[v].name +
+                                  "' needs one entry per configuration");
+    for (std::size_t c = 0; c < k; ++c)
+      if (!(m.recompute_cost[c] >= 0) || !std::isfinite(m.resident[c]) || !std::isfinite(m.recompute_resident[c]) ||
+          !std::isfinite(m.buffer[c]))
+        throw std::invalid_argument("memory constraint: vertex '" + problem.vertices[v].name +
+                                    "' has a negative recomputation cost or a non-finite size");
+  }
+}
+
+// The strategy of least peak, exactly: for each candidate largest buffer T (one of the buffers), each
+// vertex takes its least resident bytes among the configurations whose buffer is at most T.
+struct Smallest {
+  double peak = std::numeric_limits<double>::infinity();
+  std::vector<int> configs;
+  std::vector<char> recompute;
+  double least_largest_buffer = 0;  // every strategy's largest buffer is at least this
+};
+
+Smallest smallest_strategy(const Problem& problem, const MemoryConstraint& memory) {
+  const int n = problem.vertex_count();
+  struct Sorted {
+    std::vector<double> buffer;    // ascending
+    std::vector<double> best;      // prefix minimum of the resident bytes
+    std::vector<int> best_config;  // and where it is
+  };
+  std::vector<Sorted> sorted(n);
+  std::vector<double> thresholds;
+  Smallest s;
+  for (int v = 0; v < n; ++v) {
+    const VertexMemory& m = memory.vertices[v];
+    std::vector<int> order(problem.config_count(v));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return m.buffer[a] < m.buffer[b]; });
+    Sorted& out = sorted[v];
+    for (int c : order) {
+      const double bytes = std::min(m.resident[c], m.recompute_resident[c]);
+      out.buffer.push_back(m.buffer[c]);
+      if (out.best.empty() || bytes < out.best.back()) {
+        out.best.push_back(bytes);
+        out.best_config.push_back(c);
+      } else {
+        out.best.push_back(out.best.back());
+        out.best_config.push_back(out.best_config.back());
+      }
+      thresholds.push_back(m.buffer[c]);
+    }
+    if (!out.buffer.empty()) s.least_largest_buffer = std::max(s.least_largest_buffer, out.buffer.front());
+  }
+  std::sort(thresholds.begin(), thresholds.end());
+  thresholds.erase(std::unique(thresholds.begin(), thresholds.end()), thresholds.end());
+  double best_threshold = -1;
+  for (double t : thresholds) {
+    if (t < s.least_largest_buffer) continue;
+    double peak = memory.fixed_bytes + t;
+    for (int v = 0; v < n; ++v) {
+      const auto& b = sorted[v].buffer;
+      const auto at = std::upper_bound(b.begin(), b.end(), t) - b.begin() - 1;
+      peak += sorted[v].best[at];
+    }
+    if (peak < s.peak) {
+      s.peak = peak;
+      best_threshold = t;
+    }
+  }
+  s.configs.resize(n);
+  s.recompute.resize(n);
+  for (int v = 0; v < n; ++v) {
+    const auto& b = sorted[v].buffer;
+    const auto at = std::upper_bound(b.begin(), b.end(), best_threshold) - b.begin() - 1;
+    const int c = sorted[v].best_config[at];
+    s.configs[v] = c;
+    s.recompute[v] = memory.vertices[v].recompute_resident[c] < memory.vertices[v].resident[c];
+  }
+  if (n > 0) s.peak = peak_bytes(memory, s.configs, s.recompute);
+  return s;
+}
+
+// Switches recomputation off where the strategy still fits, the costliest recomputation first.
+void keep_where_it_fits(const MemoryConstraint& memory, const std::vector<int>& configs, std::vector<char>& recompute) {
+  std::vector<int> on;
+  for (std::size_t v = 0; v < recompute.size(); ++v)
+    if (recompute[v]) on.push_back(static_cast<int>(v));
+  std::stable_sort(on.begin(), on.end(), [&](int a, int b) {
+    return memory.vertices[a].recompute_cost[configs[a]] > memory.vertices[b].recompute_cost[configs[b]];
+  });
+  for (int v : on) {
+    recompute[v] = 0;
+    if (peak_bytes(memory, configs, recompute) > memory.capacity_bytes) recompute[v] = 1;
+  }
+}
+
+}  // namespace
+
+double peak_bytes(const MemoryConstraint& memory, const std::vector<int>& configs, const std::vector<char>& recompute) {
+  double resident = 0, largest_buffer = 0;
+  for (std::size_t v = 0; v < configs.size(); ++v) {
+    const VertexMemory& m = memory.vertices[v];
+    resident += resident_of(m, configs[v], recompute[v]);
+    largest_buffer = std::max(largest_buffer, m.buffer[configs[v]]);
+  }
+  return memory.fixed_bytes + resident + largest_buffer;
+}
+
+CapacitySolution solve_within_capacity(const Problem& problem, const MemoryConstraint& memory, const ExactSolver& solve,
+                                       const CapacityOptions& options) {
+  validate(problem, memory);
+  const int n = problem.vertex_count();
+  CapacitySolution out;
+  const Smallest smallest = smallest_strategy(problem, memory);
+  out.smallest_peak_bytes = smallest.peak;
+  const double lagrangian_capacity = memory.capacity_bytes - memory.fixed_bytes - smallest.least_largest_buffer;
+
+  bool have_incumbent = false;
+  auto consider = [&](const std::vector<int>& configs, const std::vector<char>& recompute) {
+    const double peak = peak_bytes(memory, configs, recompute);
+    if (peak > memory.capacity_bytes) return false;
+    const double cost = strategy_cost(problem, memory, configs, recompute);
+    if (!have_incumbent || cost < out.cost) {
+      out.configs = configs;
+      out.recompute = recompute;
+      out.cost = cost;
+      out.peak_bytes = peak;
+      have_incumbent = true;
+    }
+    return true;
+  };
+  double bound = -std::numeric_limits<double>::infinity();
+  // One exact DP of cost + lambda * resident; returns whether its strategy fits and its resident bytes.
+  auto relax = [&](double lambda, double& resident) {
+    Problem relaxed = problem;
+    for (int v = 0; v < n; ++v) {
+      const VertexMemory& m = memory.vertices[v];
+      for (std::size_t c = 0; c < relaxed.vertices[v].costs.size(); ++c) {
+        const bool r = recomputes(m, c, lambda);
+        relaxed.vertices[v].costs[c] += (r ? m.recompute_cost[c] : 0.0) + lambda * resident_of(m, c, r);
+      }
+    }
+    const Solution s = solve(relaxed);
+    ++out.dp_solves;
+    std::vector<char> recompute(n);
+    resident = 0;
+    for (int v = 0; v < n; ++v) {
+      recompute[v] = recomputes(memory.vertices[v], s.configs[v], lambda);
+      resident += resident_of(memory.vertices[v], s.configs[v], recompute[v]);
+    }
+    bound = std::max(bound, evaluate(relaxed, s.configs) - lambda * lagrangian_capacity);
+    return std::pair{consider(s.configs, recompute), strategy_cost(problem, memory, s.configs, recompute)};
+  };
+
+  double resident = 0;
+  const auto [fits, cost0] = relax(0.0, resident);
+  if (fits) {
+    out.feasible = out.unconstrained_fits = true;
+    out.lower_bound = out.cost;
+    return out;
+  }
+  if (smallest.peak > memory.capacity_bytes) {
+    out.configs = smallest.configs;
+    out.recompute = smallest.recompute;
+    out.peak_bytes = smallest.peak;
+    out.cost = strategy_cost(problem, memory, out.configs, out.recompute);
+    return out;
+  }
+  out.feasible = true;
+  consider(smallest.configs, smallest.recompute);
+  // Grow lambda until the relaxation's strategy fits, from the multiplier at which memory weighs as
+  // much as cost, then bisect it geometrically.
+  double lo = 0, hi = 0;
+  double lambda = std::max(cost0, 1e-300) / std::max(resident, 1.0);
+  while (out.dp_solves < options.max_solves) {
+    if (relax(lambda, resident).first) {
+      hi = lambda;
+      break;
+    }
+    lo = lambda;
+    lambda *= 8;
+  }
+  while (hi > 0 && out.dp_solves < options.max_solves && out.cost - bound > options.relative_gap_goal * out.cost) {
+    const double mid = lo > 0 ? std::sqrt(lo * hi) : hi / 8;
+    if (!(mid < hi) || (lo > 0 && hi / lo < 1 + 1e-12)) break;
+    (relax(mid, resident).first ? hi : lo) = mid;
+  }
+  std::vector<char> recompute = out.recompute;
+  keep_where_it_fits(memory, out.configs, recompute);
+  consider(out.configs, recompute);
+  out.lower_bound = std::min(bound, out.cost);
+  return out;
+}
+
+CapacitySolution brute_force_within_capacity(const Problem& problem, const MemoryConstraint& memory) {
+  validate(problem, memory);
+  const int n = problem.vertex_count();
+  CapacitySolution out;
+  out.smallest_peak_bytes = std::numeric_limits<double>::infinity();
+  std::vector<int> configs(n, 0);
+  std::vector<char> recompute(n, 0);
+  double best = std::numeric_limits<double>::infinity();
+  // Odometer over configuration and flag of every vertex.
+  while (true) {
+    const double peak = peak_bytes(memory, configs, recompute);
+    out.smallest_peak_bytes = std::min(out.smallest_peak_bytes, peak);
+    if (peak <= memory.capacity_bytes) {
+      const double cost = strategy_cost(problem, memory, configs, recompute);
+      if (cost < best) {
+        best = cost;
+        out.feasible = true;
+        out.configs = configs;
+        out.recompute = recompute;
+        out.cost = out.lower_bound = cost;
+        out.peak_bytes = peak;
+      }
+    }
+    int v = 0;
+    for (; v < n; ++v) {
+      if (!recompute[v]) {
+        recompute[v] = 1;
+        break;
+      }
+      recompute[v] = 0;
+      if (++configs[v] < static_cast<int>(problem.config_count(v))) break;
+      configs[v] = 0;
+    }
+    if (v == n) break;
+  }
+  return out;
+}
+
+}  // namespace pase
