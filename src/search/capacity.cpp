@@ -113,17 +113,48 @@ Smallest smallest_strategy(const Problem& problem, const MemoryConstraint& memor
   return s;
 }
 
-// Switches recomputation off where the strategy still fits, the costliest recomputation first.
-void keep_where_it_fits(const MemoryConstraint& memory, const std::vector<int>& configs, std::vector<char>& recompute) {
-  std::vector<int> on;
-  for (std::size_t v = 0; v < recompute.size(); ++v)
-    if (recompute[v]) on.push_back(static_cast<int>(v));
-  std::stable_sort(on.begin(), on.end(), [&](int a, int b) {
-    return memory.vertices[a].recompute_cost[configs[a]] > memory.vertices[b].recompute_cost[configs[b]];
-  });
-  for (int v : on) {
-    recompute[v] = 0;
-    if (peak_bytes(memory, configs, recompute) > memory.capacity_bytes) recompute[v] = 1;
+// Improves a strategy that fits by moving one vertex at a time (configuration and recomputation
+// choice) to the cheapest alternative that still fits, until no move helps (first improvement).
+void improve_locally(const Problem& problem, const MemoryConstraint& memory, std::vector<int>& configs,
+                     std::vector<char>& recompute) {
+  const int n = problem.vertex_count();
+  std::vector<std::vector<const ProblemEdge*>> incident(n);
+  for (const ProblemEdge& e : problem.edges) {
+    incident[e.from].push_back(&e);
+    if (e.to != e.from) incident[e.to].push_back(&e);
+  }
+  auto local_cost = [&](int v, int c, bool r) {
+    double cost = problem.vertices[v].costs[c] + (r ? memory.vertices[v].recompute_cost[c] : 0.0);
+    for (const ProblemEdge* e : incident[v]) {
+      const int i = e->from == v ? c : configs[e->from], j = e->to == v ? c : configs[e->to];
+      cost += e->cost(i, j, problem.config_count(e->to));
+    }
+    return cost;
+  };
+  for (int round = 0; round < 100; ++round) {
+    bool moved = false;
+    for (int v = 0; v < n; ++v) {
+      const int c0 = configs[v];
+      const char r0 = recompute[v];
+      double best = local_cost(v, c0, r0);
+      for (int c = 0; c < static_cast<int>(problem.config_count(v)); ++c)
+        for (char r : {char{0}, char{1}}) {
+          const double cost = local_cost(v, c, r);
+          if (!(cost < best - 1e-12 * std::abs(best))) continue;
+          const int old_c = configs[v];
+          const char old_r = recompute[v];
+          configs[v] = c;
+          recompute[v] = r;
+          if (peak_bytes(memory, configs, recompute) <= memory.capacity_bytes) {
+            best = cost;
+            moved = true;
+          } else {
+            configs[v] = old_c;
+            recompute[v] = old_r;
+          }
+        }
+    }
+    if (!moved) break;
   }
 }
 
@@ -182,7 +213,12 @@ CapacitySolution solve_within_capacity(const Problem& problem, const MemoryConst
       resident += resident_of(memory.vertices[v], s.configs[v], recompute[v]);
     }
     bound = std::max(bound, evaluate(relaxed, s.configs) - lambda * lagrangian_capacity);
-    return std::pair{consider(s.configs, recompute), strategy_cost(problem, memory, s.configs, recompute)};
+    const double cost = strategy_cost(problem, memory, s.configs, recompute);
+    if (!consider(s.configs, recompute)) return std::pair{false, cost};
+    std::vector<int> configs = s.configs;
+    improve_locally(problem, memory, configs, recompute);
+    consider(configs, recompute);
+    return std::pair{true, cost};
   };
 
   double resident = 0;
@@ -200,7 +236,10 @@ CapacitySolution solve_within_capacity(const Problem& problem, const MemoryConst
     return out;
   }
   out.feasible = true;
-  consider(smallest.configs, smallest.recompute);
+  std::vector<int> configs = smallest.configs;
+  std::vector<char> recompute = smallest.recompute;
+  improve_locally(problem, memory, configs, recompute);
+  consider(configs, recompute);
   // Grow lambda until the relaxation's strategy fits, from the multiplier at which memory weighs as
   // much as cost, then bisect it geometrically.
   double lo = 0, hi = 0;
@@ -218,9 +257,6 @@ CapacitySolution solve_within_capacity(const Problem& problem, const MemoryConst
     if (!(mid < hi) || (lo > 0 && hi / lo < 1 + 1e-12)) break;
     (relax(mid, resident).first ? hi : lo) = mid;
   }
-  std::vector<char> recompute = out.recompute;
-  keep_where_it_fits(memory, out.configs, recompute);
-  consider(out.configs, recompute);
   out.lower_bound = std::min(bound, out.cost);
   return out;
 }
