@@ -254,7 +254,7 @@ CapacitySolution solve_within_capacity(const Problem& problem, const MemoryConst
   }
   while (hi > 0 && out.dp_solves < options.max_solves && out.cost - bound > options.relative_gap_goal * out.cost) {
     const double mid = lo > 0 ? std::sqrt(lo * hi) : hi / 8;
-    if (!(mid < hi) || (lo > 0 && hi / lo < 1 + 1e-12)) break;
+    if (!(mid < hi) || (lo > 0 && hi / lo < 1 + options.multiplier_ratio_goal)) break;
     (relax(mid, resident).first ? hi : lo) = mid;
   }
   out.lower_bound = std::min(bound, out.cost);

@@ -53,8 +53,9 @@ struct CapacitySolution {
 using ExactSolver = std::function<Solution(const Problem&)>;
 
 struct CapacityOptions {
-  int max_solves = 40;              // DP solves at most
-  double relative_gap_goal = 1e-4;  // stop bisecting once the proven gap is below this
+  int max_solves = 12;               // DP solves at most
+  double relative_gap_goal = 1e-3;   // stop bisecting once the proven gap is below this
+  double multiplier_ratio_goal = 1e-2;  // or once the multiplier is known to this ratio
 };
 
 CapacitySolution solve_within_capacity(const Problem& problem, const MemoryConstraint& memory, const ExactSolver& solve,
