@@ -3,7 +3,8 @@
 #include <cstdio>
 #include <ostream>
 
-#include "pase/report/search_report.hpp"
+#include "pase/bytes.hpp"
+#include "pase/pipeline/search_pipeline.hpp"
 
 namespace pase {
 

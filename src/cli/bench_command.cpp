@@ -8,6 +8,7 @@
 
 #include "pase/cli/commands.hpp"
 #include "pase/cli/options.hpp"
+#include "pase/pipeline/search_pipeline.hpp"
 
 namespace pase::cli {
 
@@ -34,7 +35,7 @@ double reference_seconds(const std::string& folder, const std::string& model, st
 }
 
 BenchRow bench_one(const po::variables_map& vm, const std::string& model, std::int64_t procs, int repeat) {
-  SearchSettings settings = settings_from(vm, vm["inputs"].as<std::string>() + "/" + model + ".json");
+  SearchSettings settings = settings_from(vm, vm["inputs"].as<std::string>() + "/" + model + ".json", 1);
   settings.problem.procs = procs;
   BenchRow row{model, procs};
   row.search_s = row.largest_step_s = row.build_s = 1e300;

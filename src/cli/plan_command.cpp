@@ -18,13 +18,12 @@ int plan_command(int argc, char** argv, MpiRuntime& mpi) {
              "table, the DP work and the memory.",
              vm))
     return exit_ok;
-  const SearchSettings settings = settings_from(vm, vm["model"].as<std::string>());
+  const SearchSettings settings = settings_from(vm, vm["model"].as<std::string>(), mpi.world().node_size());
   const int ranks = vm.count("ranks") ? vm["ranks"].as<int>() : mpi.size();
   if (ranks < 1) throw std::invalid_argument("--ranks: must be at least 1");
   const SearchRun run = plan_search(settings);
   if (mpi.rank() == 0) print_plan(std::cout, settings, run, ranks);
-  const bool fits = settings.max_memory_bytes == 0 || peak_rank_bytes(settings, run, ranks) <= settings.max_memory_bytes;
-  return fits ? exit_ok : exit_memory_limit;
+  return memory_verdict(settings, run, ranks).fits ? exit_ok : exit_memory_limit;
 }
 
 }  // namespace pase::cli

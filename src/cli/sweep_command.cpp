@@ -1,6 +1,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "pase/bytes.hpp"
 #include "pase/cli/commands.hpp"
 #include "pase/cli/file_arguments.hpp"
 #include "pase/cli/options.hpp"

@@ -33,6 +33,11 @@ MpiRuntime::MpiRuntime(int& argc, char**& argv) {
   check(MPI_Comm_set_errhandler(comm(world_.comm_), MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
   check(MPI_Comm_rank(comm(world_.comm_), &world_.rank_), "MPI_Comm_rank");
   check(MPI_Comm_size(comm(world_.comm_), &world_.size_), "MPI_Comm_size");
+  MPI_Comm node = MPI_COMM_NULL;
+  check(MPI_Comm_split_type(comm(world_.comm_), MPI_COMM_TYPE_SHARED, world_.rank_, MPI_INFO_NULL, &node),
+        "MPI_Comm_split_type");
+  check(MPI_Comm_size(node, &world_.node_size_), "MPI_Comm_size");
+  check(MPI_Comm_free(&node), "MPI_Comm_free");
 }
 
 MpiRuntime::~MpiRuntime() {

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 
+#include "pase/bytes.hpp"
 #include "pase/search/order_choice.hpp"
 
 namespace pase {
@@ -91,7 +93,8 @@ StepBreakdown strategy_step(const SearchSettings& settings, const SearchRun& run
 }
 
 DeviceMemoryResult search_within_capacity(const SearchSettings& settings, const SearchRun& run,
-                                          const DeviceMemorySettings& memory, Collectives& collectives) {
+                                          Collectives& collectives) {
+  const DeviceMemorySettings& memory = settings.device_memory;
   const auto start = std::chrono::steady_clock::now();
   DeviceMemoryResult out;
   out.settings = memory;
@@ -139,6 +142,21 @@ DeviceMemoryResult search_within_capacity(const SearchSettings& settings, const 
   out.baselines = {data_parallel, fsdp};
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
+}
+
+std::string does_not_fit_message(const SearchSettings& settings, const DeviceMemoryResult& r) {
+  auto gb = [](double bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f GB", bytes / 1e9);
+    return std::string(text);
+  };
+  const MemoryBreakdown& m = r.memory;
+  return "device memory: no strategy fits " + gb(r.settings.capacity_bytes) + " a device on " +
+         std::to_string(settings.problem.procs) + " devices; the smallest needs " + gb(r.smallest_peak_bytes) +
+         " (weights " + gb(m.weights) + ", gradients " + gb(m.gradients) + ", optimizer " + gb(m.optimizer) +
+         ", activations " + gb(m.activations) + ", buffers " + gb(m.buffers) + ", reserve " + gb(m.reserve) +
+         "; the whole batch is held at once: pase has no micro-batches); use more devices (--procs), a smaller batch (--set batch=...), a leaner recipe (--optimizer sgd) or "
+         "a larger --memory-per-device";
 }
 
 }  // namespace pase

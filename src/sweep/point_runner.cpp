@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "pase/bytes.hpp"
 #include "pase/model/model_file.hpp"
-#include "pase/search/order_choice.hpp"
 
 namespace pase {
 
@@ -54,9 +54,29 @@ PointRunner::Shared& PointRunner::shared_for(const SweepPoint& point, double& lo
   return cache_.front();
 }
 
+// The pipeline's plan cache for one group: the plan of its last unpruned problem, by structure.
+class PointRunner::GroupPlans final : public PlanCache {
+ public:
+  explicit GroupPlans(Shared& shared) : shared_(shared) {}
+  std::optional<PlannedOrder> find(const Problem& problem) override {
+    if (!shared_.planned || !(shared_.structure == structure_of(problem))) return std::nullopt;
+    hit = true;
+    return shared_.planned;
+  }
+  void keep(const Problem& problem, const PlannedOrder& planned) override {
+    shared_.structure = structure_of(problem);
+    shared_.planned = planned;
+  }
+  bool hit = false;
+
+ private:
+  Shared& shared_;
+};
+
 SweepRow PointRunner::run(std::uint64_t index) {
   const SweepPoint& point = points_.at(index);
-  const SearchSettings settings = search_settings(spec_, point);
+  SearchSettings settings = search_settings(spec_, point);
+  set_memory_cap(settings, max_memory_bytes_, 1);
   ++stats_.points;
 
   SweepRow row;
@@ -79,55 +99,32 @@ SweepRow PointRunner::run(std::uint64_t index) {
       if (it != shared.network.params.end()) row.params[c] = it->second;
     }
 
-    // make_report reads the network and plan from a SearchRun: lend them and take them back.
+    // The group's network is lent to the run and taken back, whatever happens.
     SearchRun run;
     run.network = std::move(shared.network);
     struct GiveBack {
       Shared& shared;
       SearchRun& run;
-      bool plan = true;  // run.plan is the group's shared plan
-      ~GiveBack() {
-        shared.network = std::move(run.network);
-        if (plan && run.plan.steps.size() > 0) shared.plan = std::move(run.plan);
-      }
+      ~GiveBack() { shared.network = std::move(run.network); }
     } give_back{shared, run};
 
-    const auto build_start = Clock::now();
-    run.model = build_problem(run.network, settings.problem);
-    run.build_seconds = load_seconds + seconds_since(build_start);
-
-    const auto search_start = Clock::now();
-    Structure structure = structure_of(run.model.problem);
-    if (shared.plan && shared.structure == structure) {
-      run.plan = std::move(*shared.plan);
-      row.plan_shared = true;
-      ++stats_.plans_shared;
-    } else {
-      run.plan = plan_in_order(run.model.problem, settings.order).plan;
-      shared.structure = std::move(structure);
-      ++stats_.plans_built;
-    }
-    // The unpruned plan stays shared by the group; a pruned problem is this point's own.
-    run.unpruned_dp_cells = run.plan.totals.dp_cells;
-    if (should_prune(settings.prune, run.unpruned_dp_cells)) {
-      shared.plan = std::move(run.plan);
-      run.pruned = prune_dominated(run.model.problem);
-      run.plan = plan_in_order(run.searched(), settings.order).plan;
-      give_back.plan = false;
-    } else {
-      run.pruned = unpruned(run.model.problem);
-    }
-    if (max_memory_bytes_ > 0 && run.plan.totals.peak_bytes > max_memory_bytes_) {
+    run.build_seconds = load_seconds;
+    GroupPlans plans(shared);
+    plan_network(settings, run, &plans);
+    row.plan_shared = plans.hit;
+    ++(plans.hit ? stats_.plans_shared : stats_.plans_built);
+    row.peak_bytes = run.plan.totals.peak_bytes;
+    row.dp_cells = run.plan.totals.dp_cells;
+    const MemoryVerdict memory = memory_verdict(settings, run, 1);
+    if (!memory.fits) {
       row.status = "memory_limit";
-      row.message = "the DP tables need " + format_bytes(run.plan.totals.peak_bytes) + " at their peak, more than " +
-                    format_bytes(max_memory_bytes_) + "; raise --max-memory (or search.max_memory) and rerun";
-      row.peak_bytes = run.plan.totals.peak_bytes;
-      row.dp_cells = run.plan.totals.dp_cells;
+      row.message = "the search needs " + format_bytes(memory.peak_bytes) + " (DP tables at their peak and " +
+                    format_bytes(edge_matrix_bytes(run)) + " of edge matrices), more than " +
+                    format_bytes(memory.cap_bytes) + "; raise --max-memory (or search.max_memory) and rerun";
       return row;
     }
-    run.solution = solve(run.searched(), run.plan);
-    expand_solution(run);
-    run.search_seconds = seconds_since(search_start);
+    SingleProcess single;
+    solve_planned(settings, run, single);
 
     const SearchReport report = make_report(settings, run);
     row.total_cost = report.total_cost;
@@ -138,8 +135,10 @@ SweepRow PointRunner::run(std::uint64_t index) {
     row.search_seconds = report.search_seconds;
     row.build_seconds = report.build_seconds;
     row.dp_cells = run.solution.dp_cells;
-    row.peak_bytes = run.plan.totals.peak_bytes;
     row.strategy = strategy_json(report);
+  } catch (const MemoryLimitExceeded& e) {
+    row.status = "memory_limit";
+    row.message = std::string(e.what());
   } catch (const std::bad_alloc&) {
     row.status = "memory_limit";
     row.message = "out of memory; lower search.max_memory so that such points are refused early";

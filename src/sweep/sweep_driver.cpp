@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "pase/pipeline/memory_policy.hpp"
 #include "pase/report/search_report.hpp"
 #include "pase/sweep/journal.hpp"
 #include "pase/sweep/point_runner.hpp"
@@ -24,11 +25,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-std::uint64_t physical_memory_bytes() {
-  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : 0;
-}
 
 ResultsMeta meta_of(const SweepSpec& spec, std::uint64_t point_count) {
   ResultsMeta m;
@@ -130,8 +126,9 @@ SweepOutcome run_sweep(Communicator& mpi, const SweepOptions& options, std::ostr
   outcome.finished_before = state.finished;
   outcome.run_now = state.todo.size();
 
+  // The one memory rule (memory_policy.hpp): --max-memory, else search.max_memory, else the default.
   const std::uint64_t memory = options.max_memory_bytes.value_or(
-      spec.max_memory_bytes.value_or(physical_memory_bytes() / 10 * 8 / static_cast<std::uint64_t>(mpi.size())));
+      spec.max_memory_bytes.value_or(default_memory_cap(mpi.node_size())));
   PointRunner runner(spec, points, memory, mpi.rank());
   std::uint64_t ok = 0, failed = 0;
   std::vector<std::string> failures;

@@ -12,9 +12,10 @@
 #include <set>
 #include <stdexcept>
 
+#include "pase/bytes.hpp"
 #include "pase/limits.hpp"
 #include "pase/model/model_file.hpp"
-#include "pase/report/search_report.hpp"
+#include "pase/pipeline/search_settings.hpp"
 #include "pase/io/hash.hpp"
 #include "pase/io/whole_file.hpp"
 

@@ -4,31 +4,32 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 
 #include "pase/cluster/hardware_cluster.hpp"
 
 namespace pase {
 namespace {
 
-SearchSettings on_a100(const std::string& model, std::int64_t procs) {
-  SearchSettings s;
-  s.model_file = std::string(PASE_SOURCE_DIR) + "/inputs/" + model;
-  s.problem.procs = procs;
-  s.problem.hardware.emplace(cluster::load_cluster("dgx-a100"), cluster::Precision::kBf16);
-  return s;
-}
-
 DeviceMemorySettings a100_memory() {
   const cluster::HardwareCluster c = cluster::load_cluster("dgx-a100");
   return {c.device.memory_bytes, c.device.memory_reserve_bytes, training_recipe("adam", "mixed")};
 }
 
+SearchSettings on_a100(const std::string& model, std::int64_t procs) {
+  SearchSettings s;
+  s.model_file = std::string(PASE_SOURCE_DIR) + "/inputs/" + model;
+  s.problem.procs = procs;
+  s.problem.hardware.emplace(cluster::load_cluster("dgx-a100"), cluster::Precision::kBf16);
+  s.device_memory = a100_memory();
+  return s;
+}
+
+
 TEST(DeviceMemoryTest, gpt2_small_fits_with_data_parallelism) {
   const SearchSettings s = on_a100("gpt.json", 8);
   const SearchRun run = run_search(s);
   SingleProcess single;
-  const DeviceMemoryResult r = search_within_capacity(s, run, a100_memory(), single);
+  const DeviceMemoryResult r = search_within_capacity(s, run, single);
   ASSERT_TRUE(r.feasible);
   EXPECT_TRUE(r.unconstrained_fits);
   EXPECT_EQ(r.dp_solves, 1);
@@ -41,10 +42,11 @@ TEST(DeviceMemoryTest, gpt2_small_fits_with_data_parallelism) {
 
 TEST(DeviceMemoryTest, llama_7b_on_32_a100_does_not_fit_data_parallel_and_gets_a_strategy_that_fits) {
   SearchSettings s = on_a100("llama-7b.json", 32);
-  if (const char* b = std::getenv("PASE_TEST_BATCH")) s.overrides = {std::string("batch=") + b};
+  // The preset's batch of 1024 sequences does not fit at once (no micro-batches): 8 sequences do.
+  s.overrides = {"batch=8"};
   const SearchRun run = run_search(s);
   SingleProcess single;
-  const DeviceMemoryResult r = search_within_capacity(s, run, a100_memory(), single);
+  const DeviceMemoryResult r = search_within_capacity(s, run, single);
   const Baseline& dp = r.baselines[0];
   EXPECT_FALSE(dp.fits);
   RecordProperty("smallest_gb", std::to_string(r.smallest_peak_bytes / 1e9));

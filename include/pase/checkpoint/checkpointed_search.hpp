@@ -1,6 +1,6 @@
 #pragma once
-// A search that writes checkpoints and can resume from one: run_search with --checkpoint,
-// --checkpoint-every and --resume. The resumed search's result is identical, to the last bit, to
+// A search that writes checkpoints and can resume from one (--checkpoint, --checkpoint-every,
+// --resume): the pipeline (search_pipeline.hpp) with its DP listener and start state. The resumed search's result is identical, to the last bit, to
 // an uninterrupted one's, for any number of ranks and threads on either side.
 
 #include <iosfwd>
@@ -9,7 +9,7 @@
 
 #include "pase/checkpoint/checkpoint_lock.hpp"
 #include "pase/checkpoint/stop_signals.hpp"
-#include "pase/report/search_report.hpp"
+#include "pase/pipeline/search_pipeline.hpp"
 
 namespace pase {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "pase/report/search_report.hpp"
+#include "pase/pipeline/search_pipeline.hpp"
 
 namespace pase {
 

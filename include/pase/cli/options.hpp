@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "pase/report/search_report.hpp"
+#include "pase/pipeline/search_settings.hpp"
 
 namespace pase::cli {
 
@@ -22,7 +22,9 @@ inline constexpr int exit_interrupted = 75;
 
 // --procs, --flops, --bw, --set, --order, --parallel-edges, --max-memory.
 po::options_description problem_options();
-SearchSettings settings_from(const po::variables_map& vm, const std::string& model_file);
+// The command line's SearchSettings; the memory cap by the one policy (memory_policy.hpp), for
+// `ranks_on_node` ranks sharing the node.
+SearchSettings settings_from(const po::variables_map& vm, const std::string& model_file, int ranks_on_node);
 
 // Parses argv (after the subcommand) with one positional MODEL argument; returns false after
 // printing help when --help was given.

@@ -22,6 +22,8 @@ class Communicator final : public Collectives {
   bool uses_mpi() const { return comm_ != nullptr; }
   int rank() const override { return rank_; }
   int size() const override { return size_; }
+  // The ranks on this rank's node (sharing its memory), this one included.
+  int node_size() const { return node_size_; }
 
   void allgather_blocks(double* data, const std::vector<std::uint64_t>& offsets,
                         const std::vector<std::uint64_t>& counts) override;
@@ -46,6 +48,7 @@ class Communicator final : public Collectives {
   void* comm_ = nullptr;  // MPI_Comm, allocated; null without MPI
   int rank_ = 0;
   int size_ = 1;
+  int node_size_ = 1;
 };
 
 }  // namespace pase

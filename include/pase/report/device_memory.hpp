@@ -9,16 +9,12 @@
 
 #include "pase/cost/step_time.hpp"
 #include "pase/model/model_memory.hpp"
-#include "pase/report/search_report.hpp"
+#include "pase/pipeline/search_run.hpp"
+#include "pase/pipeline/search_settings.hpp"
 #include "pase/search/capacity.hpp"
+#include "pase/search/collectives.hpp"
 
 namespace pase {
-
-struct DeviceMemorySettings {
-  double capacity_bytes = 0;  // per device, what the device offers (the reserve is part of it)
-  double reserve_bytes = 0;   // held whatever the strategy
-  TrainingRecipe recipe;
-};
 
 struct Baseline {
   std::string name;  // data_parallel, fsdp
@@ -51,7 +47,9 @@ struct DeviceMemoryResult {
 // rank of `collectives` taking part; pruning and planning are redone for each multiplier (dominance
 // is exact for each relaxed problem, not for the constrained one).
 DeviceMemoryResult search_within_capacity(const SearchSettings& settings, const SearchRun& run,
-                                          const DeviceMemorySettings& memory, Collectives& collectives);
+                                          Collectives& collectives);
+// One line for a strategy that does not fit: its peak, the capacity, and what would make it fit.
+std::string does_not_fit_message(const SearchSettings& settings, const DeviceMemoryResult& result);
 
 // The step of a strategy with recomputation: the hardware model's overlapped step (each recomputed
 // layer runs its forward kernels and blocking collectives again), or the paper model's FLOP.

@@ -1,79 +1,19 @@
 #pragma once
 // What a search found, in the user's terms: per layer configuration and cost, the total, the step
-// time, and the same for plain data parallelism.
+// time, and the same for plain data parallelism. The search itself is the pipeline's
+// (pase/pipeline/search_pipeline.hpp).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "pase/bytes.hpp"
-#include "pase/model/model_problem.hpp"
 #include "pase/cost/step_time.hpp"
-#include "pase/search/collectives.hpp"
-#include "pase/search/distribution.hpp"
-#include "pase/search/dominance.hpp"
-#include "pase/search/dp.hpp"
-#include "pase/search/order.hpp"
-#include "pase/search/order_choice.hpp"
-#include "pase/search/plan.hpp"
+#include "pase/pipeline/search_pipeline.hpp"
+#include "pase/report/device_memory.hpp"
 
 namespace pase {
-
-struct SearchSettings {
-  std::string model_file;
-  std::vector<std::string> overrides;  // --set name=value
-  ProblemOptions problem;
-  OrderKind order = OrderKind::greedy;
-  PruneMode prune = PruneMode::automatic;  // drop dominated configurations before planning (exact)
-  std::uint64_t max_memory_bytes = 0;  // per rank; 0: no limit
-  DpOptions dp;
-};
-
-struct SearchRun {
-  Network network;
-  ModelProblem model;
-  // What the DP searches: model.problem without its dominated configurations (or all of it); the
-  // plan, the distribution and the checkpoints are of this problem.
-  PrunedProblem pruned;
-  Plan plan;
-  std::uint64_t unpruned_dp_cells = 0;  // the same order's plan of model.problem
-  OrderKind order = OrderKind::greedy;  // the order planned: settings.order, or what auto chose
-  std::string order_text;               // describe(): the chosen order and, for auto, every candidate's DP cells
-  Solution solution;
-  double build_seconds = 0;   // reading the model and building the cost tables
-  double search_seconds = 0;  // pruning, ordering, planning, DP and back-substitution
-
-  const Problem& searched() const { return pruned.problem; }
-  std::vector<RankStats> rank_stats;
-};
-
-// Loads, builds, orders, plans (refusing when a rank's share exceeds max_memory_bytes) and solves,
-// with every rank of `collectives` taking part.
-SearchRun run_search(const SearchSettings& settings, Collectives& collectives);
-SearchRun run_search(const SearchSettings& settings);  // one process
-// The first half of run_search: load, build, order and plan, without the DP.
-SearchRun plan_search(const SearchSettings& settings);
-// Throws MemoryLimitExceeded when a rank's share of the planned DP exceeds max_memory_bytes.
-void check_memory(const SearchSettings& settings, const SearchRun& planned, int ranks);
-// The second half: the DP of a planned search (memory already checked), with every rank of
-// `collectives` taking part, telling `listener` of every step and starting from `start` (a resumed
-// search's state for this number of ranks).
-void solve_planned(const SearchSettings& settings, SearchRun& planned, Collectives& collectives,
-                   DpListener* listener = nullptr, DpState start = {});
-// Turns a solution of run.searched() into one of run.model.problem (configuration indices and total).
-void expand_solution(SearchRun& run);
-// The edge matrices every rank holds: the model's and the pruned problem's.
-std::uint64_t edge_matrix_bytes(const SearchRun& planned);
-
-struct PruningTotals {
-  PruneMode mode = PruneMode::automatic;
-  bool applied = false;
-  std::uint64_t unpruned_dp_cells = 0;
-  std::uint64_t configs_before = 0;
-  std::uint64_t configs_after = 0;
-  int passes = 0;
-};
-PruningTotals pruning_totals(const SearchSettings& settings, const SearchRun& run);
 
 // How one split of a layer lies on the node-major device grid (hardware model).
 struct SplitPlacement {
@@ -92,6 +32,8 @@ struct LayerRow {
   double share = 0;  // of the total
   double time_s = 0;  // the cost in seconds (paper model: at the device's peak)
   std::vector<SplitPlacement> placement = {};  // hardware model: each split's nodes
+  double memory_bytes = -1;  // device memory checked: the layer's resident bytes per device
+  bool recompute = false;    // device memory checked: the layer recomputes its activations
 };
 
 struct SearchReport {
@@ -123,16 +65,13 @@ struct SearchReport {
   PruningTotals pruning;
   PlanTotals plan;
   std::vector<RankStats> ranks;
+  // Device memory checked (settings.device_memory.capacity_bytes > 0): the strategy above is the one
+  // that fits, and data parallelism is chosen only when it fits too.
+  std::optional<DeviceMemoryResult> device_memory;
 };
 
-SearchReport make_report(const SearchSettings& settings, const SearchRun& run);
-
-// The memory and traffic each of `ranks` ranks would have in DP tables.
-std::vector<RankPrediction> predict_ranks(const SearchSettings& settings, const SearchRun& planned, int ranks);
-// The most any of `ranks` ranks would hold: DP tables and the edge matrices every rank keeps.
-std::uint64_t peak_rank_bytes(const SearchSettings& settings, const SearchRun& planned, int ranks);
-// The fewest ranks on which the search fits settings.max_memory_bytes; 0 if none up to 4096 does.
-int ranks_needed_for(const SearchSettings& settings, const SearchRun& planned);
-
+// `memory`: the capacity search's result (search_within_capacity), which must be feasible.
+SearchReport make_report(const SearchSettings& settings, const SearchRun& run,
+                         const DeviceMemoryResult* memory = nullptr);
 
 }  // namespace pase

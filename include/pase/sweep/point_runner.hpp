@@ -1,8 +1,10 @@
 #pragma once
-// Computes sweep points. Points of one group (same model, parameters and device count) have the same
-// problem structure, so the runner keeps the loaded network, the elimination order and the plan of the
-// groups it saw last and, for each further point, only rebuilds the cost tables and runs the DP.
-// The numbers are those `pase search` prints for the same settings (make_report).
+// Computes sweep points through the search pipeline (pase/pipeline/search_pipeline.hpp). Points of one
+// group (same model, parameters and device count) have the same problem structure, so the runner
+// keeps the loaded network and, as the pipeline's plan cache, the elimination order and the plan of
+// the groups it saw last; for each further point the pipeline only rebuilds the cost tables (and
+// prunes) and runs the DP. The numbers, and the memory verdict (memory_policy.hpp, on one rank), are
+// those of `pase search` for the same settings (make_report).
 
 #include <cstddef>
 #include <cstdint>
@@ -25,7 +27,7 @@ struct RunnerStats {
 class PointRunner {
  public:
   // `spec` and `points` must outlive the runner. `max_memory_bytes` (0: no limit) refuses a point
-  // whose DP tables would need more.
+  // whose DP tables and edge matrices would need more (memory_verdict on one rank).
   PointRunner(const SweepSpec& spec, const std::vector<SweepPoint>& points, std::uint64_t max_memory_bytes,
               int rank = 0, std::size_t cached_groups = 4);
 
@@ -44,9 +46,10 @@ class PointRunner {
     std::int64_t procs = 0;
     std::vector<std::string> overrides;
     Network network;
-    std::optional<Plan> plan;
+    std::optional<PlannedOrder> planned;  // of the unpruned problem of `structure`
     Structure structure;
   };
+  class GroupPlans;
   Shared& shared_for(const SweepPoint& point, double& load_seconds, bool& fresh);
   static Structure structure_of(const Problem& problem);
 

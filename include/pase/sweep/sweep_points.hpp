@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "pase/report/search_report.hpp"
+#include "pase/pipeline/search_pipeline.hpp"
 #include "pase/sweep/sweep_spec.hpp"
 
 namespace pase {
