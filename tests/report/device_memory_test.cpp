@@ -6,6 +6,7 @@
 
 
 #include "pase/cluster/hardware_cluster.hpp"
+#include "pase/pipeline/search_pipeline.hpp"
 
 namespace pase {
 namespace {
