@@ -59,6 +59,8 @@ void apply_hardware_cluster(const po::variables_map& vm, SearchSettings& s) {
                                 " devices (" + std::to_string(hw.nodes) + " nodes of " +
                                 std::to_string(hw.devices_per_node) + "), fewer than " +
                                 std::to_string(s.problem.procs));
+  s.device_memory.capacity_bytes = hw.device.memory_bytes;
+  s.device_memory.reserve_bytes = hw.device.memory_reserve_bytes;
   if (model == CostModel::paper) {
     // The paper model on this cluster: r from the device's peak and the link inside a node.
     if (vm["flops"].defaulted()) s.problem.cluster.flops_tflops = hw.device.peak_flop_per_s.at(precision) / 1e12;
@@ -77,7 +79,8 @@ po::options_description problem_options() {
       ("flops", po::value<double>()->default_value(10.0), "peak FLOP/s per device, in TFLOP/s")
       ("bw", po::value<double>()->default_value(16.0), "link bandwidth per device, in GB/s")
       ("cluster", po::value<std::string>(),
-       "a pase-cluster preset (paper-1080ti, paper-2080ti, dgx-a100, dgx-h100, cloud-pcie-a100) or file: the "
+       "a pase-cluster preset (paper-1080ti, paper-2080ti, dgx-a100, dgx-a100-40gb, dgx1-v100, dgx-h100, "
+       "cloud-pcie-a100) or file: the "
        "hardware cost model; else a jobs/clusters.json preset (e.g. a100-nvlink) setting --flops and --bw")
       ("cost-model", po::value<std::string>(),
        "hardware (seconds on the --cluster; the default with a pase-cluster) or paper (the prototype's FLOP model, "
@@ -98,8 +101,17 @@ po::options_description problem_options() {
       ("parallel-edges", po::value<std::string>()->default_value("last"),
        "several tensors between two layers: last (count the last one, as the prototype) or sum")
       ("max-memory", po::value<std::string>(),
-       "refuse a search whose DP tables and edge matrices need more than this on a rank (e.g. 16G; 0 = no limit; "
-       "default 80% of the node's RAM divided by the ranks on the node)")
+       "search memory (not the devices'): refuse a search whose DP tables and edge matrices need more than this on "
+       "a rank of the machine running pase (e.g. 16G; 0 = no limit; default 80% of the node's RAM divided by the "
+       "ranks on the node)")
+      ("memory-per-device", po::value<std::string>(),
+       "device memory: recommend only strategies whose peak per device fits this (e.g. 80G; default: the "
+       "pase-cluster's device memory; 0 = not checked)")
+      ("optimizer", po::value<std::string>()->default_value("adam"),
+       "device memory: the optimizer's state a parameter: adam, adamw (8 bytes), sgd-momentum (4) or sgd (0)")
+      ("training-precision", po::value<std::string>()->default_value("mixed"),
+       "device memory: mixed (2-byte weights, gradients and activations, fp32 master weights; 16 bytes a "
+       "parameter with adam, as ZeRO counts) or fp32")
       ("threads", po::value<int>(), "OpenMP threads per rank (default: OMP_NUM_THREADS, else the cores)")
       ("replicate-below", po::value<std::string>()->default_value("256K"),
        "with several ranks, DP tables smaller than this are computed whole by every rank instead of split");
@@ -139,6 +151,17 @@ SearchSettings settings_from(const po::variables_map& vm, const std::string& mod
       throw std::invalid_argument("--precision: applies to the hardware model; add --cluster naming a pase-cluster");
   }
   validate(s.problem.cluster);
+  s.device_memory.recipe =
+      training_recipe(vm["optimizer"].as<std::string>(), vm["training-precision"].as<std::string>());
+  if (vm.count("memory-per-device")) {
+    const std::string text = vm["memory-per-device"].as<std::string>();
+    if (!text.empty() && text[0] == '-')
+      throw std::invalid_argument("--memory-per-device: must not be negative, got '" + text + "' (e.g. 80G)");
+    s.device_memory.capacity_bytes = static_cast<double>(parse_bytes(text, "--memory-per-device"));
+    if (s.device_memory.capacity_bytes > 0 && s.device_memory.capacity_bytes <= s.device_memory.reserve_bytes)
+      throw std::invalid_argument("--memory-per-device: " + text + " is not above the cluster's reserve of " +
+                                  format_bytes(static_cast<std::uint64_t>(s.device_memory.reserve_bytes)));
+  }
   s.problem.parallel_edges = parse_parallel_edges(vm["parallel-edges"].as<std::string>());
   s.order = parse_order_kind(vm["order"].as<std::string>());
   try {

@@ -57,8 +57,16 @@ int search_command(int argc, char** argv, MpiRuntime& mpi) {
   const SearchSettings settings = settings_from(vm, model, mpi.world().node_size());
   CheckpointedSearch search(checkpoint_options(vm), mpi.collectives(), vm.count("quiet") ? nullptr : &std::cerr);
   const SearchRun run = search.run(settings);
+  std::optional<DeviceMemoryResult> memory;
+  if (settings.device_memory.capacity_bytes > 0) {
+    memory = search_within_capacity(settings, run, mpi.collectives());
+    if (!memory->feasible) {
+      search.finish();
+      throw MemoryLimitExceeded(does_not_fit_message(settings, *memory));
+    }
+  }
   if (mpi.rank() == 0) {
-    const SearchReport report = make_report(settings, run);
+    const SearchReport report = make_report(settings, run, memory ? &*memory : nullptr);
     if (vm.count("quiet"))
       std::cout << "total_cost " << report.total_cost << "\n";
     else

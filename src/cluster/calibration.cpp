@@ -235,6 +235,7 @@ std::string cluster_file_text(const HardwareCluster& c, const std::string& devic
        {{"name", device_name},
         {"peak_flop_per_s", peaks},
         {"memory_bytes", c.device.memory_bytes},
+        {"memory_reserve_bytes", c.device.memory_reserve_bytes},
         {"memory_bytes_per_s", c.device.memory_bytes_per_s},
         {"efficiency",
          {{"gemm", curve(c.device.gemm)},

@@ -140,8 +140,8 @@ HardwareCluster parse_cluster(const std::string& text, const std::string& file) 
   cluster.nodes = root.positive_int("nodes");
   cluster.devices_per_node = root.positive_int("devices_per_node");
 
-  const Reader device = root.child("device", {"name", "peak_flop_per_s", "memory_bytes", "memory_bytes_per_s",
-                                              "efficiency"});
+  const Reader device = root.child("device", {"name", "peak_flop_per_s", "memory_bytes", "memory_reserve_bytes",
+                                              "memory_bytes_per_s", "efficiency"});
   device.string("name");
   const Reader peaks = device.child("peak_flop_per_s", {"fp32", "bf16", "fp16"});
   for (const auto& [precision, value] : peaks.object().items())
@@ -149,6 +149,13 @@ HardwareCluster parse_cluster(const std::string& text, const std::string& file) 
   if (!peaks.object().contains("fp32")) peaks.fail(peaks.field("fp32"), "missing field");
   cluster.device.memory_bytes = device.positive("memory_bytes");
   cluster.device.memory_bytes_per_s = device.positive("memory_bytes_per_s");
+  if (device.object().contains("memory_reserve_bytes")) {
+    const json& reserve = device.get("memory_reserve_bytes");
+    if (!reserve.is_number() || !std::isfinite(reserve.get<double>()) || reserve.get<double>() < 0 ||
+        reserve.get<double>() >= cluster.device.memory_bytes)
+      device.fail(device.field("memory_reserve_bytes"), "must be a number from 0 to below memory_bytes");
+    cluster.device.memory_reserve_bytes = reserve.get<double>();
+  }
   const Reader efficiency = device.child("efficiency", {"gemm", "convolution", "memory_bound"});
   cluster.device.gemm = read_curve(efficiency, "gemm");
   cluster.device.convolution = read_curve(efficiency, "convolution");

@@ -34,6 +34,18 @@ std::int64_t windowed_size(std::int64_t size, std::int64_t window, std::int64_t 
   return (padded - window) / stride + 1;
 }
 
+// A GEMM layer keeps its inputs for the backward pass and, with fused element-wise ops (an
+// activation), the GEMM's output, which the activation's gradient reads.
+MemoryWork gemm_memory(const Operator& op, const Work& w, int pointwise_ops, double parameters) {
+  MemoryWork m = op.Operator::memory({});
+  m.parameters = parameters;
+  if (pointwise_ops > 0) {
+    const GemmWork& g = w.gemms.front();
+    m.saved_elements = g.batches * g.m * g.n;
+  }
+  return m;
+}
+
 void require_rank(const Shape& s, std::size_t rank, const char* kind) {
   if (s.size() != rank)
     throw std::invalid_argument(std::string("field 'in': ") + kind + " needs a rank-" + std::to_string(rank) +
@@ -86,6 +98,12 @@ class Conv final : public Operator {
     g.k_dims = {1, 4, 5};
     w.add(std::move(g));
     return w;
+  }
+  MemoryWork memory(const Config& c) const override {
+    const auto& d = domain_;
+    // The filter: out_channels x in_channels / groups x r x s, split by n, c, r and s.
+    const double filter = static_cast<double>(d[6] * d[1] * d[4] * d[5]) / static_cast<double>(c[6] * c[1] * c[4] * c[5]);
+    return gemm_memory(*this, work(c), pointwise_ops_, filter);
   }
 
  private:
@@ -169,6 +187,10 @@ class FullyConnected final : public Operator {
     Work w;
     w.add(std::move(g));
     return w;
+  }
+  MemoryWork memory(const Config& c) const override {
+    const Work w = work(c);
+    return gemm_memory(*this, w, pointwise_ops_, w.gemms.front().n * w.gemms.front().k);  // units x inputs
   }
 
  private:
@@ -256,6 +278,8 @@ class Einsum : public Operator {
     w.add(std::move(g));
     return w;
   }
+  // Weights are inline inputs, counted by the layer.
+  MemoryWork memory(const Config& c) const override { return gemm_memory(*this, Einsum::work(c), pointwise_ops_, 0.0); }
 
  protected:
   const std::vector<std::size_t>& m_dims() const { return m_; }
@@ -341,6 +365,19 @@ class Lstm final : public Operator {
                          .elements = words, .times = cells, .group = {3, 4}});
     return w;
   }
+  MemoryWork memory(const Config& c) const override {
+    const auto& d = domain_;
+    MemoryWork m = Operator::memory(c);
+    // Each layer's fused gate weights: 4 units x (input + hidden state).
+    m.parameters = static_cast<double>(d[0] * 4 * d[3] * 2 * d[4]) / static_cast<double>(c[0] * c[3] * c[4]);
+    // Per layer, time step and sequence: four gates, the cell state and the hidden state (cuDNN's
+    // reserve space holds about this much).
+    m.saved_elements = static_cast<double>(d[0]) / static_cast<double>(c[0]) * static_cast<double>(d[1]) *
+                       static_cast<double>(d[2]) / static_cast<double>(c[2]) * 6.0 * static_cast<double>(d[3]) /
+                       static_cast<double>(c[3]);
+    m.recompute_elements = m.saved_elements;  // recomputing a recurrence is not offered
+    return m;
+  }
 };
 
 std::string batch_letters(std::size_t count) {
@@ -389,6 +426,14 @@ class Embedding final : public Einsum {
     // The table's gradient (vocab x dim per device, dense as DDP keeps it) over the id dimensions.
     w.add(CollectiveWork{.paper_words = 0.0, .elements = gemm.k * gemm.n, .gradient = true, .group = m_dims()});
     return w;
+  }
+  // The table's rows (vocab x dim) are the parameters; the backward pass reads only the ids.
+  MemoryWork memory(const Config& c) const override {
+    const GemmWork gemm = Einsum::work(c).gemms.front();
+    MemoryWork m;
+    m.parameters = gemm.k * gemm.n;
+    m.saved_elements = m.recompute_elements = gemm.batches * gemm.m;
+    return m;
   }
 };
 

@@ -13,6 +13,8 @@ namespace {
 class FreeOperator : public Operator {
  public:
   Work work(const Config&) const override { return {}; }
+  // A re-layout's backward pass is the inverse re-layout of the gradient: nothing is kept.
+  MemoryWork memory(const Config&) const override { return {}; }
 };
 
 class Concat final : public FreeOperator {

@@ -48,6 +48,8 @@ class Measured final : public Operator {
     throw std::invalid_argument("a Measured layer's costs are in the paper model's units; use --cost-model paper");
   }
   Work work(const Config&) const override { return {}; }
+  // A measured layer's memory is not known: it counts nothing (src/cost/README.md).
+  MemoryWork memory(const Config&) const override { return {}; }
 
  private:
   std::vector<Config> configs_;

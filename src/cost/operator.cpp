@@ -39,6 +39,13 @@ std::vector<LayerTime> Operator::times(const std::vector<Config>& configs, const
   return out;
 }
 
+MemoryWork Operator::memory(const Config&) const {
+  MemoryWork m;
+  for (std::size_t i = 0; i < inputs_.size(); ++i) m.saved_inputs.push_back(i);
+  m.recompute_inputs = m.saved_inputs;
+  return m;
+}
+
 namespace {
 
 using Factory = std::function<std::unique_ptr<Operator>(const std::vector<Shape>&, const Attributes&)>;

@@ -20,6 +20,15 @@ class ShapeWise : public Operator {
   }
   Config input_split(std::size_t, const Config& c) const override { return c; }
   Config output_split(std::size_t, const Config& c) const override { return c; }
+
+ protected:
+  // Keeps its output (of its input's shape) instead of its input.
+  MemoryWork keeps_output(const Config& c) const {
+    MemoryWork m = Operator::memory(c);
+    m.saved_inputs.clear();
+    m.saved_elements = product_of(per_device(domain_, c));
+    return m;
+  }
 };
 
 class Elementwise final : public ShapeWise {
@@ -38,6 +47,13 @@ class Elementwise final : public ShapeWise {
     w.add(StreamWork{.paper_flop = (1.0 + pointwise_ops_) * elements, .elements = elements,
                      .passes = 6.0 + 5.0 * pointwise_ops_});
     return w;
+  }
+  // A sum's backward passes the gradient on and reads nothing; further ops read both inputs.
+  MemoryWork memory(const Config& c) const override {
+    if (pointwise_ops_ > 0) return Operator::memory(c);
+    MemoryWork m;
+    m.recompute_inputs = {0, 1};
+    return m;
   }
 
  private:
@@ -88,6 +104,13 @@ class Norm final : public ShapeWise {
     w.add(std::move(statistics));
     w.add(std::move(scale_bias));
     return w;
+  }
+  // Keeps its input; its parameters are the scale and bias along the axis (BatchNorm: per channel).
+  MemoryWork memory(const Config& c) const override {
+    MemoryWork m = Operator::memory(c);
+    const auto part = per_device(domain_, c);
+    m.parameters = 2.0 * (batch_norm_ && c.size() >= 2 ? part[1] : part[axis_]);
+    return m;
   }
 
  private:
@@ -149,6 +172,12 @@ class ReduceMean final : public Operator {
     w.add(StreamWork{.paper_flop = 0.0, .elements = elements, .passes = 2});
     return w;
   }
+  // The backward pass spreads the gradient of the mean; it reads nothing from the forward pass.
+  MemoryWork memory(const Config& c) const override {
+    MemoryWork m = Operator::memory(c);
+    m.saved_inputs.clear();
+    return m;
+  }
 
  private:
   bool is_reduced(std::size_t i) const { return std::binary_search(axes_.begin(), axes_.end(), i); }
@@ -181,6 +210,8 @@ class Softmax final : public ShapeWise {
     w.add(CollectiveWork{.paper_words = rows, .paper_procs = procs, .elements = rows, .group = group});
     return w;
   }
+  // dx = y (dy - sum(dy y)) reads the output y.
+  MemoryWork memory(const Config& c) const override { return keeps_output(c); }
 
  private:
   std::size_t axis_ = 0;
@@ -208,6 +239,8 @@ class SoftmaxCrossEntropy final : public ShapeWise {
     }
     return w;
   }
+  // The gradient is the softmax minus the one-hot label: the probabilities are kept.
+  MemoryWork memory(const Config& c) const override { return keeps_output(c); }
 };
 
 }  // namespace

@@ -195,7 +195,7 @@ class Loader {
   TensorValue resolve(const Json& ref, const Bindings& scope, const std::string& layer) const {
     if (ref.is_object()) {
       if (!ref.contains("shape")) fail(where(layer) + "field 'in': an inline tensor needs a 'shape'");
-      return {{-1, 0}, shape(ref["shape"], "in", layer)};
+      return {{-1, 0, true}, shape(ref["shape"], "in", layer)};
     }
     if (!ref.is_string()) fail(where(layer) + "field 'in': entries must be tensor names or {\"shape\": [...]}");
     std::string name = ref.get<std::string>();

@@ -84,9 +84,44 @@ void print_blocks(std::ostream& out, const BlockTotals& t) {
       << t.reduction_cells << " DP cells, exact); DP cells " << t.dp_cells_before << " -> " << t.dp_cells_after << "\n";
 }
 
+std::string gb(double bytes) { return fixed(bytes / 1e9, 2) + " GB"; }
+
+std::string memory_text(const MemoryBreakdown& m) {
+  return "weights " + gb(m.weights) + ", gradients " + gb(m.gradients) + ", optimizer " + gb(m.optimizer) +
+         ", activations " + gb(m.activations) + ", buffers " + gb(m.buffers) + ", reserve " + gb(m.reserve);
+}
+
+// The fastest baseline that fits the devices' memory, if any.
+const Baseline* best_baseline(const SearchReport& r) {
+  if (!r.device_memory) return nullptr;
+  const Baseline* best = nullptr;
+  for (const Baseline& b : r.device_memory->baselines)
+    if (b.fits && (!best || b.step_time_s() < best->step_time_s())) best = &b;
+  return best;
+}
+
+void print_device_memory(std::ostream& out, const SearchReport& r) {
+  const DeviceMemoryResult& d = *r.device_memory;
+  int recomputed = 0;
+  for (char x : d.recompute) recomputed += x ? 1 : 0;
+  out << "memory     " << gb(d.memory.total()) << " of " << gb(d.settings.capacity_bytes) << " a device ("
+      << d.settings.recipe.precision << " " << d.settings.recipe.optimizer << "): " << memory_text(d.memory);
+  if (recomputed > 0) out << "; " << recomputed << " layers recompute";
+  out << "\n";
+  if (d.unconstrained_fits)
+    out << "           the unconstrained optimum fits: no constraint needed\n";
+  else
+    out << "           constrained: proven gap " << fixed(100.0 * d.relative_gap(), 3) << "% to the best that fits ("
+        << d.dp_solves << " DPs, " << fixed(d.seconds, 3) << " s more)\n";
+  for (const Baseline& b : d.baselines)
+    out << (&b == &d.baselines.front() ? "baselines  " : "           ") << std::setw(14) << b.name << " "
+        << gb(b.memory.total()) << (b.fits ? " fits, " : " DOES NOT FIT, ") << fixed(b.step_time_s() * 1e3, 4)
+        << " ms a step\n";
+}
+
 void print_plan_totals(std::ostream& out, const PlanTotals& t) {
   out << "plan       largest dependent set " << t.largest_dependent_set << ", largest table "
-      << t.largest_table_entries << " entries, " << t.dp_cells << " DP cells, peak memory "
+      << t.largest_table_entries << " entries, " << t.dp_cells << " DP cells, search memory "
       << format_bytes(t.peak_bytes) << " (cost tables " << format_bytes(t.peak_cost_table_bytes)
       << ", back-substitution " << format_bytes(t.argmin_bytes) << ")\n";
 }
@@ -165,6 +200,7 @@ void print_report(std::ostream& out, const SearchReport& r) {
         << std::setw(static_cast<int>(config_width + 2)) << join(l.config) << std::right << std::setw(12)
         << scientific(l.cost, 3) << std::setw(8) << fixed(100.0 * l.share, 2) << "%";
     if (hardware) out << "  " << placement_text(l.placement);
+    if (l.recompute) out << "  recomputes";
     out << "\n";
   }
   const std::int64_t procs = r.settings.problem.procs;
@@ -183,7 +219,17 @@ void print_report(std::ostream& out, const SearchReport& r) {
         << fixed(r.data_parallel_step_time_s * 1e3, 4) << " ms" << devices_text(r.data_parallel_devices_used, procs)
         << "\n";
   }
-  out << "speedup    " << fixed(r.speedup_over_data_parallel, 3) << "x over data parallelism\n"
+  if (r.device_memory) print_device_memory(out, r);
+  if (r.device_memory && !r.device_memory->baselines.front().fits)
+    out << "speedup    none over data parallelism: it does not fit";
+  else
+    out << "speedup    " << fixed(r.speedup_over_data_parallel, 3) << "x over data parallelism";
+  if (const Baseline* best = best_baseline(r))
+    out << "; " << fixed(best->step_time_s() / r.step_time_s, 3) << "x over " << best->name
+        << " (the fastest baseline that fits)";
+  else if (r.device_memory)
+    out << "; no baseline fits";
+  out << "\n"
       << "search     " << fixed(r.search_seconds, 6) << " s (ordering, DP, back-substitution); cost tables built in "
       << fixed(r.build_seconds, 6) << " s\n";
   print_pruning(out, r.pruning);
@@ -228,6 +274,10 @@ std::string report_json(const SearchReport& r) {
     layers.push_back({{"name", l.name}, {"op", l.op}, {"dims", l.letters}, {"config", l.config},
                       {"configs", l.config_count}, {"cost", l.cost},
                       {"share", l.share}, {"time_s", l.time_s}, {"placement", placement}});
+    if (r.device_memory) {
+      layers.back()["memory_bytes"] = l.memory_bytes;
+      layers.back()["recompute"] = l.recompute;
+    }
   }
   auto breakdown = [](const StepBreakdown& b) {
     return Json{{"compute_s", b.compute_s}, {"communication_s", b.communication_s},
@@ -285,6 +335,35 @@ std::string report_json(const SearchReport& r) {
       {"imbalance", {{"dp_cells", cells_imbalance(r.ranks)}, {"compute_s", imbalance(r.ranks, &RankStats::compute_s)}}},
       {"layers", layers},
   };
+  if (r.device_memory) {
+    const DeviceMemoryResult& d = *r.device_memory;
+    auto kinds = [](const MemoryBreakdown& m) {
+      return Json{{"weights", m.weights},         {"gradients", m.gradients}, {"optimizer", m.optimizer},
+                  {"activations", m.activations}, {"buffers", m.buffers},     {"reserve", m.reserve}};
+    };
+    doc["memory"] = {{"per_device_bytes", d.memory.total()},
+                     {"capacity_bytes", d.settings.capacity_bytes},
+                     {"breakdown", kinds(d.memory)},
+                     {"optimizer", d.settings.recipe.optimizer},
+                     {"training_precision", d.settings.recipe.precision},
+                     {"unconstrained_fits", d.unconstrained_fits},
+                     {"lower_bound", d.lower_bound},
+                     {"relative_gap", d.relative_gap()},
+                     {"dp_solves", d.dp_solves},
+                     {"constraint_seconds", d.seconds}};
+    Json baselines = Json::array();
+    for (const Baseline& b : d.baselines)
+      baselines.push_back({{"name", b.name},
+                           {"fits", b.fits},
+                           {"memory_per_device_bytes", b.memory.total()},
+                           {"memory_breakdown", kinds(b.memory)},
+                           {"step_time_s", b.step_time_s()}});
+    doc["baselines"] = baselines;
+    doc["data_parallel"]["fits"] = d.baselines.front().fits;
+    if (!d.baselines.front().fits) doc["speedup_over_data_parallel"] = nullptr;
+    const Baseline* best = best_baseline(r);
+    doc["speedup_over_best_baseline"] = best ? Json(best->step_time_s() / r.step_time_s) : Json(nullptr);
+  }
   // Only for model files that state their size (imports), so other models' JSON is unchanged.
   if (r.parameters >= 0)
     doc["model_size"] = {{"parameters", r.parameters}, {"forward_macs_per_sample", r.forward_macs_per_sample}};

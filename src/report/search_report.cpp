@@ -50,17 +50,20 @@ StepBreakdown hardware_breakdown(const SearchRun& run, const std::vector<int>& c
 
 }  // namespace
 
-SearchReport make_report(const SearchSettings& settings, const SearchRun& run) {
+SearchReport make_report(const SearchSettings& settings, const SearchRun& run, const DeviceMemoryResult* memory) {
   const Problem& problem = run.model.problem;
   const bool hardware = settings.problem.hardware.has_value();
-  std::vector<int> chosen = run.solution.configs;
+  std::vector<int> chosen = memory ? memory->configs : run.solution.configs;
+  std::vector<char> recompute = memory ? memory->recompute : std::vector<char>(chosen.size(), 0);
+  const bool data_parallel_fits = !memory || memory->baselines.front().fits;
   StepBreakdown breakdown, data_parallel_breakdown;
   bool data_parallel_chosen = false;
   if (hardware) {
-    breakdown = hardware_breakdown(run, chosen);
+    breakdown = memory ? memory->step : hardware_breakdown(run, chosen);
     data_parallel_breakdown = hardware_breakdown(run, run.model.data_parallel);
-    if (data_parallel_breakdown.step_time_s() < breakdown.step_time_s()) {
+    if (data_parallel_fits && data_parallel_breakdown.step_time_s() < breakdown.step_time_s()) {
       chosen = run.model.data_parallel;
+      recompute.assign(chosen.size(), 0);
       breakdown = data_parallel_breakdown;
       data_parallel_chosen = true;
     }
@@ -77,13 +80,28 @@ SearchReport make_report(const SearchSettings& settings, const SearchRun& run) {
   r.total_cost = run.solution.total_cost;
   r.pruning = pruning_totals(settings, run);
   r.blocks = block_totals(settings, run);
-  r.total_cost = data_parallel_chosen ? evaluate(problem, chosen) : run.solution.total_cost;
+  r.total_cost = data_parallel_chosen ? evaluate(problem, chosen) : (memory ? memory->cost : run.solution.total_cost);
   r.plan = run.plan.totals;
   r.build_seconds = run.build_seconds;
   r.search_seconds = run.search_seconds;
   r.ranks = run.rank_stats;
 
-  const std::vector<double> layer_cost = layer_costs(problem, chosen);
+  std::vector<double> layer_cost = layer_costs(problem, chosen);
+  std::optional<ModelMemory> bytes;
+  if (memory) {
+    r.device_memory = *memory;
+    bytes = model_memory(run.network, run.model, settings.problem, settings.device_memory.recipe,
+                         settings.device_memory.reserve_bytes);
+    for (std::size_t v = 0; v < chosen.size(); ++v)
+      if (recompute[v]) layer_cost[v] += bytes->recompute_cost[v][chosen[v]];
+    if (data_parallel_chosen) {
+      r.device_memory->configs = chosen;
+      r.device_memory->recompute = recompute;
+      r.device_memory->memory = r.device_memory->baselines.front().memory;
+      r.device_memory->step = breakdown;
+      r.device_memory->cost = r.total_cost;
+    }
+  }
   const double peak = settings.problem.cluster.peak_flop_per_second();
   for (int v = 0; v < problem.vertex_count(); ++v) {
     const Layer& layer = run.network.layers[v];
@@ -91,6 +109,10 @@ SearchReport make_report(const SearchSettings& settings, const SearchRun& run) {
     LayerRow row{layer.name, layer.op, layer.model->letters(), config, run.model.configs[v].size(), layer_cost[v],
                  r.total_cost > 0 ? layer_cost[v] / r.total_cost : 0.0};
     row.time_s = hardware ? layer_cost[v] : layer_cost[v] / peak;
+    if (bytes) {
+      row.recompute = recompute[v] != 0;
+      row.memory_bytes = (row.recompute ? bytes->recompute : bytes->keep)[v][chosen[v]].resident();
+    }
     if (hardware)
       for (std::size_t d = 0; d < config.size(); ++d)
         if (config[d] > 1)
@@ -113,7 +135,7 @@ SearchReport make_report(const SearchSettings& settings, const SearchRun& run) {
     r.speedup_over_data_parallel = r.step_time_s > 0 ? r.data_parallel_step_time_s / r.step_time_s : 1.0;
     return r;
   }
-  r.breakdown = paper_breakdown(run, chosen, peak);
+  r.breakdown = memory ? memory->step : paper_breakdown(run, chosen, peak);
   r.data_parallel_breakdown = paper_breakdown(run, run.model.data_parallel, peak);
   r.step_time_s = r.total_cost / peak;
   r.data_parallel_step_time_s = r.data_parallel_cost / peak;

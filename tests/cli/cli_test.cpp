@@ -586,3 +586,45 @@ TEST(CliTest, nodes_selects_whole_nodes) {
 
 }  // namespace
 }  // namespace pase
+
+namespace pase {
+namespace {
+
+// Device memory (src/cost/README.md): bad values exit 2 naming the option; a strategy that cannot fit
+// exits 3 with the smallest footprint; a GPT-2-sized model fits with data parallelism.
+TEST(CliTest, device_memory_options_and_verdicts) {
+  const test::TempDir dir;
+  const std::string gpt = input("gpt.json");
+  expect_error(run_pase(dir, {"search", gpt, "--cluster", "dgx-a100", "-p", "8", "--memory-per-device", "-5G"}), 2,
+               {"--memory-per-device", "negative"});
+  expect_error(run_pase(dir, {"search", gpt, "--cluster", "dgx-a100", "-p", "8", "--optimizer", "lamb"}), 2,
+               {"--optimizer", "lamb"});
+  expect_error(run_pase(dir, {"search", gpt, "--cluster", "dgx-a100", "-p", "8", "--training-precision", "fp8"}), 2,
+               {"--training-precision", "fp8"});
+  expect_error(run_pase(dir, {"search", input("llama-7b.json"), "--cluster", "dgx-a100", "-p", "32"}), 3,
+               {"device memory", "no strategy fits", "the smallest needs"});
+  const Outcome fits = run_pase(dir, {"search", gpt, "--cluster", "dgx-a100", "--precision", "bf16", "-p", "8",
+                                      "-o", dir.file("gpt.json")});
+  ASSERT_EQ(fits.exit_code, 0) << show(fits);
+  EXPECT_NE(fits.out.find("memory     "), std::string::npos);
+  EXPECT_NE(fits.out.find("data_parallel  "), std::string::npos);
+  const auto doc = nlohmann::json::parse(slurp(dir.file("gpt.json")));
+  EXPECT_TRUE(doc["data_parallel"]["fits"].get<bool>());
+  EXPECT_LE(doc["memory"]["per_device_bytes"].get<double>(), doc["memory"]["capacity_bytes"].get<double>());
+  EXPECT_EQ(doc["baselines"][0]["name"], "data_parallel");
+  EXPECT_EQ(doc["baselines"][1]["name"], "fsdp");
+  EXPECT_TRUE(doc["memory"]["breakdown"].contains("activations"));
+  EXPECT_TRUE(doc["layers"][0].contains("memory_bytes"));
+  // A capacity below what data parallelism needs: it is marked as not fitting and the speedup over it is null.
+  const Outcome tight = run_pase(dir, {"search", gpt, "--cluster", "dgx-a100", "--precision", "bf16", "-p", "8",
+                                       "--memory-per-device", "6G", "-o", dir.file("tight.json")});
+  ASSERT_EQ(tight.exit_code, 0) << show(tight);
+  const auto t = nlohmann::json::parse(slurp(dir.file("tight.json")));
+  EXPECT_FALSE(t["data_parallel"]["fits"].get<bool>());
+  EXPECT_TRUE(t["speedup_over_data_parallel"].is_null());
+  EXPECT_LE(t["memory"]["per_device_bytes"].get<double>(), 6.0 * (1 << 30));
+  EXPECT_NE(tight.out.find("DOES NOT FIT"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pase

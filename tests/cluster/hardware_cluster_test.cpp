@@ -10,7 +10,7 @@ namespace pase::cluster {
 namespace {
 
 TEST(HardwareClusterTest, every_preset_parses_and_names_its_sources) {
-  ASSERT_EQ(preset_names().size(), 5u);
+  ASSERT_EQ(preset_names().size(), 7u);  // dgx-a100-40gb and dgx1-v100 added with the memory model
   for (const std::string& name : preset_names()) {
     const HardwareCluster cluster = load_cluster(name);
     EXPECT_EQ(cluster.name, name);
@@ -28,6 +28,19 @@ TEST(HardwareClusterTest, paper_1080ti_preset_has_the_datasheet_numbers) {
   // One EDR card a node shared by 8 GPUs.
   EXPECT_DOUBLE_EQ(cluster.inter_node.achieved_bytes_per_s(), 12.5e9 * 0.85 / 8);
   EXPECT_EQ(cluster.device.peak_flop_per_s.count(Precision::kBf16), 0u);
+}
+
+TEST(HardwareClusterTest, presets_have_their_memory_capacity_and_reserve) {
+  EXPECT_DOUBLE_EQ(load_cluster("dgx-a100").device.memory_bytes, 81920.0 * 1024 * 1024);
+  EXPECT_DOUBLE_EQ(load_cluster("dgx-a100-40gb").device.memory_bytes, 40960.0 * 1024 * 1024);
+  EXPECT_DOUBLE_EQ(load_cluster("dgx1-v100").device.memory_bytes, 32.0 * 1024 * 1024 * 1024);
+  EXPECT_DOUBLE_EQ(load_cluster("paper-1080ti").device.memory_bytes, 11178.0 * 1024 * 1024);
+  for (const std::string& name : preset_names()) {
+    const Device device = load_cluster(name).device;
+    EXPECT_GT(device.memory_reserve_bytes, 0) << name;
+    EXPECT_LT(device.memory_reserve_bytes, 0.1 * device.memory_bytes) << name;
+    EXPECT_NE(preset_text(name).find("\"device.memory_bytes\""), std::string::npos) << name;
+  }
 }
 
 TEST(HardwareClusterTest, precision_sizes) {
@@ -58,6 +71,12 @@ TEST(HardwareClusterTest, bad_files_are_refused_naming_file_and_field) {
   EXPECT_TRUE(refused(edited("\"efficiency\": 0.8", "\"efficiency\": 1.5"), "intra_node.efficiency"));
   EXPECT_TRUE(refused(edited("\"devices_sharing_link\": 8", "\"devices_sharing_link\": 0"),
                       "inter_node.devices_sharing_link"));
+  EXPECT_TRUE(refused(edited("\"memory_reserve_bytes\": 1000000000.0", "\"memory_reserve_bytes\": -1"),
+                      "device.memory_reserve_bytes: must be a number from 0"));
+  EXPECT_TRUE(refused(edited("\"memory_reserve_bytes\": 1000000000.0", "\"memory_reserve_bytes\": 2e10"),
+                      "device.memory_reserve_bytes"));
+  EXPECT_DOUBLE_EQ(parse_cluster(edited("\"memory_reserve_bytes\": 1000000000.0,", ""), "my.json").device.memory_reserve_bytes,
+                   0.0);  // optional: files written before it existed read as before
   EXPECT_TRUE(refused("{", "not valid JSON"));
   EXPECT_TRUE(test::throws_naming([] { load_cluster("/no/such/cluster.json"); }, "/no/such/cluster.json"));
 }

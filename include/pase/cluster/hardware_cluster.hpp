@@ -24,7 +24,8 @@ struct EfficiencyCurve {
 
 struct Device {
   std::map<Precision, double> peak_flop_per_s;
-  double memory_bytes = 0;
+  double memory_bytes = 0;          // capacity: what the device offers a process
+  double memory_reserve_bytes = 0;  // of it, taken whatever the strategy (CUDA context, libraries, NCCL)
   double memory_bytes_per_s = 0;
   EfficiencyCurve gemm;          // size: FLOP per device
   EfficiencyCurve convolution;   // size: FLOP per device

@@ -10,6 +10,7 @@
 #include "pase/cost/attributes.hpp"
 #include "pase/cost/configs.hpp"
 #include "pase/cost/cost_math.hpp"
+#include "pase/cost/memory.hpp"
 #include "pase/cost/pricing.hpp"
 #include "pase/cost/work.hpp"
 
@@ -35,6 +36,9 @@ class Operator {
   virtual std::vector<LayerTime> times(const std::vector<Config>& configs, const HardwarePricing& pricing) const;
   // What configuration `c` does, per device (both models price this).
   virtual Work work(const Config& c) const = 0;
+  // What configuration `c` keeps in a device's memory (pase/cost/memory.hpp). By default: every
+  // input is kept for the backward pass, and the operator has no parameters of its own.
+  virtual MemoryWork memory(const Config& c) const;
   // How configuration `c` splits input tensor i / output tensor j, one count per tensor dimension.
   virtual Config input_split(std::size_t i, const Config& c) const = 0;
   virtual Config output_split(std::size_t j, const Config& c) const = 0;

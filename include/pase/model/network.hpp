@@ -14,6 +14,7 @@ namespace pase {
 struct TensorSource {
   int layer = -1;  // producing layer, or -1 for a graph input or weight (no edge)
   int output = 0;
+  bool weight = false;  // an inline tensor ({"shape": [...]}): a parameter of the layer
 };
 
 struct Layer {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "pase/cost/memory.hpp"
 #include "pase/model/model_problem.hpp"
 #include "pase/search/blocks.hpp"
 #include "pase/search/dominance.hpp"
@@ -14,6 +15,14 @@
 #include "pase/search/order.hpp"
 
 namespace pase {
+
+// The devices' memory (src/cost/README.md, "Device memory"): the search recommends only strategies
+// whose peak per device is within capacity_bytes. 0: not checked.
+struct DeviceMemorySettings {
+  double capacity_bytes = 0;  // what a device offers (the reserve is part of it)
+  double reserve_bytes = 0;   // held whatever the strategy
+  TrainingRecipe recipe;
+};
 
 struct SearchSettings {
   std::string model_file;
@@ -26,6 +35,7 @@ struct SearchSettings {
   // matrices that build_problem makes (problem.max_memory_bytes).
   std::uint64_t max_memory_bytes = 0;
   DpOptions dp;
+  DeviceMemorySettings device_memory;
 };
 
 }  // namespace pase

@@ -4,12 +4,14 @@
 // (pase/pipeline/search_pipeline.hpp).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "pase/bytes.hpp"
 #include "pase/cost/step_time.hpp"
 #include "pase/pipeline/search_pipeline.hpp"
+#include "pase/report/device_memory.hpp"
 
 namespace pase {
 
@@ -30,6 +32,8 @@ struct LayerRow {
   double share = 0;  // of the total
   double time_s = 0;  // the cost in seconds (paper model: at the device's peak)
   std::vector<SplitPlacement> placement = {};  // hardware model: each split's nodes
+  double memory_bytes = -1;  // device memory checked: the layer's resident bytes per device
+  bool recompute = false;    // device memory checked: the layer recomputes its activations
 };
 
 struct SearchReport {
@@ -62,8 +66,13 @@ struct SearchReport {
   BlockTotals blocks;
   PlanTotals plan;
   std::vector<RankStats> ranks;
+  // Device memory checked (settings.device_memory.capacity_bytes > 0): the strategy above is the one
+  // that fits, and data parallelism is chosen only when it fits too.
+  std::optional<DeviceMemoryResult> device_memory;
 };
 
-SearchReport make_report(const SearchSettings& settings, const SearchRun& run);
+// `memory`: the capacity search's result (search_within_capacity), which must be feasible.
+SearchReport make_report(const SearchSettings& settings, const SearchRun& run,
+                         const DeviceMemoryResult* memory = nullptr);
 
 }  // namespace pase
