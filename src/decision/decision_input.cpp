@@ -68,11 +68,16 @@ std::optional<Breakdown> breakdown(const Json& doc, const std::string& file) {
                    number(doc, file, "step_breakdown.exposed_communication_s")};
 }
 
-std::map<std::string, double> numbers_of(const Json& doc, const std::string& key) {
+// A report's `memory` object (memory.per_device_bytes, memory.capacity_bytes, memory.breakdown.PART) as
+// numbers: PART_bytes for each part of the breakdown.
+std::map<std::string, double> memory_of(const Json& memory) {
   std::map<std::string, double> out;
-  if (!doc.is_object() || !doc.contains(key) || !doc[key].is_object()) return out;
-  for (const auto& [name, value] : doc[key].items())
-    if (value.is_number() && std::isfinite(value.get<double>())) out[name] = value.get<double>();
+  if (!memory.is_object()) return out;
+  for (const char* key : {"per_device_bytes", "capacity_bytes"})
+    if (memory.contains(key) && memory[key].is_number()) out[key] = memory[key].get<double>();
+  if (memory.contains("breakdown") && memory["breakdown"].is_object())
+    for (const auto& [part, value] : memory["breakdown"].items())
+      if (value.is_number() && std::isfinite(value.get<double>())) out[part + "_bytes"] = value.get<double>();
   return out;
 }
 
@@ -128,19 +133,24 @@ Scenario from_search_json(const std::string& file) {
       if (value.is_number_integer()) s.params[name] = value.get<std::int64_t>();
   s.step_time_s = number(doc, file, "step_time_s");
   s.data_parallel_step_time_s = number(doc, file, "data_parallel.step_time_s");
-  s.speedup = number(doc, file, "speedup_over_data_parallel");
+  if (doc.contains("speedup_over_data_parallel") && doc["speedup_over_data_parallel"].is_null()) {
+    // Data parallelism does not fit the devices' memory: the ratio of step times stays as information.
+    s.data_parallel_fits = false;
+    s.speedup = number(doc, file, "data_parallel.step_time_s") / number(doc, file, "step_time_s");
+  } else {
+    s.speedup = number(doc, file, "speedup_over_data_parallel");
+  }
   s.breakdown = breakdown(doc, file);
   if (doc["data_parallel"].contains("step_breakdown")) {
     const Json& dp = doc["data_parallel"];
     s.data_parallel_breakdown = Breakdown{number(doc, file, "data_parallel.step_breakdown.compute_s"),
                                           number(doc, file, "data_parallel.step_breakdown.communication_s"),
                                           number(doc, file, "data_parallel.step_breakdown.exposed_communication_s")};
-    s.data_parallel_memory = numbers_of(dp, "memory");
     if (dp.contains("devices_used")) s.data_parallel_devices_used = static_cast<std::int64_t>(number(doc, file, "data_parallel.devices_used"));
   }
   if (doc.contains("devices_used")) s.devices_used = static_cast<std::int64_t>(number(doc, file, "devices_used"));
   s.data_parallel_chosen = doc.value("data_parallel_chosen", false);
-  s.memory = numbers_of(doc, "memory");
+  s.memory = memory_of(doc.contains("memory") ? doc["memory"] : Json());
   if (doc.contains("layers")) {
     const Json& layers = doc["layers"];
     if (!layers.is_array()) missing(file, "layers", "is not a list");
@@ -171,6 +181,14 @@ Scenario from_search_json(const std::string& file) {
       line.name = text_or(b, "name", "baseline " + std::to_string(i + 1));
       line.step_time_s = number(b, file + " (" + p + ")", "step_time_s");
       if (b.contains("fits") && b["fits"].is_boolean()) line.fits = b["fits"].get<bool>();
+      if (line.name == "data_parallel" && s.data_parallel_memory.empty()) {
+        Json memory = Json::object();
+        if (b.contains("memory_per_device_bytes")) memory["per_device_bytes"] = b["memory_per_device_bytes"];
+        if (b.contains("memory_breakdown")) memory["breakdown"] = b["memory_breakdown"];
+        if (doc.contains("memory") && doc["memory"].contains("capacity_bytes"))
+          memory["capacity_bytes"] = doc["memory"]["capacity_bytes"];
+        s.data_parallel_memory = memory_of(memory);
+      }
       s.baselines.push_back(std::move(line));
     }
   }

@@ -84,10 +84,10 @@ void answer(std::ostringstream& out, const DecisionInput& input, const DecisionO
     else out << "On ";
     out << escape_xml(s.cluster_text()) << " with " << value(input, i, "procs", static_cast<double>(s.procs), std::to_string(s.procs))
         << " devices: the strategy pase found is "
-        << value(input, i, "speedup_over_data_parallel", s.speedup, times(s.speedup))
+        << (s.data_parallel_fits ? value(input, i, "speedup_over_data_parallel", s.speedup, times(s.speedup)) : times(s.speedup))
         << " as fast as data parallelism, " << value(input, i, "step_time_s", s.step_time_s, ms(s.step_time_s))
         << " a step instead of " << value(input, i, k.dp_step(), s.data_parallel_step_time_s, ms(s.data_parallel_step_time_s))
-        << ".";
+        << (s.data_parallel_fits ? "." : ", but data parallelism does not fit the devices' memory.");
     if (const auto b = best_baseline(s)) {
       std::size_t index = 0;
       while (s.baselines[index].name != b->name || s.baselines[index].step_time_s != b->step_time_s) ++index;

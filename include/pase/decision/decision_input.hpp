@@ -44,13 +44,15 @@ struct Scenario {
   std::map<std::string, std::int64_t> params;
   double step_time_s = 0;
   double data_parallel_step_time_s = 0;
-  double speedup = 0;  // over data parallelism
+  double speedup = 0;  // over data parallelism (its step time over the found one, even when it does not fit)
+  bool data_parallel_fits = true;  // false when the JSON says data parallelism exceeds the devices' memory
   std::optional<Breakdown> breakdown, data_parallel_breakdown;
   std::int64_t devices_used = -1, data_parallel_devices_used = -1;
   bool data_parallel_chosen = false;
   std::vector<LayerLine> layers;
   std::string strategy;  // sweep: layer name -> configuration, JSON
-  // JSON `memory` and `data_parallel.memory`: their numeric entries (bytes per device), when present.
+  // JSON `memory` (per_device_bytes, capacity_bytes, PART_bytes for its breakdown) and the same of the
+  // data_parallel baseline, when present.
   std::map<std::string, double> memory, data_parallel_memory;
   std::vector<Baseline> baselines;
 
