@@ -115,12 +115,7 @@ std::vector<int> interior_order(const Problem& local) {
     }
     done[best] = true;
     order.push_back(best);
-    for (int v : graph[best]) {
-      graph[v].erase(best);
-      for (int w : graph[best])
-        if (w != v) graph[v].insert(w);
-    }
-    graph[best].clear();
+    eliminate_vertex(graph, best);
   }
   order.push_back(0);
   order.push_back(1);

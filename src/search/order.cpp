@@ -109,12 +109,7 @@ std::vector<int> smallest_key_order(const std::vector<std::vector<int>>& neighbo
     }
     eliminated[best] = true;
     order.push_back(best);
-    for (int v : graph[best]) {
-      graph[v].erase(best);
-      for (int w : graph[best])
-        if (w != v) graph[v].insert(w);
-    }
-    graph[best].clear();
+    eliminate_vertex(graph, best);
   }
   return order;
 }
@@ -169,6 +164,15 @@ std::vector<int> elimination_order(const Problem& problem, OrderKind kind) {
     case OrderKind::automatic: break;
   }
   throw std::invalid_argument("elimination_order: 'auto' is resolved by planning; use plan_in_order");
+}
+
+void eliminate_vertex(std::vector<std::set<int>>& graph, int v) {
+  for (int u : graph[v]) {
+    graph[u].erase(v);
+    for (int w : graph[v])
+      if (w != u) graph[u].insert(w);
+  }
+  graph[v].clear();
 }
 
 }  // namespace pase

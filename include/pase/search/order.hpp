@@ -3,6 +3,7 @@
 // two orders that minimise the actual table sizes (weighted min-degree, min-fill) and breadth-first
 // for comparison. `automatic` (--order auto) is resolved by planning the candidates (order_choice.hpp).
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ std::vector<int> weighted_order(const std::vector<std::vector<int>>& neighbours,
 // not yet joined neighbours; ties by the weighted degree above, then by the lowest index.
 std::vector<int> min_fill_order(const std::vector<std::vector<int>>& neighbours,
                                 const std::vector<std::size_t>& config_counts);
+
+// Eliminates v from the graph: joins its neighbours pairwise and removes it.
+void eliminate_vertex(std::vector<std::set<int>>& graph, int v);
 
 // Any kind but `automatic` (throws std::invalid_argument: use plan_in_order).
 std::vector<int> elimination_order(const Problem& problem, OrderKind kind);
