@@ -132,16 +132,6 @@ struct StopAfter final : DpListener {
   }
 };
 
-std::vector<std::uint64_t> strides_of(const Problem& problem, const std::vector<int>& scope) {
-  std::vector<std::uint64_t> strides(scope.size());
-  std::uint64_t s = 1;
-  for (std::size_t i = 0; i < scope.size(); ++i) {
-    strides[i] = s;
-    s *= problem.config_count(scope[i]);
-  }
-  return strides;
-}
-
 // Eliminates the interior: the matrix over (s, t) and the back-substitution tables.
 std::pair<std::shared_ptr<SolvedBlock>, CostMatrix> solve_block(Problem local, int threads) {
   auto block = std::make_shared<SolvedBlock>();
@@ -164,7 +154,7 @@ std::pair<std::shared_ptr<SolvedBlock>, CostMatrix> solve_block(Problem local, i
   for (int i = 0; i < block->interior_steps; ++i) {
     const PlanStep& step = block->plan.steps[i];
     if (step.consumer_step < block->interior_steps) continue;
-    const auto strides = strides_of(p, step.scope);
+    const auto strides = scope_strides(p, step.scope);
     const std::vector<double>& table = stop.captured.steps[i].costs;
     for (std::size_t a = 0; a < ks; ++a)
       for (std::size_t b = 0; b < kt; ++b) {
@@ -224,7 +214,7 @@ std::vector<int> BlockReduction::expand(const std::vector<int>& reduced_configs,
     local[1] = out[b.t];
     for (int i = solved.interior_steps - 1; i >= 0; --i) {
       const PlanStep& step = solved.plan.steps[i];
-      const auto strides = strides_of(solved.local, step.scope);
+      const auto strides = scope_strides(solved.local, step.scope);
       std::uint64_t index = 0;
       for (std::size_t d = 0; d < step.scope.size(); ++d) index += strides[d] * local[step.scope[d]];
       local[step.vertex] = static_cast<int>(solved.argmin[i].at(index));

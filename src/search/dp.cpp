@@ -11,8 +11,6 @@
 
 namespace pase {
 
-namespace {
-
 std::vector<std::uint64_t> scope_strides(const Problem& problem, const std::vector<int>& scope) {
   std::vector<std::uint64_t> strides(scope.size());
   std::uint64_t s = 1;
@@ -22,6 +20,8 @@ std::vector<std::uint64_t> scope_strides(const Problem& problem, const std::vect
   }
   return strides;
 }
+
+namespace {
 
 // Strides per loop level of a table with the given scope, skipping `skip` (the fastest dimension,
 // which is the eliminated vertex for a child table).

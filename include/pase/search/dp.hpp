@@ -34,6 +34,9 @@ struct DpOptions {
 // tables and back-substitution tables, laid out as distribute() gives for this rank count.
 Solution solve(const Problem& problem, const Plan& plan, const DpOptions& options, Collectives& collectives,
                std::vector<RankStats>* stats = nullptr, DpListener* listener = nullptr, DpState start = {});
+// A table's strides over its scope: the first vertex's configuration is the fastest index.
+std::vector<std::uint64_t> scope_strides(const Problem& problem, const std::vector<int>& scope);
+
 // One process, one thread.
 Solution solve(const Problem& problem, const Plan& plan);
 
