@@ -21,12 +21,13 @@ import os
 import platform
 import socket
 import statistics
-import subprocess
 import sys
 import time
 
 import torch
 import torch.distributed as dist
+
+import local_launch
 
 DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
 
@@ -201,19 +202,6 @@ def launch_environment():
     return 1, 0, 0, 1
 
 
-def spawn(count, processes_per_node):
-    """Runs this script as `count` local processes (one node, or simulated nodes of
-    processes_per_node) and returns the worst exit code."""
-    children = []
-    for rank in range(count):
-        env = dict(os.environ, MASTER_ADDR="127.0.0.1", MASTER_PORT=os.environ.get("MASTER_PORT", "29517"),
-                   WORLD_SIZE=str(count), RANK=str(rank), LOCAL_RANK=str(rank % processes_per_node),
-                   LOCAL_WORLD_SIZE=str(processes_per_node))
-        args = [a for a in sys.argv[1:]]
-        children.append(subprocess.Popen([sys.executable, os.path.abspath(__file__)] + strip_spawn(args), env=env))
-    return max(child.wait() for child in children)
-
-
 def strip_spawn(args):
     out, skip = [], False
     for a in args:
@@ -239,6 +227,8 @@ def main():
                         help="torch.set_num_threads per process (default: PyTorch's choice); use what training uses")
     parser.add_argument("--processes", type=int, default=0,
                         help="start this many local processes (one node) instead of using torchrun")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="with --processes: stop them all after this many seconds (exit 124)")
     parser.add_argument("--processes-per-node", type=int, default=0,
                         help="with --processes: pretend nodes of this many processes (tests the between-node path)")
     args = parser.parse_args()
@@ -246,7 +236,7 @@ def main():
         per_node = args.processes_per_node or args.processes
         if args.processes < 1 or per_node < 1 or args.processes % per_node:
             fail("--processes must be >= 1 and a multiple of --processes-per-node")
-        sys.exit(spawn(args.processes, per_node))
+        sys.exit(local_launch.launch(__file__, strip_spawn(sys.argv[1:]), args.processes, per_node, args.timeout))
     if args.warmup < 0 or args.repeats < 1:
         fail("--warmup must be >= 0 and --repeats >= 1")
     if args.threads < 0:

@@ -18,8 +18,8 @@ trap 'rm -rf "$dir"' EXIT
 # starts between the profile and the training runs, times move by up to 3x, so the test makes up to
 # three attempts and fails when none is within 2x (a model that is wrong by more fails all three).
 attempt() {
-MASTER_PORT=29621 "$python" "$source_dir/src/profiler/pase_profile.py" --grid small --warmup 1 --repeats 5 --threads 1 \
-  --processes 2 --output "$dir/node.json"
+"$python" "$source_dir/src/profiler/pase_profile.py" --grid small --warmup 1 --repeats 5 --threads 1 \
+  --processes 2 --timeout 120 --output "$dir/node.json"
 "$pase" calibrate "$dir/node.json" --cluster "$here/cpu_base.json" --output "$dir/fit.json"
 "$pase" search "$model" --cluster "$dir/fit.json" --procs 2 --output "$dir/found.json"
 "$python" - "$dir/found.json" <<'PY'
@@ -31,8 +31,8 @@ if found["data_parallel_chosen"] or configs != split:
     sys.exit("pase did not find the column/row split train_mlp.py implements: " + json.dumps(configs))
 PY
 
-MASTER_PORT=29622 "$python" "$here/train_mlp.py" --processes 2 --strategy ddp --threads 1 --output "$dir/ddp.json"
-MASTER_PORT=29623 "$python" "$here/train_mlp.py" --processes 2 --strategy split --threads 1 --output "$dir/split.json"
+"$python" "$here/train_mlp.py" --processes 2 --timeout 60 --strategy ddp --threads 1 --output "$dir/ddp.json"
+"$python" "$here/train_mlp.py" --processes 2 --timeout 60 --strategy split --threads 1 --output "$dir/split.json"
 median() { "$python" -c 'import json, sys; print(json.load(open(sys.argv[1]))["median_s"])' "$1"; }
 sizes="batch=16;d_in=1024;d_hidden=2048;classes=1024"
 {

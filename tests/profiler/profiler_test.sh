@@ -14,9 +14,9 @@ quick=(--grid quick --warmup 1 --repeats 3)
 
 "$python" "$profile" "${quick[@]}" --output "$dir/one.json"
 "$python" "$check" "$dir/one.json" 1 1 3
-MASTER_PORT=29611 "$python" "$profile" "${quick[@]}" --processes 2 --output "$dir/node.json"
+"$python" "$profile" "${quick[@]}" --processes 2 --timeout 120 --output "$dir/node.json"
 "$python" "$check" "$dir/node.json" 2 1 3
-MASTER_PORT=29612 "$python" "$profile" "${quick[@]}" --processes 2 --processes-per-node 1 --output "$dir/nodes.json"
+"$python" "$profile" "${quick[@]}" --processes 2 --timeout 120 --processes-per-node 1 --output "$dir/nodes.json"
 "$python" "$check" "$dir/nodes.json" 2 2 3
 
 # pase calibrate fits a cluster file for this machine from each run; the fitted file is a base again.

@@ -21,16 +21,19 @@ the times with MAX); the median of --steps timed steps after --warmup untimed on
 """
 
 import argparse
+import datetime
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "profiler"))
+import local_launch  # noqa: E402
 
 
 def fail(message):
@@ -66,29 +69,13 @@ class AllReduceBackward(torch.autograd.Function):
         return grad
 
 
-def spawn(count):
-    children = []
-    for rank in range(count):
-        env = dict(os.environ, MASTER_ADDR="127.0.0.1", MASTER_PORT=os.environ.get("MASTER_PORT", "29531"),
-                   WORLD_SIZE=str(count), RANK=str(rank))
-        args = []
-        skip = False
-        for a in sys.argv[1:]:
-            if skip:
-                skip = False
-            elif a == "--processes":
-                skip = True
-            elif not a.startswith("--processes="):
-                args.append(a)
-        children.append(subprocess.Popen([sys.executable, os.path.abspath(__file__)] + args, env=env))
-    return max(child.wait() for child in children)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strategy", choices=["ddp", "split"], required=True)
     parser.add_argument("--output", required=True, help="JSON file with the median step time")
     parser.add_argument("--processes", type=int, default=0, help="start this many local processes (gloo)")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="with --processes: stop them all after this many seconds (exit 124)")
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--d-in", type=int, default=1024)
     parser.add_argument("--d-hidden", type=int, default=2048)
@@ -100,7 +87,9 @@ def main():
     if args.processes:
         if args.processes < 1:
             fail("--processes must be >= 1")
-        sys.exit(spawn(args.processes))
+        rest = [a for i, a in enumerate(sys.argv[1:]) if a != "--processes" and sys.argv[i] != "--processes"
+                and not a.startswith("--processes=")]
+        sys.exit(local_launch.launch(__file__, rest, args.processes, timeout_s=args.timeout))
     if min(args.batch, args.d_in, args.d_hidden, args.classes, args.steps, args.threads) < 1 or args.warmup < 0:
         fail("--batch, --d-in, --d-hidden, --classes, --steps and --threads must be >= 1, --warmup >= 0")
 
@@ -112,7 +101,7 @@ def main():
     if args.strategy == "split" and args.d_hidden % world:
         fail("--d-hidden must be a multiple of the process count for split")
     if world > 1:
-        dist.init_process_group("gloo")
+        dist.init_process_group("gloo", timeout=datetime.timedelta(seconds=60))
     torch.manual_seed(rank)
 
     if args.strategy == "ddp":
