@@ -250,8 +250,9 @@ class ReshapeAxes final : public FreeOperator {
     for (std::size_t begin = 0; begin < axis.size();) {
       std::size_t end = begin;
       while (end < axis.size() && axis[end] == axis[begin]) ++end;
-      const Shape dims(domain_.begin() + static_cast<std::ptrdiff_t>(begin), domain_.begin() + static_cast<std::ptrdiff_t>(end));
-      const Config part(c.begin() + static_cast<std::ptrdiff_t>(begin), c.begin() + static_cast<std::ptrdiff_t>(end));
+      const auto from = static_cast<std::ptrdiff_t>(begin), to = static_cast<std::ptrdiff_t>(end);
+      const Shape dims(domain_.begin() + from, domain_.begin() + to);
+      const Config part(c.begin() + from, c.begin() + to);
       if (!splits_contiguously(dims, part)) return false;
       begin = end;
     }

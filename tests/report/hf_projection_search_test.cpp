@@ -23,15 +23,16 @@ Json with_fused_qkv(Json doc) {
   for (auto& l : layers) {
     const std::string name = l["name"];
     if (name == "att.q") {
-      fused.push_back({{"name", "att.qkv"}, {"op", "Einsum"}, {"in", {l["in"][0], {{"shape", {3, "heads", "d_model", "d_k"}}}}},
-                       {"equation", "ble,shek->sbhlk"}});
+      const Json weight = {{"shape", {3, "heads", "d_model", "d_k"}}};
+      fused.push_back({{"name", "att.qkv"}, {"op", "Einsum"}, {"in", {l["in"][0], weight}}, {"equation", "ble,shek->sbhlk"}});
       fused.push_back({{"name", "att.qkv_split"}, {"op", "Unstack"}, {"in", {"att.qkv"}}, {"dims", "sbhlk"}});
       continue;
     }
     if (name == "att.k" || name == "att.v") continue;
     if (name == "att.logits") l = {{"name", name}, {"op", "Einsum"}, {"in", {"att.qkv_split:0", "att.qkv_split:1"}},
                                    {"equation", "bhlk,bhmk->bhlm"}};
-    if (name == "att.weights") l = {{"name", name}, {"op", "Softmax"}, {"in", {"att.logits"}}, {"dims", "bhlm"}, {"axis", 3}};
+    if (name == "att.weights")
+      l = {{"name", name}, {"op", "Softmax"}, {"in", {"att.logits"}}, {"dims", "bhlm"}, {"axis", 3}};
     if (name == "att.scores") l = {{"name", name}, {"op", "Einsum"}, {"in", {"att.weights", "att.qkv_split:2"}},
                                    {"equation", "bhlm,bhmk->bhlk"}};
     if (name == "att.out") {

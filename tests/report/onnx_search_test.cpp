@@ -110,7 +110,8 @@ TEST(OnnxSearchTest, imported_gpt2_attention_splits_heads_like_the_hand_written_
       }
       // Megatron-style: the fused QKV projection splits its columns by heads (n, the heads times d_k).
       const auto& layers = imported.network.layers;
-      const auto qkv = std::find_if(layers.begin(), layers.end(), [](const Layer& l) { return l.name == "/c_attn/MatMul"; });
+      const auto qkv =
+          std::find_if(layers.begin(), layers.end(), [](const Layer& l) { return l.name == "/c_attn/MatMul"; });
       ASSERT_NE(qkv, layers.end());
       const auto index = static_cast<std::size_t>(qkv - layers.begin());
       const Config& c = imported.model.configs[index][static_cast<std::size_t>(imported.solution.configs[index])];
