@@ -107,6 +107,13 @@ TEST(OnnxImportTest, fused_qkv_and_head_reshapes_import_as_head_splittable_layer
     if (l.op == "ReshapeAxes") {
       EXPECT_EQ(l.model->domain(), (Shape{4, 256, 16, 64})) << l.name;
     }
+  // A GEMM whose output is also read whole (split_and_whole.onnx: concatenated with its own halves) keeps its
+  // columns as they are: a Split of an ordinary GEMM.
+  const OnnxImport whole = import_onnx(kDir + "split_and_whole.onnx", {});
+  std::map<std::string, std::string> op_of;
+  for (const auto& l : whole.document["layers"]) op_of[l["name"]] = l["op"];
+  EXPECT_EQ(op_of["/Split"], "Split");
+  EXPECT_EQ(whole.document["layers"][0]["equation"], "blk,kn->bln");
 }
 
 TEST(OnnxImportTest, dynamic_batch_is_set_with_batch) {

@@ -166,6 +166,20 @@ class HeadChain(nn.Module):
         return self.b(y)
 
 
+class SplitAndWhole(nn.Module):
+    """A GEMM whose output is split into two halves and also read whole: the columns stay one GEMM's output."""
+
+    def __init__(self, d=8):
+        super().__init__()
+        self.d = d
+        self.fc = nn.Linear(d, 2 * d)
+
+    def forward(self, x):
+        y = self.fc(x)
+        a, b = y.split(self.d, dim=-1)
+        return torch.cat([a * b, y], dim=-1)
+
+
 class SmallOps(nn.Module):
     """The operators the torchvision models do not use: Pad, AveragePool, Sigmoid, Clip, Squeeze/Unsqueeze."""
 
@@ -204,6 +218,7 @@ def main():
     export("gpt_block", DecoderBlock(), torch.randint(0, 512, (2, 16)), 17, input_names=["ids"], fold_constants=False)
     export("gpt2_attention", Gpt2Attention(), torch.randn(4, 256, 1024), 17)
     export("head_chain", HeadChain(), torch.randn(2, 2, 8), 17)
+    export("split_and_whole", SplitAndWhole(), torch.randn(2, 4, 8), 17)
     # The raw export is the bad-input test of shapes inference cannot complete (pad_unresolved.onnx).
     export("pad_unresolved", SmallOps(), torch.randn(2, 8, 32, 32), 13)
     constant_pads(os.path.join(OUT, "pad_unresolved.onnx"), os.path.join(OUT, "small_ops.onnx"))
