@@ -23,7 +23,7 @@ source "$here/prediction_steps.sh"
 attempt() {
 profile_and_calibrate
 "$pase" search "$model" --cluster "$dir/fit.json" --procs 2 --output "$dir/found.json"
-found=$("${train[@]}" --strategy-of "$dir/found.json" --output /dev/null)
+found=$("${train[@]}" --strategy-of "$dir/found.json")
 echo "pase found: $found"
 "${train[@]}" --write-strategy megatron --model-configs "$dir/found.json" --output "$dir/megatron.json"
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154  # source_dir, pase, python and dir come from the sourcing test
 # What the prediction tests (prediction_test.sh, prediction_block_test.sh) share; sourced, with
 # source_dir, pase, python and dir set.
 

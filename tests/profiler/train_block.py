@@ -54,15 +54,20 @@ def data_parallel_config(dims, world):
     return [world if letter == "b" else 1 for letter in dims]
 
 
-def strategy_of(path, world):
-    """'ddp' or 'megatron' for a pase search result whose every layer follows one of them."""
+def read_layers(path):
+    """(name, dims, config) of every layer of a pase search --output file."""
     try:
         with open(path) as f:
             layers = json.load(f)["layers"]
-        configs = [(layer["name"], layer["dims"], layer["config"]) for layer in layers]
+        return [(layer["name"], layer["dims"], layer["config"]) for layer in layers]
     except (OSError, ValueError, KeyError, TypeError) as e:
         training_steps.fail(__file__, "%s: not a pase search --output result (%s); give the file "
                             "`pase search --output` wrote" % (path, e))
+
+
+def strategy_of(path, world):
+    """'ddp' or 'megatron' for a pase search result whose every layer follows one of them."""
+    configs = read_layers(path)
     for strategy, rule in (("ddp", data_parallel_config), ("megatron", megatron_config)):
         if all(config == rule(dims, world) for _, dims, config in configs):
             return strategy
@@ -158,19 +163,19 @@ def main():
     parser.add_argument("--d-model", type=int, default=512)
     parser.add_argument("--heads", type=int, default=8)
     parser.add_argument("--d-ff", type=int, default=2048)
-    training_steps.add_run_arguments(parser)
+    training_steps.add_run_arguments(parser, output_required=False)
     args = parser.parse_args()
     if args.strategy_of:
         print(strategy_of(args.strategy_of, args.processes or 1))
         return
+    if not args.output:
+        training_steps.fail(__file__, "--output: missing; give the JSON file to write")
     if args.write_strategy:
         if not args.model_configs or not args.processes:
             training_steps.fail(__file__, "--write-strategy needs --model-configs FILE and --processes P")
-        with open(args.model_configs) as f:
-            layers = json.load(f)["layers"]
         doc = {"strategy": args.write_strategy, "procs": args.processes,
-               "layers": [{"name": layer["name"], "dims": layer["dims"],
-                           "config": megatron_config(layer["dims"], args.processes)} for layer in layers]}
+               "layers": [{"name": name, "dims": dims, "config": megatron_config(dims, args.processes)}
+                          for name, dims, _ in read_layers(args.model_configs)]}
         with open(args.output, "w") as f:
             json.dump(doc, f, indent=1)
             f.write("\n")

@@ -25,8 +25,8 @@ def fail(script, message):
     sys.exit(2)
 
 
-def add_run_arguments(parser):
-    parser.add_argument("--output", required=True, help="JSON file with the median step time")
+def add_run_arguments(parser, output_required=True):
+    parser.add_argument("--output", required=output_required, help="JSON file with the median step time")
     parser.add_argument("--processes", type=int, default=0, help="start this many local processes (gloo)")
     parser.add_argument("--timeout", type=float, default=None,
                         help="with --processes: stop them all after this many seconds (exit 124)")
