@@ -9,7 +9,6 @@
 #include "pase/bytes.hpp"
 #include "pase/cluster/cluster_presets.hpp"
 #include "pase/cluster/hardware_cluster.hpp"
-#include "pase/pipeline/memory_policy.hpp"
 
 namespace pase::cli {
 
@@ -31,7 +30,7 @@ std::string hardware_preset_list() {
 
 // --cluster naming a pase-cluster preset or file: the hardware model by default, all the cluster's
 // devices unless --procs or --nodes say fewer.
-void apply_hardware_cluster(const po::variables_map& vm, SearchSettings& s) {
+void apply_hardware_cluster(const po::variables_map& vm, SearchRequest& s) {
   const cluster::HardwareCluster hw = cluster::load_cluster(vm["cluster"].as<std::string>());
   const CostModel model = vm.count("cost-model") ? parse_cost_model(vm["cost-model"].as<std::string>())
                                                  : CostModel::hardware;
@@ -50,24 +49,25 @@ void apply_hardware_cluster(const po::variables_map& vm, SearchSettings& s) {
     if (nodes < 1 || nodes > hw.nodes)
       throw std::invalid_argument("--nodes: must be 1.." + std::to_string(hw.nodes) + " for cluster " + hw.name +
                                   ", got " + std::to_string(nodes));
-    s.problem.procs = nodes * hw.devices_per_node;
+    s.procs = nodes * hw.devices_per_node;
   } else if (vm["procs"].defaulted()) {
-    s.problem.procs = hw.devices();
+    s.procs = hw.devices();
   }
-  if (s.problem.procs > hw.devices())
+  if (s.procs > hw.devices())
     throw std::invalid_argument("--procs: cluster " + hw.name + " has " + std::to_string(hw.devices()) +
                                 " devices (" + std::to_string(hw.nodes) + " nodes of " +
                                 std::to_string(hw.devices_per_node) + "), fewer than " +
-                                std::to_string(s.problem.procs));
+                                std::to_string(s.procs));
   s.device_memory.capacity_bytes = hw.device.memory_bytes;
   s.device_memory.reserve_bytes = hw.device.memory_reserve_bytes;
   if (model == CostModel::paper) {
     // The paper model on this cluster: r from the device's peak and the link inside a node.
-    if (vm["flops"].defaulted()) s.problem.cluster.flops_tflops = hw.device.peak_flop_per_s.at(precision) / 1e12;
-    if (vm["bw"].defaulted()) s.problem.cluster.bw_gbytes = hw.intra_node.bytes_per_s / 1e9;
+    if (vm["flops"].defaulted()) s.cluster.flops_tflops = hw.device.peak_flop_per_s.at(precision) / 1e12;
+    if (vm["bw"].defaulted()) s.cluster.bw_gbytes = hw.intra_node.bytes_per_s / 1e9;
     return;
   }
-  s.problem.hardware.emplace(hw, precision);
+  s.hardware = hw;
+  s.precision = precision;
 }
 
 }  // namespace
@@ -119,13 +119,13 @@ po::options_description problem_options() {
 }
 
 SearchSettings settings_from(const po::variables_map& vm, const std::string& model_file, int ranks_on_node) {
-  SearchSettings s;
+  SearchRequest s;
   s.model_file = model_file;
   if (vm.count("set")) s.overrides = vm["set"].as<std::vector<std::string>>();
-  s.problem.procs = vm["procs"].as<std::int64_t>();
-  if (s.problem.procs < 1) throw std::invalid_argument("--procs: must be at least 1, got " + std::to_string(s.problem.procs));
-  s.problem.cluster.flops_tflops = vm["flops"].as<double>();
-  s.problem.cluster.bw_gbytes = vm["bw"].as<double>();
+  s.procs = vm["procs"].as<std::int64_t>();
+  if (s.procs < 1) throw std::invalid_argument("--procs: must be at least 1, got " + std::to_string(s.procs));
+  s.cluster.flops_tflops = vm["flops"].as<double>();
+  s.cluster.bw_gbytes = vm["bw"].as<double>();
   if (is_hardware_cluster(vm)) {
     apply_hardware_cluster(vm, s);
   } else if (vm.count("cluster")) {
@@ -139,10 +139,10 @@ SearchSettings settings_from(const po::variables_map& vm, const std::string& mod
                                                                                           hardware_preset_list()));
     }
     const Cluster& preset = *found;
-    if (vm["flops"].defaulted()) s.problem.cluster.flops_tflops = preset.flops_tflops;
-    if (vm["bw"].defaulted()) s.problem.cluster.bw_gbytes = preset.bw_gbytes;
+    if (vm["flops"].defaulted()) s.cluster.flops_tflops = preset.flops_tflops;
+    if (vm["bw"].defaulted()) s.cluster.bw_gbytes = preset.bw_gbytes;
   }
-  if (!s.problem.hardware) {
+  if (!s.hardware) {
     if (vm.count("cost-model") && parse_cost_model(vm["cost-model"].as<std::string>()) == CostModel::hardware)
       throw std::invalid_argument("--cost-model hardware: needs --cluster naming a pase-cluster preset (" +
                                   hardware_preset_list() + ") or file");
@@ -150,7 +150,7 @@ SearchSettings settings_from(const po::variables_map& vm, const std::string& mod
     if (!vm["precision"].defaulted())
       throw std::invalid_argument("--precision: applies to the hardware model; add --cluster naming a pase-cluster");
   }
-  validate(s.problem.cluster);
+  validate(s.cluster);
   s.device_memory.recipe =
       training_recipe(vm["optimizer"].as<std::string>(), vm["training-precision"].as<std::string>());
   if (vm.count("memory-per-device")) {
@@ -162,7 +162,7 @@ SearchSettings settings_from(const po::variables_map& vm, const std::string& mod
       throw std::invalid_argument("--memory-per-device: " + text + " is not above the cluster's reserve of " +
                                   format_bytes(static_cast<std::uint64_t>(s.device_memory.reserve_bytes)));
   }
-  s.problem.parallel_edges = parse_parallel_edges(vm["parallel-edges"].as<std::string>());
+  s.parallel_edges = parse_parallel_edges(vm["parallel-edges"].as<std::string>());
   s.order = parse_order_kind(vm["order"].as<std::string>());
   try {
     s.prune = parse_prune_mode(vm["prune"].as<std::string>());
@@ -177,10 +177,9 @@ SearchSettings settings_from(const po::variables_map& vm, const std::string& mod
   s.dp.threads = vm.count("threads") ? vm["threads"].as<int>() : omp_get_max_threads();
   if (s.dp.threads < 1) throw std::invalid_argument("--threads: must be at least 1");
   s.dp.replicate_below_bytes = parse_bytes(vm["replicate-below"].as<std::string>(), "--replicate-below");
-  set_memory_cap(s, vm.count("max-memory") ? std::optional(parse_bytes(vm["max-memory"].as<std::string>(), "--max-memory"))
-                                           : std::nullopt,
-                 ranks_on_node);
-  return s;
+  if (vm.count("max-memory")) s.max_memory_bytes = parse_bytes(vm["max-memory"].as<std::string>(), "--max-memory");
+  s.ranks_on_node = ranks_on_node;
+  return build_settings(s);
 }
 
 bool parse(int argc, char** argv, const po::options_description& options, const std::string& usage,

@@ -75,8 +75,7 @@ class PointRunner::GroupPlans final : public PlanCache {
 
 SweepRow PointRunner::run(std::uint64_t index) {
   const SweepPoint& point = points_.at(index);
-  SearchSettings settings = search_settings(spec_, point);
-  set_memory_cap(settings, max_memory_bytes_, 1);
+  const SearchSettings settings = search_settings(spec_, point, max_memory_bytes_);
   ++stats_.points;
 
   SweepRow row;

@@ -79,18 +79,20 @@ std::vector<PointGroup> group_points(const std::vector<SweepPoint>& points, cons
   return groups;
 }
 
-SearchSettings search_settings(const SweepSpec& spec, const SweepPoint& point) {
-  SearchSettings s;
-  s.model_file = spec.models[point.model].file;
-  s.overrides = point.overrides;
-  s.problem.procs = point.procs;
-  s.problem.cluster = point.cluster;
-  if (point.hardware) s.problem.hardware.emplace(*point.hardware, spec.precision);
-  s.problem.parallel_edges = spec.parallel_edges;
-  s.order = spec.order;
-  s.prune = spec.prune;
-  s.max_memory_bytes = spec.max_memory_bytes.value_or(0);
-  return s;
+SearchSettings search_settings(const SweepSpec& spec, const SweepPoint& point,
+                               std::optional<std::uint64_t> max_memory_bytes) {
+  SearchRequest request;
+  request.model_file = spec.models[point.model].file;
+  request.overrides = point.overrides;
+  request.procs = point.procs;
+  request.cluster = point.cluster;
+  request.hardware = point.hardware;
+  request.precision = spec.precision;
+  request.parallel_edges = spec.parallel_edges;
+  request.order = spec.order;
+  request.prune = spec.prune;
+  request.max_memory_bytes = max_memory_bytes ? max_memory_bytes : spec.max_memory_bytes;
+  return build_settings(request);
 }
 
 }  // namespace pase

@@ -93,6 +93,69 @@ TEST_P(SearchSweepAgreement, same_result_and_same_memory_verdict) {
   EXPECT_EQ(refuses.run(0).status, "memory_limit");
 }
 
+// The command line's settings and a sweep point's, both from build_settings: the same in every
+// field, except what a sweep point leaves out by design (sweep_points.hpp): device memory.
+SearchSettings cli_settings(std::vector<std::string> args) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  cli::po::variables_map vm;
+  EXPECT_TRUE(cli::parse(static_cast<int>(argv.size()), argv.data(), cli::problem_options(), "", vm));
+  return cli::settings_from(vm, vm["model"].as<std::string>(), 1);
+}
+
+SearchSettings point_settings(const test::TempDir& dir, const std::string& spec_text) {
+  const std::string path = dir.file("point.yaml");
+  test::write_file(path, spec_text);
+  const SweepSpec spec = load_sweep_spec(path);
+  const std::vector<SweepPoint> points = enumerate_points(spec);
+  EXPECT_EQ(points.size(), 1u);
+  return search_settings(spec, points.at(0));
+}
+
+void expect_same_search(const SearchSettings& a, const SearchSettings& b) {
+  EXPECT_EQ(a.model_file, b.model_file);
+  EXPECT_EQ(a.overrides, b.overrides);
+  EXPECT_EQ(a.problem.procs, b.problem.procs);
+  EXPECT_EQ(a.problem.cluster.flops_tflops, b.problem.cluster.flops_tflops);
+  EXPECT_EQ(a.problem.cluster.bw_gbytes, b.problem.cluster.bw_gbytes);
+  ASSERT_EQ(a.problem.hardware.has_value(), b.problem.hardware.has_value());
+  if (a.problem.hardware) {
+    EXPECT_EQ(a.problem.hardware->cluster().name, b.problem.hardware->cluster().name);
+    EXPECT_EQ(a.problem.hardware->precision(), b.problem.hardware->precision());
+  }
+  EXPECT_EQ(a.problem.parallel_edges, b.problem.parallel_edges);
+  EXPECT_EQ(a.problem.max_memory_bytes, b.problem.max_memory_bytes);
+  EXPECT_EQ(a.max_memory_bytes, b.max_memory_bytes);
+  EXPECT_EQ(a.order, b.order);
+  EXPECT_EQ(a.prune, b.prune);
+  EXPECT_EQ(a.blocks, b.blocks);
+  EXPECT_EQ(a.dp.threads, b.dp.threads);
+  EXPECT_EQ(a.dp.replicate_below_bytes, b.dp.replicate_below_bytes);
+  EXPECT_EQ(a.device_memory.recipe.optimizer, b.device_memory.recipe.optimizer);
+  EXPECT_EQ(a.device_memory.recipe.precision, b.device_memory.recipe.precision);
+}
+
+TEST(SearchSweepSettings, the_command_line_and_a_sweep_point_build_the_same_settings) {
+  test::TempDir dir;
+  const std::string model = model_path(Case{"transformer", "", "", ""});
+  const std::string models = "format: pase-sweep\nversion: 1\nname: one\nmodels:\n  - file: " + model +
+                             "\n    set: {batch: 32}\n";
+  // The paper model, with a search memory cap.
+  expect_same_search(cli_settings({"search", model, "--procs", "16", "--flops", "40", "--bw", "64", "--set",
+                                   "batch=32", "--order", "minfill", "--prune", "none", "--max-memory", "3G",
+                                   "--threads", "1"}),
+                     point_settings(dir, models + "axes:\n  procs: [16]\n  flops: [40]\n  bw: [64]\nsearch:\n"
+                                                  "  order: minfill\n  prune: none\n  max_memory: 3G\n"));
+  // The hardware model; the default cap. The command line checks the cluster's device memory.
+  const SearchSettings cli = cli_settings({"search", model, "--cluster", "dgx-a100", "--procs", "8", "--precision",
+                                           "bf16", "--set", "batch=32", "--threads", "1"});
+  const SearchSettings point =
+      point_settings(dir, models + "axes:\n  cluster: [dgx-a100]\n  procs: [8]\nsearch:\n  precision: bf16\n");
+  expect_same_search(cli, point);
+  EXPECT_GT(cli.device_memory.capacity_bytes, 0);
+  EXPECT_EQ(point.device_memory.capacity_bytes, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Models, SearchSweepAgreement,
                          ::testing::Values(Case{"inception3", "8", "10", "16"}, Case{"alexnet", "16", "40", "64"},
                                            Case{"rnnlm", "32", "10", "8"}, Case{"transformer", "16", "10", "16", "dominance"}),

@@ -14,13 +14,11 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 [ -n "${PASE_KEEP:-}" ] && trap - EXIT && echo "kept $dir"
 
-# One attempt: profile, calibrate, search, train, check. The machine is shared: when other work
-# starts between the profile and the training runs, times move by up to 3x, so the test makes up to
-# three attempts and fails when none is within 2x (a model that is wrong by more fails all three).
+source "$here/prediction_steps.sh"
+
+# One attempt: profile, calibrate, search, train, check (prediction_steps.sh: with_retries).
 attempt() {
-"$python" "$source_dir/src/profiler/pase_profile.py" --grid small --warmup 1 --repeats 5 --threads 1 \
-  --processes 2 --timeout 120 --output "$dir/node.json"
-"$pase" calibrate "$dir/node.json" --cluster "$here/cpu_base.json" --output "$dir/fit.json"
+profile_and_calibrate
 "$pase" search "$model" --cluster "$dir/fit.json" --procs 2 --output "$dir/found.json"
 "$python" - "$dir/found.json" <<'PY'
 import json, sys
@@ -33,7 +31,6 @@ PY
 
 "$python" "$here/train_mlp.py" --processes 2 --timeout 60 --strategy ddp --threads 1 --output "$dir/ddp.json"
 "$python" "$here/train_mlp.py" --processes 2 --timeout 60 --strategy split --threads 1 --output "$dir/split.json"
-median() { "$python" -c 'import json, sys; print(json.load(open(sys.argv[1]))["median_s"])' "$1"; }
 sizes="batch=16;d_in=1024;d_hidden=2048;classes=1024"
 {
   echo "model,cluster,devices,strategy,measured_s,precision,set"
@@ -47,24 +44,11 @@ import json, sys
 rows = json.load(open(sys.argv[1]))["rows"]
 assert len(rows) == 3, rows
 assert rows[1]["predicted_s"] == rows[2]["predicted_s"], "the found strategy's file and 'search' disagree"
-for row in rows:
-    ratio = row["predicted_s"] / row["measured_s"]
-    if not 0.5 <= ratio <= 2.0:
-        sys.exit("line %d (%s): predicted %.4g s, measured %.4g s: not within 2x" %
-                 (row["line"], row["strategy"], row["predicted_s"], row["measured_s"]))
 PY
+within_2x "$dir/check.json"
 }
 
-passed=no
-for try in 1 2 3; do
-  set +e
-  (set -e; attempt)  # not under `if`, where bash would ignore set -e inside the function
-  code=$?
-  set -e
-  if [ "$code" -eq 0 ]; then passed=yes; break; fi
-  echo "attempt $try failed (see above); load: $(cut -d' ' -f1-3 /proc/loadavg)"
-done
-[ "$passed" = yes ] || { echo "prediction: no attempt within 2x"; exit 1; }
+with_retries attempt "prediction: no attempt within 2x"
 
 # Bad rows: exit 2, one line naming the file, the line and the field.
 refused() {

@@ -23,8 +23,8 @@ inline constexpr int exit_interrupted = 75;
 
 // --procs, --flops, --bw, --set, --order, --parallel-edges, --max-memory.
 po::options_description problem_options();
-// The command line's SearchSettings; the memory cap by the one policy (memory_policy.hpp), for
-// `ranks_on_node` ranks sharing the node.
+// The command line's SearchSettings: its SearchRequest, built by build_settings (the memory cap by
+// the one policy, memory_policy.hpp, for `ranks_on_node` ranks sharing the node).
 SearchSettings settings_from(const po::variables_map& vm, const std::string& model_file, int ranks_on_node);
 
 // --tokens, --samples, --steps and --price-per-device-hour (pase report, pase export).

@@ -1,9 +1,12 @@
 #pragma once
-// Everything a search needs to know, in one value (like KaMinPar's Context): the command line
-// (cli/options.cpp) and a sweep point (sweep/sweep_points.cpp) both fill it, and every search —
-// `pase search`, `pase plan`, sweep points, checkpointed searches — runs from it.
+// Everything a search needs to know, in one value (like KaMinPar's Context), and the one place it
+// is built: the command line (cli/options.cpp) and a sweep point (sweep/sweep_points.cpp) each
+// describe the search as a SearchRequest and build_settings turns it into SearchSettings, so the two
+// cannot drift. Every search — `pase search`, `pase plan`, sweep points, checkpointed searches —
+// runs from SearchSettings.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,5 +40,29 @@ struct SearchSettings {
   DpOptions dp;
   DeviceMemorySettings device_memory;
 };
+
+// A search as the command line or a sweep spec gives it, before the pricing and the memory cap are
+// resolved. The defaults are `pase search`'s, except where a field says otherwise.
+struct SearchRequest {
+  std::string model_file;
+  std::vector<std::string> overrides;  // "name=value"
+  std::int64_t procs = 8;
+  Cluster cluster;                                   // the paper model's flops and bw
+  std::optional<cluster::HardwareCluster> hardware;  // set: the hardware model prices at `precision`
+  cluster::Precision precision = cluster::Precision::kFp32;
+  ParallelEdges parallel_edges = ParallelEdges::last;
+  OrderKind order = OrderKind::greedy;
+  PruneMode prune = PruneMode::automatic;
+  BlockMode blocks = BlockMode::never;
+  DpOptions dp;                         // threads: 1 (the command line gives its own)
+  DeviceMemorySettings device_memory;   // capacity 0: device memory not checked
+  // The search memory per rank (0: no limit); none: default_memory_cap(ranks_on_node).
+  std::optional<std::uint64_t> max_memory_bytes;
+  int ranks_on_node = 1;
+};
+
+// The settings of a request: its hardware pricing, and its memory cap by the one policy
+// (memory_policy.hpp: set_memory_cap).
+SearchSettings build_settings(const SearchRequest& request);
 
 }  // namespace pase

@@ -36,7 +36,11 @@ std::vector<SweepPoint> enumerate_points(const SweepSpec& spec);
 // searches start first), then in order of their first point.
 std::vector<PointGroup> group_points(const std::vector<SweepPoint>& points, const std::vector<std::uint64_t>& which);
 
-// The settings of `pase search` that computes the same point.
-SearchSettings search_settings(const SweepSpec& spec, const SweepPoint& point);
+// The settings of `pase search` that computes the same point (build_settings of the point's request).
+// The search memory cap: `max_memory_bytes` (0: no limit), else the spec's search.max_memory, else
+// the default for one rank on the node. Device memory is not checked (sweep rows have no column for
+// it), and the DP runs on one thread.
+SearchSettings search_settings(const SweepSpec& spec, const SweepPoint& point,
+                               std::optional<std::uint64_t> max_memory_bytes = std::nullopt);
 
 }  // namespace pase
