@@ -107,13 +107,6 @@ std::string to_string(const MegatronSetup& s) {
 }
 
 void check_megatron(const MegatronSetup& s, const Network& network, std::int64_t procs) {
-  if (s.tp * s.pp * s.dp != procs) {
-    std::string fix;
-    if (procs % (s.tp * s.pp) == 0) fix = "; use dp=" + std::to_string(procs / (s.tp * s.pp));
-    fail("tp·pp·dp = " + std::to_string(s.tp) + "·" + std::to_string(s.pp) + "·" + std::to_string(s.dp) + " = " +
-         std::to_string(s.tp * s.pp * s.dp) + " devices, but --procs is " + std::to_string(procs) + fix +
-         " (or change --procs)");
-  }
   for (const char* name : {"heads", "kv_heads"}) {
     const std::int64_t heads = param_or(network, name, -1);
     if (heads > 0 && heads % s.tp != 0)
@@ -133,6 +126,13 @@ void check_megatron(const MegatronSetup& s, const Network& network, std::int64_t
     if (seq < 1) fail("sequence-parallel needs the model parameter 'seq' (the sequence length); " + network.name + " has none");
     if (seq % s.tp != 0)
       fail("sequence-parallel: tp=" + std::to_string(s.tp) + " does not divide the sequence of " + std::to_string(seq));
+  }
+  if (s.tp * s.pp * s.dp != procs) {
+    std::string fix;
+    if (procs % (s.tp * s.pp) == 0) fix = "; use dp=" + std::to_string(procs / (s.tp * s.pp));
+    fail("tp·pp·dp = " + std::to_string(s.tp) + "·" + std::to_string(s.pp) + "·" + std::to_string(s.dp) + " = " +
+         std::to_string(s.tp * s.pp * s.dp) + " devices, but --procs is " + std::to_string(procs) + fix +
+         " (or change --procs)");
   }
   const std::int64_t layers = static_cast<std::int64_t>(transformer_layers(network).size());
   if (s.pp > 1 && layers == 0)
