@@ -6,6 +6,7 @@
 
 #include "pase/bytes.hpp"
 #include "pase/search/order_choice.hpp"
+#include "pase/stages/megatron.hpp"
 
 namespace pase {
 
@@ -132,14 +133,23 @@ DeviceMemoryResult search_within_capacity(const SearchSettings& settings, const 
   out.step = strategy_step(settings, run, out.configs, out.recompute);
 
   const std::vector<int>& dp = run.model.data_parallel;
-  Baseline data_parallel{"data_parallel", false, strategy_memory(model_bytes, dp, {}),
+  Baseline data_parallel{"data_parallel", "", false, strategy_memory(model_bytes, dp, {}),
                          strategy_step(settings, run, dp, {})};
   data_parallel.fits = data_parallel.memory.total() <= memory.capacity_bytes;
   std::int64_t dp_devices = 1;
   for (std::size_t v = 0; v < dp.size(); ++v) dp_devices = std::max(dp_devices, product(run.model.configs[v][dp[v]]));
-  Baseline fsdp{"fsdp", false, fsdp_memory(model_bytes, dp, static_cast<double>(dp_devices)), fsdp_step(settings, run)};
+  Baseline fsdp{"fsdp", "", false, fsdp_memory(model_bytes, dp, static_cast<double>(dp_devices)),
+                fsdp_step(settings, run)};
   fsdp.fits = fsdp.memory.total() <= memory.capacity_bytes;
   out.baselines = {data_parallel, fsdp};
+  // What an expert team would run: Megatron-LM's tensor, pipeline and data parallelism.
+  if (settings.problem.hardware)
+    if (const auto rule = megatron_rule_of_thumb(settings.model_file, settings.overrides, settings.problem.procs,
+                                                 *settings.problem.hardware, memory.recipe, memory.reserve_bytes,
+                                                 memory.capacity_bytes)) {
+      Baseline megatron{"megatron", to_string(rule->setup), rule->fits, rule->plan.peak_memory(), rule->plan.breakdown};
+      out.baselines.push_back(megatron);
+    }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }

@@ -1,8 +1,11 @@
 #include "pase/stages/megatron.hpp"
 
 #include <algorithm>
+#include <map>
 #include <sstream>
 #include <stdexcept>
+
+#include "pase/model/model_file.hpp"
 
 namespace pase {
 
@@ -209,6 +212,59 @@ PipelinePlan evaluate_megatron(const MegatronSetup& setup, const PricedNetwork& 
   options.recompute = setup.recompute;
   options.sequence_parallel = setup.sequence_parallel;
   return evaluate_pipeline(stages, options);
+}
+
+std::optional<RuleOfThumb> megatron_rule_of_thumb(const std::string& model_file,
+                                                  const std::vector<std::string>& overrides, std::int64_t procs,
+                                                  const HardwarePricing& pricing, const TrainingRecipe& recipe,
+                                                  double reserve_bytes, double capacity_bytes) {
+  const Network network = load_model(model_file, overrides);
+  const std::int64_t batch = param_or(network, "batch", -1), heads = param_or(network, "heads", -1);
+  const std::int64_t layers = static_cast<std::int64_t>(transformer_layers(network).size());
+  if (batch < 1 || heads < 1 || layers < 1) return std::nullopt;
+  auto divides = [&](std::int64_t t) {
+    for (const char* name : {"heads", "kv_heads", "d_ff", "vocab"})
+      if (param_or(network, name, -1) > 0 && param_or(network, name, -1) % t != 0) return false;
+    return procs % t == 0;
+  };
+  std::int64_t tp = 1;
+  for (std::int64_t t = std::min<std::int64_t>(pricing.cluster().devices_per_node, procs); t > 1; --t)
+    if (divides(t)) {
+      tp = t;
+      break;
+    }
+  const std::int64_t seq = param_or(network, "seq", -1);
+  std::map<std::int64_t, PricedNetwork> priced;  // by micro-batch size
+  std::optional<RuleOfThumb> smallest;
+  for (Recompute recompute : {Recompute::none, Recompute::selective, Recompute::full})
+    for (std::int64_t pp = 1; pp <= layers; ++pp) {
+      if (layers % pp != 0 || (procs / tp) % pp != 0) continue;
+      const std::int64_t dp = procs / (tp * pp);
+      if (batch % dp != 0) continue;
+      for (std::int64_t mb = std::min<std::int64_t>(16, batch / dp); mb >= 1; --mb) {
+        if ((batch / dp) % mb != 0) continue;
+        MegatronSetup setup;
+        setup.tp = tp;
+        setup.pp = pp;
+        setup.dp = dp;
+        setup.microbatch = mb;
+        setup.sequence_parallel = tp > 1 && seq > 0 && seq % tp == 0;
+        setup.recompute = recompute;
+        try {
+          check_megatron(setup, network, procs);
+        } catch (const std::invalid_argument&) {
+          continue;
+        }
+        auto it = priced.find(mb);
+        if (it == priced.end())
+          it = priced.emplace(mb, price_network(model_file, overrides, mb, tp, pricing, recipe, reserve_bytes)).first;
+        RuleOfThumb r{setup, evaluate_megatron(setup, it->second, batch), false};
+        r.fits = capacity_bytes <= 0 || r.plan.peak_memory().total() <= capacity_bytes;
+        if (r.fits) return r;
+        if (!smallest || r.plan.peak_memory().total() < smallest->plan.peak_memory().total()) smallest = r;
+      }
+    }
+  return smallest;
 }
 
 }  // namespace pase

@@ -231,6 +231,7 @@ StagePlan price_stage(const StageSpec& stage, const PipelineOptions& options, in
     s.memory.buffers = std::max(s.memory.buffers, m.buffers);
     if (!whole_recompute[v]) activations += kept_bytes(v, again);
     const double across = pricing.all_reduce_s(m.gradients, dp, dp_nodes, dp_senders);
+    if (dp > 1) s.memory.buffers = std::max(s.memory.buffers, m.gradients);  // its all-reduce's buffer
     gradients.emplace_back(t.backward_s, t.gradient_s + across);
   }
   // Re-layouts between the stage's layers (the computation waits for them).

@@ -90,5 +90,54 @@ TEST(Megatron, StagesCutTheTransformerLayersEvenly) {
                                                       {blocks[3].first, static_cast<int>(net.layers.size()) - 1}}));
 }
 
+// The rule of thumb against every setup it could have taken: it fits, no setup with less recomputation
+// or fewer stages fits, and no larger micro-batch with its stages and recomputation fits.
+TEST(Megatron, RuleOfThumbTakesTheFewestStagesAndTheLargestMicrobatchThatFit) {
+  const std::string file = std::string(PASE_SOURCE_DIR) + "/inputs/gpt.json";
+  const std::vector<std::string> overrides = {"layers=4", "seq=256", "d_model=256", "heads=8", "d_ff=1024",
+                                              "vocab=512", "batch=32"};
+  const HardwarePricing pricing(cluster::load_cluster("dgx-a100"), cluster::Precision::kBf16);
+  const TrainingRecipe recipe = training_recipe("adam", "mixed");
+  const Network net = load_model(file, overrides);
+  auto peak = [&](const MegatronSetup& s) {
+    const PricedNetwork p = price_network(file, overrides, s.microbatch, s.tp, pricing, recipe, 0);
+    return evaluate_megatron(s, p, 32).peak_memory().total();
+  };
+  // Capacities between the largest and the smallest footprint make the rule cut into stages.
+  MegatronSetup all_in_one = parse_megatron("tp=8,pp=1,dp=2,microbatch=16,sequence-parallel");
+  MegatronSetup thinnest = parse_megatron("tp=8,pp=2,dp=1,microbatch=1,sequence-parallel,recompute=full");
+  const double most = peak(all_in_one), least = peak(thinnest);
+  ASSERT_LT(least, most);
+  for (double capacity : {2 * most, 0.5 * (least + most), 1.01 * least}) {
+    const auto rule = megatron_rule_of_thumb(file, overrides, 16, pricing, recipe, 0, capacity);
+    ASSERT_TRUE(rule.has_value());
+    SCOPED_TRACE(to_string(rule->setup) + " at " + std::to_string(capacity));
+    EXPECT_TRUE(rule->fits);
+    EXPECT_LE(rule->plan.peak_memory().total(), capacity);
+    EXPECT_EQ(rule->setup.tp, 8);  // the devices of a node, dividing the heads
+    EXPECT_TRUE(rule->setup.sequence_parallel);
+    for (Recompute r : {Recompute::none, Recompute::selective, Recompute::full})
+      for (std::int64_t pp : {1, 2})
+        for (std::int64_t mb : {1, 2, 4, 8, 16}) {
+          MegatronSetup s = rule->setup;
+          s.recompute = r;
+          s.pp = pp;
+          s.dp = 16 / (8 * pp);
+          s.microbatch = mb;
+          if ((32 / s.dp) % mb != 0) continue;
+          const bool earlier = r < rule->setup.recompute || (r == rule->setup.recompute && pp < rule->setup.pp) ||
+                               (r == rule->setup.recompute && pp == rule->setup.pp && mb > rule->setup.microbatch);
+          if (earlier) {
+            EXPECT_GT(peak(s), capacity) << to_string(s) << " fits and comes first";
+          }
+        }
+  }
+  EXPECT_FALSE(megatron_rule_of_thumb(file, overrides, 16, pricing, recipe, 0, 0.5 * least)->fits);
+  // Not a transformer: no rule.
+  EXPECT_FALSE(megatron_rule_of_thumb(std::string(PASE_SOURCE_DIR) + "/inputs/alexnet.json", {}, 8, pricing, recipe, 0,
+                                      80e9)
+                   .has_value());
+}
+
 }  // namespace
 }  // namespace pase

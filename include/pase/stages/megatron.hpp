@@ -16,6 +16,7 @@
 // first; a dimension of the sequence's size is taken for another rule only by its letter.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,5 +58,22 @@ std::vector<std::vector<LayerRange>> megatron_stages(const Network& network, std
 // The whole setup evaluated: `priced` is the network at the micro-batch size on tp devices
 // (price_network); `global_batch` the batch of a step, m = global_batch / (dp · microbatch).
 PipelinePlan evaluate_megatron(const MegatronSetup& setup, const PricedNetwork& priced, std::int64_t global_batch);
+
+// The Megatron-LM rule of thumb (issue 17, item 4), what an expert team would run on `procs` devices:
+// tensor parallelism over the largest tp up to the devices of a node that divides the devices, the
+// heads, d_ff and the vocabulary, with sequence parallelism (Korthikanti et al. 2022); no
+// recomputation, else selective, else full, the first that lets something fit; with it the fewest
+// pipeline stages that fit the capacity, data parallelism for the rest, and the largest micro-batch
+// (of at most 16 sequences, dividing the replica's batch) that fits. fits is false, with the smallest setup tried,
+// when none fits. Empty for a model that is not a transformer (no heads, batch or repeated block).
+struct RuleOfThumb {
+  MegatronSetup setup;
+  PipelinePlan plan;
+  bool fits = false;
+};
+std::optional<RuleOfThumb> megatron_rule_of_thumb(const std::string& model_file,
+                                                  const std::vector<std::string>& overrides, std::int64_t procs,
+                                                  const HardwarePricing& pricing, const TrainingRecipe& recipe,
+                                                  double reserve_bytes, double capacity_bytes);
 
 }  // namespace pase
