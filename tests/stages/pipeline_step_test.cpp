@@ -121,10 +121,17 @@ TEST(PipelineStep, TwoStagesByHand) {
 
 // One GPT layer's activations (dec.0.*) in 16-bit, micro-batch b = 1, as Korthikanti et al. 2022
 // Table 2 gives them less the dropout masks pase's GPT does not have (tests/model/model_memory_test.cpp).
-TEST(PipelineStep, SequenceParallelismAndRecomputationKeepWhatKorthikantiTable2Says) {
+// Also with the sequence as long as d_model (Llama-7B's 4096 and 4096): sizes alone cannot tell them.
+class SequenceLength : public testing::TestWithParam<std::int64_t> {};
+
+TEST_P(SequenceLength, SequenceParallelismAndRecomputationKeepWhatKorthikantiTable2Says) {
   const std::int64_t tp = 4;
-  const double t = 4, b = 1, sbh = s_ * b * h_;
-  const PricedNetwork p = priced(1, tp);
+  const double s = static_cast<double>(GetParam());
+  const double t = 4, b = 1, sbh = s * b * h_;
+  std::vector<std::string> shape = tiny;
+  shape[1] = "seq=" + std::to_string(GetParam());
+  const PricedNetwork p = price_network(std::string(PASE_SOURCE_DIR) + "/inputs/gpt.json", shape, 1, tp, a100(),
+                                        training_recipe("adam", "mixed"), 1e9);
   const auto blocks = transformer_layers(p.network);
   ASSERT_EQ(blocks.size(), 2u);
   // One stage of the first transformer layer only (the pipeline check of the cover is not needed).
@@ -137,8 +144,8 @@ TEST(PipelineStep, SequenceParallelismAndRecomputationKeepWhatKorthikantiTable2S
   };
   // Table 2 without dropout: sbh (8 + 24 / t + 4 a s / (h t)) bytes without sequence parallelism,
   // sbh (8 / t + 24 / t + 4 a s / (h t)) with it (everything split t ways).
-  EXPECT_NEAR(activations(false, Recompute::none), sbh * (8 + 24 / t + 4 * a_ * s_ / (h_ * t)), 1e-6);
-  EXPECT_NEAR(activations(true, Recompute::none), sbh * (32 / t + 4 * a_ * s_ / (h_ * t)), 1e-6);
+  EXPECT_NEAR(activations(false, Recompute::none), sbh * (8 + 24 / t + 4 * a_ * s / (h_ * t)), 1e-6);
+  EXPECT_NEAR(activations(true, Recompute::none), sbh * (32 / t + 4 * a_ * s / (h_ * t)), 1e-6);
   // Selective: the a s^2 b terms go.
   EXPECT_NEAR(activations(false, Recompute::selective), sbh * (8 + 24 / t), 1e-6);
   EXPECT_NEAR(activations(true, Recompute::selective), sbh * 32 / t, 1e-6);
@@ -146,7 +153,12 @@ TEST(PipelineStep, SequenceParallelismAndRecomputationKeepWhatKorthikantiTable2S
   // its whole activations once.
   EXPECT_NEAR(activations(false, Recompute::full), 2 * sbh + activations(false, Recompute::none), 1e-6);
   EXPECT_NEAR(activations(true, Recompute::full), 2 * sbh / t + activations(true, Recompute::none), 1e-6);
+  int cores = 0;
+  for (const Layer& layer : p.network.layers) cores += attention_core(layer, GetParam()) ? 1 : 0;
+  EXPECT_EQ(cores, 6);  // scores, softmax, weighted sum in each of the 2 layers
 }
+
+INSTANTIATE_TEST_SUITE_P(PipelineStep, SequenceLength, testing::Values(64, 32));
 
 TEST(PipelineStep, RecomputationAddsTheForwardPass) {
   const std::int64_t tp = 2;
