@@ -254,7 +254,7 @@ void print_evaluation(std::ostream& out, const EvaluationReport& r) {
       << ", gradients " << gb(m.gradients) << ", optimizer " << gb(m.optimizer) << ", activations "
       << gb(m.activations) << ", buffers " << gb(m.buffers) << ", reserve " << gb(m.reserve) << "; "
       << (capacity <= 0 ? "not checked" : r.fits ? "fits" : "DOES NOT FIT") << "\n";
-  if (r.step_time_s > 0 && r.model_flop > 0)
+  if (s.problem.hardware && r.step_time_s > 0 && r.model_flop > 0)
     out << "model FLOP " << fixed(r.model_flop / r.step_time_s / static_cast<double>(s.problem.procs) / 1e12, 1)
         << " TFLOP/s a device, " << fixed(100.0 * r.model_flop / r.step_time_s / static_cast<double>(s.problem.procs) / r.peak_flop_per_s, 1)
         << "% of its peak (model FLOP utilisation: the GEMMs' 6 FLOP a multiply-add of a step, without recomputation)\n";
@@ -294,7 +294,8 @@ std::string evaluation_json(const EvaluationReport& r) {
       {"fits", r.fits},
       {"model_flop_per_step", r.model_flop},
       {"model_flop_per_s_per_device", per_device},
-      {"model_flop_utilization", r.peak_flop_per_s > 0 ? per_device / r.peak_flop_per_s : 0.0},
+      // The paper model's FLOP are not the hardware's: no utilisation.
+      {"model_flop_utilization", hardware && r.peak_flop_per_s > 0 ? Json(per_device / r.peak_flop_per_s) : Json(nullptr)},
   };
   if (r.pipeline) {
     const PipelinePlan& p = *r.pipeline;

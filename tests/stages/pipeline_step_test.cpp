@@ -198,6 +198,39 @@ TEST(PipelineStep, SequenceParallelismCostsNoMoreCommunicationThanTensorParallel
   EXPECT_LT(b.memory.activations, a.memory.activations);
 }
 
+// Interleaved 1F1B: 4 transformer layers in 4 chunks, chunks 0 and 2 on stage 0, 1 and 3 on stage 1.
+TEST(PipelineStep, InterleavedStagesByHand) {
+  const std::int64_t tp = 4;
+  std::vector<std::string> four = tiny;
+  four[0] = "layers=4";
+  const PricedNetwork p = price_network(std::string(PASE_SOURCE_DIR) + "/inputs/gpt.json", four, 1, tp, a100(),
+                                        training_recipe("adam", "mixed"), 0);
+  const std::vector<int> configs = megatron_configs(p.network, p.model, tp, false);
+  const auto cuts = megatron_stages(p.network, 2, 2);
+  PipelineOptions options;
+  options.schedule = {2, 4, 2};
+  const PipelinePlan plan = evaluate_pipeline({{cuts[0], &p, configs}, {cuts[1], &p, configs}}, options);
+  // Both stages on node 0 (devices 0..3 and 4..7): the sends go over NVLink. Stage 0 hands on two
+  // chunks' outputs, stage 1 one.
+  const HardwarePricing pricing = a100();
+  const double whole = s_ * h_ * 2;
+  const double one = 2 * (cluster::transfer_s(pricing.cluster().intra_node, whole / 4) +
+                          0.5 * pricing.all_reduce_s(whole, 4, 1, 4));
+  EXPECT_FALSE(plan.stages[0].send_crosses_nodes);
+  EXPECT_NEAR(plan.stages[0].send_s, 2 * one, 1e-15);
+  EXPECT_NEAR(plan.stages[1].send_s, one, 1e-15);
+  // sum(t) / v + (m - 1 / v) max(t).
+  const double t0 = plan.stages[0].microbatch_time_s, t1 = plan.stages[1].microbatch_time_s;
+  EXPECT_NEAR(plan.pipeline_time_s, (t0 + t1) / 2 + 3.5 * std::max(t0, t1), 1e-15);
+  EXPECT_DOUBLE_EQ(plan.bubble_fraction, 1.0 / 8.0);
+  // The first stage holds (2 (S - 1) + (v - 1) S + 1) / v = 2.5 micro-batches of both its chunks.
+  double kept = 0;
+  for (const LayerRange& r : cuts[0])
+    for (int v = r.first; v <= r.last; ++v) kept += p.memory.keep[v][configs[v]].activations;
+  EXPECT_DOUBLE_EQ(plan.stages[0].in_flight_microbatches, 2.5);
+  EXPECT_NEAR(plan.stages[0].memory.activations, 2.5 * kept, 1e-6);
+}
+
 TEST(PipelineStep, RefusesStagesThatDoNotCoverTheLayers) {
   const PricedNetwork p = priced(1, 1);
   const std::vector<int> configs(p.network.layers.size(), 0);
