@@ -255,10 +255,17 @@ std::optional<RuleOfThumb> megatron_rule_of_thumb(const std::string& model_file,
         } catch (const std::invalid_argument&) {
           continue;
         }
-        auto it = priced.find(mb);
-        if (it == priced.end())
-          it = priced.emplace(mb, price_network(model_file, overrides, mb, tp, pricing, recipe, reserve_bytes)).first;
-        RuleOfThumb r{setup, evaluate_megatron(setup, it->second, batch), false};
+        // A model whose layers cannot take the setup (a cutoff, an operator without a physical
+        // description) has no such baseline; the search goes on without it.
+        RuleOfThumb r{setup, {}, false};
+        try {
+          auto it = priced.find(mb);
+          if (it == priced.end())
+            it = priced.emplace(mb, price_network(model_file, overrides, mb, tp, pricing, recipe, reserve_bytes)).first;
+          r.plan = evaluate_megatron(setup, it->second, batch);
+        } catch (const std::invalid_argument&) {
+          continue;
+        }
         r.fits = capacity_bytes <= 0 || r.plan.peak_memory().total() <= capacity_bytes;
         if (r.fits) return r;
         if (!smallest || r.plan.peak_memory().total() < smallest->plan.peak_memory().total()) smallest = r;

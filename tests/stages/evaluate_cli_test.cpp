@@ -67,6 +67,30 @@ TEST(EvaluateCli, AMegatronSetupReportsItsPipeline) {
   EXPECT_LT(j["model_flop_utilization"].get<double>(), 1.0);
 }
 
+// The search's Megatron-LM baseline is the setup pase evaluate prices the same.
+TEST(EvaluateCli, TheSearchsMegatronBaselineIsWhatEvaluateGivesForItsSetup) {
+  const test::TempDir dir;
+  const std::string search = dir.file("search.json"), evaluated = dir.file("evaluated.json");
+  const auto found = pase(with({"search", model(), "-q", "-o", search}, tiny));
+  ASSERT_EQ(found.exit_code, 0) << found.err;
+  const Json a = Json::parse(test::read_file(search));
+  ASSERT_EQ(a["baselines"].size(), 3u);
+  const Json& megatron = a["baselines"][2];
+  EXPECT_EQ(megatron["name"], "megatron");
+  const auto again = pase(with({"evaluate", model(), "--megatron", megatron["setup"].get<std::string>(), "-o", evaluated}, tiny));
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  const Json b = Json::parse(test::read_file(evaluated));
+  EXPECT_DOUBLE_EQ(b["step_time_s"].get<double>(), megatron["step_time_s"].get<double>());
+  EXPECT_DOUBLE_EQ(b["memory"]["per_device_bytes"].get<double>(), megatron["memory_per_device_bytes"].get<double>());
+  EXPECT_EQ(b["fits"], megatron["fits"]);
+  // The best baseline that fits sets speedup_over_best_baseline.
+  double best = 0;
+  for (const auto& x : a["baselines"])
+    if (x["fits"].get<bool>() && (best == 0 || x["step_time_s"].get<double>() < best)) best = x["step_time_s"].get<double>();
+  ASSERT_GT(best, 0.0);
+  EXPECT_DOUBLE_EQ(a["speedup_over_best_baseline"].get<double>(), best / a["step_time_s"].get<double>());
+}
+
 TEST(EvaluateCli, BadMegatronStringsExitTwoWithOneLine) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"tp=2,pp=2,dp=2,microbatch=4,colour=red", "unknown key 'colour'"},

@@ -1,5 +1,5 @@
 #pragma once
-// The step model of a pipeline (issue 17, src/stages/README.md): stages of contiguous layers, each
+// The step model of a pipeline (issue 17; README.md, "pase evaluate"): stages of contiguous layers, each
 // priced at the micro-batch size on its own devices by the hardware model, run with the 1F1B schedule
 // (pipeline_schedule.hpp), activations sent point to point between stages on the tier the boundary
 // crosses, the weight gradients synchronised once a step across the data-parallel replicas behind
