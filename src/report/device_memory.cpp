@@ -154,6 +154,22 @@ DeviceMemoryResult search_within_capacity(const SearchSettings& settings, const 
   return out;
 }
 
+namespace {
+
+// Where the Megatron-LM rule of thumb fits (micro-batches, pipeline stages), how to price it.
+std::string megatron_hint(const DeviceMemoryResult& r) {
+  for (const Baseline& b : r.baselines)
+    if (b.name == "megatron" && b.fits) {
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%.3f", b.step_time_s());
+      return "; with micro-batches and pipeline stages the Megatron-LM rule of thumb fits, " + std::string(seconds) +
+             " s a step: pase evaluate --megatron " + b.setup;
+    }
+  return "";
+}
+
+}  // namespace
+
 std::string does_not_fit_message(const SearchSettings& settings, const DeviceMemoryResult& r) {
   auto gb = [](double bytes) {
     char text[32];
@@ -165,8 +181,8 @@ std::string does_not_fit_message(const SearchSettings& settings, const DeviceMem
          std::to_string(settings.problem.procs) + " devices; the smallest needs " + gb(r.smallest_peak_bytes) +
          " (weights " + gb(m.weights) + ", gradients " + gb(m.gradients) + ", optimizer " + gb(m.optimizer) +
          ", activations " + gb(m.activations) + ", buffers " + gb(m.buffers) + ", reserve " + gb(m.reserve) +
-         "; the whole batch is held at once: pase has no micro-batches); use more devices (--procs), a smaller batch (--set batch=...), a leaner recipe (--optimizer sgd) or "
-         "a larger --memory-per-device";
+         "; the whole batch is held at once: pase search has no micro-batches); use more devices (--procs), a smaller batch (--set batch=...), a leaner recipe (--optimizer sgd) or "
+         "a larger --memory-per-device" + megatron_hint(r);
 }
 
 }  // namespace pase

@@ -83,6 +83,12 @@ TEST(EvaluateCli, TheSearchsMegatronBaselineIsWhatEvaluateGivesForItsSetup) {
   EXPECT_DOUBLE_EQ(b["step_time_s"].get<double>(), megatron["step_time_s"].get<double>());
   EXPECT_DOUBLE_EQ(b["memory"]["per_device_bytes"].get<double>(), megatron["memory_per_device_bytes"].get<double>());
   EXPECT_EQ(b["fits"], megatron["fits"]);
+  // --megatron auto is the same rule.
+  const auto rule = pase(with({"evaluate", model(), "--megatron", "auto", "-o", evaluated}, tiny));
+  ASSERT_EQ(rule.exit_code, 0) << rule.err;
+  const Json c = Json::parse(test::read_file(evaluated));
+  EXPECT_EQ(c["setup"], "megatron " + megatron["setup"].get<std::string>());
+  EXPECT_DOUBLE_EQ(c["step_time_s"].get<double>(), megatron["step_time_s"].get<double>());
   // The best baseline that fits sets speedup_over_best_baseline.
   double best = 0;
   for (const auto& x : a["baselines"])
