@@ -75,14 +75,21 @@ double model_flop_per_step(const Network& network) {
 EvaluationReport evaluate_megatron_setup(const SearchSettings& settings, const MegatronSetup& setup) {
   if (!settings.problem.hardware)
     throw std::invalid_argument("--megatron: needs the hardware model; add --cluster naming a pase-cluster preset or file");
-  const Network network = load_model(settings.model_file, settings.overrides);
+  const Network given = load_model(settings.model_file, settings.overrides);
+  // The vocabulary padded as Megatron-LM pads it.
+  const std::vector<std::string> overrides = megatron_overrides(given, settings.overrides, setup.tp);
+  const Network network = load_model(settings.model_file, overrides);
   check_megatron(setup, network, settings.problem.procs);
   const PricedNetwork priced =
-      price_network(settings.model_file, settings.overrides, setup.microbatch, setup.tp, *settings.problem.hardware,
+      price_network(settings.model_file, overrides, setup.microbatch, setup.tp, *settings.problem.hardware,
                     settings.device_memory.recipe, settings.device_memory.reserve_bytes);
   const std::int64_t batch = network.params.at("batch");
   EvaluationReport r;
   r.setup = "megatron " + to_string(setup);
+  const auto vocab = given.params.find("vocab");
+  if (vocab != given.params.end() && vocab->second != network.params.at("vocab"))
+    r.setup += " (the vocabulary of " + std::to_string(vocab->second) + " padded to " +
+               std::to_string(network.params.at("vocab")) + " as Megatron-LM pads it)";
   r.megatron = setup;
   r.pipeline = evaluate_megatron(setup, priced, batch);
   r.breakdown = r.pipeline->breakdown;

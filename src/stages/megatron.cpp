@@ -109,6 +109,18 @@ std::string to_string(const MegatronSetup& s) {
   return text + ",recompute=" + to_string(s.recompute);
 }
 
+std::int64_t padded_vocabulary(std::int64_t vocab, std::int64_t tp) {
+  const std::int64_t multiple = 128 * tp;
+  return (vocab + multiple - 1) / multiple * multiple;
+}
+
+std::vector<std::string> megatron_overrides(const Network& network, std::vector<std::string> overrides,
+                                            std::int64_t tp) {
+  const std::int64_t vocab = param_or(network, "vocab", -1);
+  if (vocab > 0) overrides.push_back("vocab=" + std::to_string(padded_vocabulary(vocab, tp)));
+  return overrides;
+}
+
 void check_megatron(const MegatronSetup& s, const Network& network, std::int64_t procs) {
   for (const char* name : {"heads", "kv_heads"}) {
     const std::int64_t heads = param_or(network, name, -1);
@@ -119,11 +131,9 @@ void check_megatron(const MegatronSetup& s, const Network& network, std::int64_t
   }
   if (const std::int64_t d_ff = param_or(network, "d_ff", -1); d_ff > 0 && d_ff % s.tp != 0)
     fail("tp=" + std::to_string(s.tp) + " does not divide d_ff = " + std::to_string(d_ff) + "; use a tp dividing it");
-  if (const std::int64_t vocab = param_or(network, "vocab", -1); vocab > 0 && vocab % s.tp != 0) {
-    const std::int64_t step = 128 * s.tp, padded = (vocab + step - 1) / step * step;
+  if (const std::int64_t vocab = param_or(network, "vocab", -1); vocab > 0 && vocab % s.tp != 0)
     fail("tp=" + std::to_string(s.tp) + " does not divide the vocabulary of " + std::to_string(vocab) +
-         "; pad it as Megatron-LM does (a multiple of 128·tp): --set vocab=" + std::to_string(padded));
-  }
+         " (pase pads it to " + std::to_string(padded_vocabulary(vocab, s.tp)) + " as Megatron-LM does)");
   if (s.sequence_parallel) {
     const std::int64_t seq = param_or(network, "seq", -1);
     if (seq < 1) fail("sequence-parallel needs the model parameter 'seq' (the sequence length); " + network.name + " has none");
@@ -218,13 +228,13 @@ std::optional<RuleOfThumb> megatron_rule_of_thumb(const std::string& model_file,
                                                   const std::vector<std::string>& overrides, std::int64_t procs,
                                                   const HardwarePricing& pricing, const TrainingRecipe& recipe,
                                                   double reserve_bytes, double capacity_bytes) {
-  const Network network = load_model(model_file, overrides);
-  const std::int64_t batch = param_or(network, "batch", -1), heads = param_or(network, "heads", -1);
-  const std::int64_t layers = static_cast<std::int64_t>(transformer_layers(network).size());
+  const Network given = load_model(model_file, overrides);
+  const std::int64_t batch = param_or(given, "batch", -1), heads = param_or(given, "heads", -1);
+  const std::int64_t layers = static_cast<std::int64_t>(transformer_layers(given).size());
   if (batch < 1 || heads < 1 || layers < 1) return std::nullopt;
   auto divides = [&](std::int64_t t) {
-    for (const char* name : {"heads", "kv_heads", "d_ff", "vocab"})
-      if (param_or(network, name, -1) > 0 && param_or(network, name, -1) % t != 0) return false;
+    for (const char* name : {"heads", "kv_heads", "d_ff"})
+      if (param_or(given, name, -1) > 0 && param_or(given, name, -1) % t != 0) return false;
     return procs % t == 0;
   };
   std::int64_t tp = 1;
@@ -233,7 +243,9 @@ std::optional<RuleOfThumb> megatron_rule_of_thumb(const std::string& model_file,
       tp = t;
       break;
     }
-  const std::int64_t seq = param_or(network, "seq", -1);
+  const std::int64_t seq = param_or(given, "seq", -1);
+  const std::vector<std::string> padded = megatron_overrides(given, overrides, tp);
+  const Network network = load_model(model_file, padded);
   std::map<std::int64_t, PricedNetwork> priced;  // by micro-batch size
   std::optional<RuleOfThumb> smallest;
   for (Recompute recompute : {Recompute::none, Recompute::selective, Recompute::full})
@@ -261,7 +273,7 @@ std::optional<RuleOfThumb> megatron_rule_of_thumb(const std::string& model_file,
         try {
           auto it = priced.find(mb);
           if (it == priced.end())
-            it = priced.emplace(mb, price_network(model_file, overrides, mb, tp, pricing, recipe, reserve_bytes)).first;
+            it = priced.emplace(mb, price_network(model_file, padded, mb, tp, pricing, recipe, reserve_bytes)).first;
           r.plan = evaluate_megatron(setup, it->second, batch);
         } catch (const std::invalid_argument&) {
           continue;

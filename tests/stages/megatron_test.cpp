@@ -46,8 +46,20 @@ TEST(Megatron, BadStringsSayWhatToChange) {
                                   "does not divide the 4 transformer layers"));
   EXPECT_TRUE(test::throws_naming([&] { check_megatron(parse_megatron("tp=1,pp=1,dp=2,microbatch=3"), net, 2); },
                                   "--megatron", "does not divide the batch of 16"));
+  // The vocabulary is padded to a multiple of 128 tp, as Megatron-LM pads it, before the check.
   EXPECT_TRUE(test::throws_naming([&] { check_megatron(parse_megatron("tp=2,pp=1,dp=1"), gpt({"vocab=65"}), 2); },
-                                  "--megatron", "--set vocab=256"));
+                                  "--megatron", "pads it to 256"));
+  EXPECT_EQ(padded_vocabulary(50257, 8), 51200);
+  EXPECT_EQ(padded_vocabulary(51200, 8), 51200);
+  EXPECT_EQ(padded_vocabulary(65, 2), 256);
+  const Network odd = gpt({"vocab=65"});
+  const std::vector<std::string> padded = megatron_overrides(odd, {"layers=4"}, 2);
+  EXPECT_EQ(padded.back(), "vocab=256");
+  EXPECT_NO_THROW(check_megatron(parse_megatron("tp=2,pp=1,dp=1"),
+                                 load_model(std::string(PASE_SOURCE_DIR) + "/inputs/gpt.json",
+                                            {"layers=4", "seq=64", "d_model=32", "heads=4", "d_ff=128", "vocab=256",
+                                             "batch=16"}),
+                                 2));
   EXPECT_TRUE(test::throws_naming(
       [&] { check_megatron(parse_megatron("tp=1,pp=2,dp=1,microbatch=16,interleave=2"), net, 2); }, "--megatron",
       "multiple of pp=2"));
@@ -100,7 +112,8 @@ TEST(Megatron, RuleOfThumbTakesTheFewestStagesAndTheLargestMicrobatchThatFit) {
   const TrainingRecipe recipe = training_recipe("adam", "mixed");
   const Network net = load_model(file, overrides);
   auto peak = [&](const MegatronSetup& s) {
-    const PricedNetwork p = price_network(file, overrides, s.microbatch, s.tp, pricing, recipe, 0);
+    const PricedNetwork p =
+        price_network(file, megatron_overrides(net, overrides, s.tp), s.microbatch, s.tp, pricing, recipe, 0);
     return evaluate_megatron(s, p, 32).peak_memory().total();
   };
   // Capacities between the largest and the smallest footprint make the rule cut into stages.
