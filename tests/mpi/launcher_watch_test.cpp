@@ -42,9 +42,9 @@ Outcome run(Grandchild kind) {
       report_fd = fds[1];
       if (kind == Grandchild::handles_usr2) std::signal(SIGUSR2, on_usr2);
       if (kind == Grandchild::ignores_usr2) std::signal(SIGUSR2, SIG_IGN);
-      LauncherWatch watch(10ms, 700ms);
+      LauncherWatch watch(10ms, 400ms);
       [[maybe_unused]] auto n = ::write(fds[1], "R", 1);
-      for (int i = 0; i < 300; ++i) ::usleep(10000);  // 3 s, then a normal end
+      for (int i = 0; i < 100; ++i) ::usleep(10000);  // 1 s, then a normal end
       n = ::write(fds[1], "E", 1);
       ::_exit(0);
     }
@@ -81,14 +81,14 @@ TEST(LauncherWatchTest, a_process_whose_launcher_dies_is_sent_sigusr2) {
 
 TEST(LauncherWatchTest, a_process_that_does_not_stop_is_ended_after_the_grace_time) {
   const Outcome out = run(Grandchild::ignores_usr2);
-  EXPECT_EQ(out.written, "R");  // never reached its normal end (3 s)
-  EXPECT_GE(out.seconds, 0.6);
-  EXPECT_LT(out.seconds, 2.0);
+  EXPECT_EQ(out.written, "R");  // never reached its normal end (1 s)
+  EXPECT_GE(out.seconds, 0.35);
+  EXPECT_LT(out.seconds, 0.95);
 }
 
 TEST(LauncherWatchTest, a_living_launcher_is_left_alone) {
   const Outcome out = run(Grandchild::parent_is_kept);
-  EXPECT_EQ(out.written, "RE");  // ran its 3 s to the end
+  EXPECT_EQ(out.written, "RE");  // ran its 1 s to the end
   EXPECT_GE(out.seconds, 0);
 }
 
