@@ -200,6 +200,19 @@ TEST(CliTest, wrong_types_name_the_file_the_field_and_the_expected_type) {
   expect_error(r, 2, {"clusters.json: field 'format'", "\"pase-clusters\""});
 }
 
+// --resume and inspect of a folder or a device say what the path is, not "no such checkpoint file"
+// (which sent users in a circle with "exists already, use --resume").
+TEST(CliTest, a_checkpoint_to_read_that_is_a_folder_or_a_device_says_so) {
+  test::TempDir dir;
+  const std::string model = input("alexnet.json");
+  expect_error(run_pase(dir, {"search", model, "--procs", "2", "--resume", dir.file("")}), 2, {"is a folder, not a checkpoint"});
+  expect_error(run_pase(dir, {"search", model, "--procs", "2", "--resume", "/dev/null"}), 2,
+               {"/dev/null: is not a regular file", "not a checkpoint"});
+  expect_error(run_pase(dir, {"inspect", dir.file("")}), 2, {"is a folder, not a checkpoint"});
+  expect_error(run_pase(dir, {"search", model, "--procs", "2", "--resume", dir.file("none.h5")}), 2,
+               {"none.h5: no such checkpoint file"});
+}
+
 // A count that saturated at 2^64 - 1 (saturating.hpp) is printed as a lower bound, never as an exact number.
 TEST(CliTest, saturated_counts_are_printed_as_lower_bounds) {
   test::TempDir dir;
