@@ -1,8 +1,10 @@
 #!/bin/bash
-# A sweep into a full disk (issue 16): a 1 MiB tmpfs filled to a few KiB of room. With 1 and 3 ranks
-# the run ends with exit code 1 on every rank, one line from pase naming the results file and "no
+# Full disks under MPI (issue 16), on a 1 MiB tmpfs filled to a little room. A sweep on 1 and 3
+# ranks ends with exit code 1 on every rank, one line from pase naming the results file and "no
 # room", and no crash (HDF5 used to crash at MPI_Finalize after failing to close the file); once
-# there is room, the rerun folds the journals into a results file with every point.
+# there is room, the rerun folds the journals into a results file with every point. A search on 2
+# ranks under -q: checkpoints without room are warnings and the search finishes (exit 0); a stop
+# whose checkpoint finds no room ends with exit code 1 and one line.
 # Arguments: PASE MPIEXEC SOURCE_DIR. Needs root (mount); exit code 77 (skipped) otherwise.
 set -u
 PASE=$1
@@ -49,7 +51,24 @@ for ranks in 1 3; do
     [ "$FAILURES" -eq 0 ] || sed 's/^/    /' stderr | head -5 >&2
   done
 done
-rm -f "$DISK/fill"
+rm -f "$DISK"/*
+dd if=/dev/zero of="$DISK/fill" bs=1k count=900 2> /dev/null
+MODEL="$3/inputs/transformer.json -p 16"
+"$MPIEXEC" -n 2 --oversubscribe "$PASE" search $MODEL -q --checkpoint "$DISK/ck.h5" --checkpoint-every 0 \
+  -o out.json > stdout 2> stderr
+code=$?
+[ "$code" -eq 0 ] || fail "search, periodic checkpoints without room: exit code $code, expected 0"
+grep -q "^pase search: warning: $DISK/ck.h5: checkpoint not written (no room" stderr ||
+  fail "search, periodic checkpoints without room: no warning under -q"
+grep -q '"total_cost"' out.json || fail "search, periodic checkpoints without room: no report"
+rm -f "$DISK"/ck.h5*
+PASE_STOP_AFTER_STEP=100 "$MPIEXEC" -n 2 --oversubscribe "$PASE" search $MODEL -q --checkpoint "$DISK/ck.h5" \
+  > stdout 2> stderr
+code=$?
+[ "$code" -eq 1 ] || fail "search, a stop without room: exit code $code, expected 1"
+[ "$(grep -c "^pase" stderr)" -eq 1 ] || fail "search, a stop without room: not one line from pase"
+grep -q "^pase search: $DISK/ck.h5: checkpoint not written (no room" stderr || fail "search, a stop without room: no line"
+rm -f "$DISK"/*
 "$PASE" sweep spec.yaml -o "$DISK/r.h5" -q > stdout 2> stderr || fail "the rerun with room: exit code $?"
 "$PASE" export "$DISK/r.h5" --csv rows.csv > /dev/null 2>&1 || fail "export after the rerun"
 rows=$(($(wc -l < rows.csv) - 1))
