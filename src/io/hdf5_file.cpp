@@ -313,16 +313,14 @@ File File::create_in_memory(const std::string& path, std::uint64_t userblock_byt
               false);
 }
 
-std::vector<unsigned char> File::image() const {
+std::uint64_t File::image_bytes() const {
   check(H5Fflush(id_, H5F_SCOPE_LOCAL), path_, "flush the file in memory");
-  // HDF5's image starts at the superblock: the user block before it is ours to add (zeros).
+  // HDF5's image starts at the superblock: the user block comes before it.
   Id fcpl(check(H5Fget_create_plist(id_), path_, "get the file creation property list"), H5Pclose);
   hsize_t userblock = 0;
   check(H5Pget_userblock(fcpl, &userblock), path_, "get the user block's size");
   const ssize_t size = check(H5Fget_file_image(id_, nullptr, 0), path_, "get the size of the file's image");
-  std::vector<unsigned char> bytes(static_cast<std::size_t>(userblock) + static_cast<std::size_t>(size));
-  check(H5Fget_file_image(id_, bytes.data() + userblock, static_cast<std::size_t>(size)), path_, "get the file's image");
-  return bytes;
+  return static_cast<std::uint64_t>(userblock) + static_cast<std::uint64_t>(size);
 }
 
 File File::open_read_only(const std::string& path, Driver driver) {

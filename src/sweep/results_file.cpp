@@ -215,7 +215,7 @@ void write_results_file(const std::string& path, const ResultsTable& table) {
     {
       h5::File probe = h5::File::create_in_memory(tmp, results_seal_bytes);
       write_table(probe, table);
-      bytes = probe.image().size();
+      bytes = probe.image_bytes();
       probe.close();
     }
     reserve_room(tmp, 2 * bytes + (std::uint64_t{1} << 16), "results file");
