@@ -42,8 +42,13 @@ CheckpointReader::CheckpointReader(const std::string& path, Collectives& comm) :
   }
   std::string error = agree(comm_, [&] {
     std::error_code code;
-    if (!std::filesystem::is_regular_file(path_, code))
-      throw std::runtime_error("no such checkpoint file (check the path)");
+    const auto status = std::filesystem::status(path_, code);
+    if (std::filesystem::is_directory(status))
+      throw std::runtime_error("is a folder, not a checkpoint; name the checkpoint file that --checkpoint wrote");
+    if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+      throw std::runtime_error("is not a regular file (a device or FIFO), not a checkpoint; name the checkpoint file "
+                               "that --checkpoint wrote");
+    if (!std::filesystem::is_regular_file(status)) throw std::runtime_error("no such checkpoint file (check the path)");
     file_bytes_ = std::filesystem::file_size(path_, code);
     if (file_bytes_ == 0) throw std::runtime_error("the file is empty (not a checkpoint)");
   });

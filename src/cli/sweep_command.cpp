@@ -82,6 +82,9 @@ int sweep_command(int argc, char** argv, MpiRuntime& runtime) {
   } catch (const std::invalid_argument& e) {
     if (root) std::cerr << "pase sweep: " << e.what() << "\n";
     return exit_bad_input;
+  } catch (const SweepFailedOnAllRanks& e) {
+    if (root) std::cerr << "pase sweep: " << e.what() << "\n";
+    return exit_failure;
   } catch (const std::exception& e) {
     std::cerr << "pase sweep: " << (mpi.size() > 1 ? "rank " + std::to_string(mpi.rank()) + ": " : "") << e.what() << "\n";
     return exit_failure;

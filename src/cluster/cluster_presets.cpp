@@ -31,6 +31,13 @@ std::string text(const std::string& file, const Json& object, const std::string&
   return v.get<std::string>();
 }
 
+// An optional string field: `fallback` when absent.
+std::string optional_text(const std::string& file, const Json& object, const std::string& key, const std::string& field,
+                          const std::string& fallback) {
+  if (!object.contains(key)) return fallback;
+  return text(file, object, key, field);
+}
+
 double positive(const std::string& file, const Json& object, const std::string& key, const std::string& field) {
   const Json& v = member(file, object, key, field);
   if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() <= 0)
@@ -60,7 +67,7 @@ ClusterCatalogue load_cluster_catalogue(const std::string& path) {
   } catch (const Json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     fail(path, std::string("not valid JSON: ") + e.what());
   }
-  if (!doc.is_object() || doc.value("format", "") != "pase-clusters")
+  if (!doc.is_object() || !doc.contains("format") || doc["format"] != "pase-clusters")
     fail(path, "field 'format': must be \"pase-clusters\"");
   if (!doc.contains("version") || doc["version"] != 1) fail(path, "field 'version': must be 1");
   const Json& devices = member(path, doc, "devices", "(top)");
@@ -78,13 +85,13 @@ ClusterCatalogue load_cluster_catalogue(const std::string& path) {
     if (!devices.contains(p.device) || !devices[p.device].is_object())
       fail(path, "field '" + field + ".device': no device '" + p.device + "' in 'devices'");
     const Json& device = devices[p.device];
-    p.product = device.value("product", p.device);
+    p.product = optional_text(path, device, "product", "devices." + p.device, p.device);
     p.precision = text(path, entry, "precision", field);
     if (p.precision != "fp32" && p.precision != "fp16")
       fail(path, "field '" + field + ".precision': must be \"fp32\" or \"fp16\"");
     p.cluster.flops_tflops = positive(path, device, p.precision + "_tflops", "devices." + p.device);
     p.cluster.bw_gbytes = positive(path, entry, "bw_gbytes", field);
-    p.link = entry.value("link", "");
+    p.link = optional_text(path, entry, "link", field, "");
     catalogue.presets.emplace(name, std::move(p));
   }
   if (catalogue.presets.empty()) fail(path, "field 'clusters': defines no preset");

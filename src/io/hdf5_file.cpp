@@ -303,6 +303,26 @@ File File::create(const std::string& path, Driver driver, std::uint64_t userbloc
                       driver.parallel());
 }
 
+File File::create_in_memory(const std::string& path, std::uint64_t userblock_bytes) {
+  quiet();
+  Id fapl = file_access(path, {});
+  check(H5Pset_fapl_core(fapl, 1 << 16, 0), path, "select the in-memory driver");
+  Id fcpl(check(H5Pcreate(H5P_FILE_CREATE), path, "make a file creation property list"), H5Pclose);
+  if (userblock_bytes > 0) check(H5Pset_userblock(fcpl, userblock_bytes), path, "reserve a user block");
+  return File(path, check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl, fapl), path, "create the file in memory"),
+              false);
+}
+
+std::uint64_t File::image_bytes() const {
+  check(H5Fflush(id_, H5F_SCOPE_LOCAL), path_, "flush the file in memory");
+  // HDF5's image starts at the superblock: the user block comes before it.
+  Id fcpl(check(H5Fget_create_plist(id_), path_, "get the file creation property list"), H5Pclose);
+  hsize_t userblock = 0;
+  check(H5Pget_userblock(fcpl, &userblock), path_, "get the user block's size");
+  const ssize_t size = check(H5Fget_file_image(id_, nullptr, 0), path_, "get the size of the file's image");
+  return static_cast<std::uint64_t>(userblock) + static_cast<std::uint64_t>(size);
+}
+
 File File::open_read_only(const std::string& path, Driver driver) {
   quiet();
   // Opening a FIFO blocks until someone writes to it, and a device or folder is never an HDF5 file.

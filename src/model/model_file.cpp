@@ -251,6 +251,13 @@ class Loader {
     if (!block.contains("inputs") || !block["inputs"].is_array() || !block.contains("layers") ||
         !block.contains("output") || !block["output"].is_string())
       fail("block " + spec["block"].dump() + ": needs 'inputs' (a list), 'layers' and 'output'");
+    const std::string block_field = "blocks." + spec["block"].get<std::string>();
+    for (std::size_t k = 0; k < block["inputs"].size(); ++k)
+      if (!block["inputs"][k].is_string())
+        fail("field '" + block_field + ".inputs[" + std::to_string(k) + "]': must be a string (an input's name), not " +
+             block["inputs"][k].dump());
+    if (!block["layers"].is_array() || block["layers"].empty())
+      fail("field '" + block_field + ".layers': must be a non-empty list of layers");
     if (block["inputs"].size() != in.size())
       fail(where(name) + "field 'in': block " + spec["block"].dump() + " takes " + std::to_string(block["inputs"].size()) +
            " input(s), got " + std::to_string(in.size()));

@@ -3,9 +3,13 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <stdexcept>
+#include <thread>
 
 #include "check.hpp"
 
@@ -117,7 +121,15 @@ double Communicator::max(double value) {
 }
 
 void Communicator::abort(int exit_code) {
-  if (comm_ != nullptr) MPI_Abort(MPI_COMM_WORLD, exit_code);
+  if (comm_ != nullptr) {
+    // The launcher forwards a rank's output while it lives: give it the error line before the
+    // job is killed (seen lost without this pause, with Open MPI 4.1).
+    std::cout.flush();
+    std::cerr.flush();
+    std::fflush(nullptr);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    MPI_Abort(MPI_COMM_WORLD, exit_code);
+  }
   std::exit(exit_code);
 }
 

@@ -19,6 +19,7 @@ bool MpiRuntime::launched_by_mpi() {
 
 MpiRuntime::MpiRuntime(int& argc, char**& argv) {
   if (!launched_by_mpi()) return;
+  watch_ = std::make_unique<LauncherWatch>();
   int initialised = 0;
   check(MPI_Initialized(&initialised), "MPI_Initialized");
   if (!initialised) {

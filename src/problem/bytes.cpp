@@ -3,11 +3,14 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <stdexcept>
 
 namespace pase {
 
 std::string format_bytes(std::uint64_t bytes) {
+  // A saturated size (saturating.hpp) is only a lower bound.
+  if (bytes == std::numeric_limits<std::uint64_t>::max()) return "more than 16.0 EiB";
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
   double value = static_cast<double>(bytes);
   int unit = 0;

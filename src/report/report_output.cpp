@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "pase/bytes.hpp"
+#include "pase/saturating.hpp"
 
 namespace pase {
 
@@ -70,7 +71,7 @@ void print_pruning(std::ostream& out, const PruningTotals& t) {
     return;
   }
   out << "pruning    " << t.configs_before << " -> " << t.configs_after
-      << " configurations (dominated ones dropped, exact; " << t.passes << " passes); " << t.unpruned_dp_cells
+      << " configurations (dominated ones dropped, exact; " << t.passes << " passes); " << format_count(t.unpruned_dp_cells)
       << " DP cells unpruned\n";
 }
 
@@ -81,7 +82,8 @@ void print_blocks(std::ostream& out, const BlockTotals& t) {
     return;
   }
   out << "blocks     " << t.blocks << " repeated blocks reduced to edges (" << t.distinct << " distinct eliminated once, "
-      << t.reduction_cells << " DP cells, exact); DP cells " << t.dp_cells_before << " -> " << t.dp_cells_after << "\n";
+      << format_count(t.reduction_cells) << " DP cells, exact); DP cells " << format_count(t.dp_cells_before) << " -> "
+      << format_count(t.dp_cells_after) << "\n";
 }
 
 std::string gb(double bytes) { return fixed(bytes / 1e9, 2) + " GB"; }
@@ -121,7 +123,7 @@ void print_device_memory(std::ostream& out, const SearchReport& r) {
 
 void print_plan_totals(std::ostream& out, const PlanTotals& t) {
   out << "plan       largest dependent set " << t.largest_dependent_set << ", largest table "
-      << t.largest_table_entries << " entries, " << t.dp_cells << " DP cells, search memory "
+      << format_count(t.largest_table_entries) << " entries, " << format_count(t.dp_cells) << " DP cells, search memory "
       << format_bytes(t.peak_bytes) << " (cost tables " << format_bytes(t.peak_cost_table_bytes)
       << ", back-substitution " << format_bytes(t.argmin_bytes) << ")\n";
 }
@@ -155,7 +157,7 @@ void print_ranks(std::ostream& out, const std::vector<RankStats>& ranks) {
     const RankStats& r = ranks[i];
     out << "  rank " << i << ": peak tables " << format_bytes(r.peak_table_bytes) << ", sent "
         << format_bytes(r.bytes_sent) << ", received " << format_bytes(r.bytes_received) << ", compute "
-        << fixed(r.compute_s, 4) << " s, communicate " << fixed(r.comm_s, 4) << " s, " << r.dp_cells << " cells\n";
+        << fixed(r.compute_s, 4) << " s, communicate " << fixed(r.comm_s, 4) << " s, " << format_count(r.dp_cells) << " cells\n";
   }
 }
 
@@ -252,7 +254,7 @@ void print_plan(std::ostream& out, const SearchSettings& settings, const SearchR
     for (std::size_t i = 0; i < predicted.size(); ++i)
       out << "  rank " << i << ": peak " << format_bytes(predicted[i].peak_bytes) << ", sends "
           << format_bytes(predicted[i].bytes_sent) << ", receives " << format_bytes(predicted[i].bytes_received) << ", "
-          << predicted[i].dp_cells << " cells\n";
+          << format_count(predicted[i].dp_cells) << " cells\n";
   if (settings.max_memory_bytes > 0) {
     out << "fits       " << (peak <= settings.max_memory_bytes ? "yes" : "NO") << " in --max-memory "
         << format_bytes(settings.max_memory_bytes) << " per rank";

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "pase/saturating.hpp"
+
 namespace pase {
 
 const std::vector<OrderKind>& auto_candidates() {
@@ -35,7 +37,7 @@ std::string describe(const PlannedOrder& order) {
   if (order.requested != OrderKind::automatic) return text;
   text += " (auto; DP cells:";
   for (std::size_t i = 0; i < order.candidates.size(); ++i)
-    text += (i ? ", " : " ") + to_string(order.candidates[i].kind) + " " + std::to_string(order.candidates[i].dp_cells);
+    text += (i ? ", " : " ") + to_string(order.candidates[i].kind) + " " + format_count(order.candidates[i].dp_cells);
   return text + ")";
 }
 

@@ -7,6 +7,7 @@
 #include "pase/io/atomic_replace.hpp"
 #include "pase/io/hash.hpp"
 #include "pase/io/hdf5_file.hpp"
+#include "pase/io/whole_file.hpp"
 #include "pase/sweep/results_seal.hpp"
 
 namespace pase {
@@ -207,6 +208,17 @@ ResultsTable read_table(const h5::File& f) {
 void write_results_file(const std::string& path, const ResultsTable& table) {
   const std::string tmp = temporary_path(path);
   try {
+    // HDF5 1.10 cannot close a file whose writes failed, and then crashes when it shuts down (at
+    // MPI_Finalize or exit): so the file is first made in memory, for its size, and the room for
+    // twice that is reserved on the disk before HDF5 writes there.
+    std::uint64_t bytes = 0;
+    {
+      h5::File probe = h5::File::create_in_memory(tmp, results_seal_bytes);
+      write_table(probe, table);
+      bytes = probe.image_bytes();
+      probe.close();
+    }
+    reserve_room(tmp, 2 * bytes + (std::uint64_t{1} << 16), "results file");
     h5::File f = h5::File::create(tmp, {}, results_seal_bytes);
     write_table(f, table);
     f.close();

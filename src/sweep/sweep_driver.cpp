@@ -182,9 +182,9 @@ SweepOutcome run_sweep(Communicator& mpi, const SweepOptions& options, std::ostr
         }
       if (progress) progress->finish(queue.done());
     } catch (const std::exception& e) {
+      if (mpi.size() == 1) throw;  // printed once, by the command
       err << "pase sweep: rank " << mpi.rank() << ": " << e.what() << "\n";
-      if (mpi.size() > 1) mpi.abort(1);
-      throw;
+      mpi.abort(1);
     }
   }  // the queue's window is freed collectively: every rank is past its last point
 
@@ -192,12 +192,25 @@ SweepOutcome run_sweep(Communicator& mpi, const SweepOptions& options, std::ostr
   outcome.failed = mpi.sum(failed);
   outcome.plans_built = mpi.sum(runner.stats().plans_built);
   outcome.plans_shared = mpi.sum(runner.stats().plans_shared);
-  if (root && state.todo.empty()) {
+  if (state.todo.empty()) {  // the same on every rank (broadcast)
     outcome.rows_written = mine.size();
     out << "sweep " << spec.name << ": all " << outcome.points << " points" << share_text << " are finished in "
         << options.output << "; nothing to do\n";
-  } else if (root) {
-    outcome.rows_written = store.fold(true);
+  } else {
+    // Every rank learns whether the fold worked, so that all end alike (no MPI_Abort, no rank left
+    // in MPI_Finalize while rank 0 fails).
+    std::string fold_error;
+    if (root) try {
+        outcome.rows_written = store.fold(true);
+      } catch (const std::exception& e) {
+        fold_error = e.what();
+      }
+    fold_error = mpi.broadcast(fold_error, 0);
+    if (!fold_error.empty())
+      throw SweepFailedOnAllRanks(fold_error + "; the finished points are kept in the journals next to " +
+                                  options.output + ": rerun the sweep to fold them");
+  }
+  if (root && !state.todo.empty()) {
     outcome.seconds = seconds_since(start);
     const double rate = outcome.seconds > 0 ? static_cast<double>(outcome.run_now) / outcome.seconds : 0.0;
     out << "sweep " << spec.name << ": " << outcome.points << " points" << share_text << ", " << outcome.finished_before

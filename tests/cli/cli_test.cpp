@@ -159,6 +159,92 @@ TEST(CliTest, quiet_still_warns_when_a_checkpoint_finds_no_room) {
   EXPECT_GT(warnings, 0);
 }
 
+// Wrong JSON types name the file, the field's path and the type expected (never "a field has the wrong type").
+TEST(CliTest, wrong_types_name_the_file_the_field_and_the_expected_type) {
+  test::TempDir dir;
+  std::ifstream source(input("transformer.json"));
+  const nlohmann::json transformer = nlohmann::json::parse(source);
+  const std::string block = transformer["layers"][2]["block"].get<std::string>();
+  struct Case {
+    std::vector<std::string> where;  // a path into the model
+    nlohmann::json value;
+    std::vector<std::string> parts;
+  };
+  const std::vector<Case> cases = {
+      {{"blocks", block, "inputs", "0"}, 7, {"field 'blocks." + block + ".inputs[0]'", "must be a string"}},
+      {{"blocks", block, "layers"}, "x", {"field 'blocks." + block + ".layers'", "must be a non-empty list"}},
+      {{"blocks", block, "layers"}, nlohmann::json::object({{"a", 1}}), {"blocks." + block + ".layers", "list"}},
+      {{"params", "batch"}, nlohmann::json::array(), {"field 'params.batch'", "must be an integer"}},
+      {{"inputs"}, 3.5, {"field 'inputs'", "must be an object"}},
+      {{"blocks"}, true, {"field 'blocks'", "must be an object"}},
+  };
+  for (const Case& c : cases) {
+    nlohmann::json m = transformer;
+    nlohmann::json* at = &m;
+    for (const auto& key : c.where) at = at->is_array() ? &(*at)[std::stoul(key)] : &(*at)[key];
+    *at = c.value;
+    std::vector<std::string> parts = c.parts;
+    parts.push_back("t.json: ");
+    const Outcome r = run_pase(dir, {"plan", dir.write("t.json", m.dump())});
+    expect_error(r, 2, parts);
+    EXPECT_EQ(r.err.find("wrong type"), std::string::npos) << show(r);
+  }
+  // A cluster catalogue (PASE_CLUSTERS) with a field of the wrong type.
+  std::ifstream catalogue_source(source_dir + "/jobs/clusters.json");
+  nlohmann::json catalogue = nlohmann::json::parse(catalogue_source);
+  catalogue["format"] = 3.5;
+  const std::string catalogue_file = dir.write("clusters.json", catalogue.dump());
+  setenv("PASE_CLUSTERS", catalogue_file.c_str(), 1);
+  const Outcome r = run_pase(dir, {"plan", input("transformer.json"), "--cluster", "a100-nvlink"});
+  unsetenv("PASE_CLUSTERS");
+  expect_error(r, 2, {"clusters.json: field 'format'", "\"pase-clusters\""});
+}
+
+// --resume and inspect of a folder or a device say what the path is, not "no such checkpoint file"
+// (which sent users in a circle with "exists already, use --resume").
+TEST(CliTest, a_checkpoint_to_read_that_is_a_folder_or_a_device_says_so) {
+  test::TempDir dir;
+  const std::string model = input("alexnet.json");
+  expect_error(run_pase(dir, {"search", model, "--procs", "2", "--resume", dir.file("")}), 2, {"is a folder, not a checkpoint"});
+  expect_error(run_pase(dir, {"search", model, "--procs", "2", "--resume", "/dev/null"}), 2,
+               {"/dev/null: is not a regular file", "not a checkpoint"});
+  expect_error(run_pase(dir, {"inspect", dir.file("")}), 2, {"is a folder, not a checkpoint"});
+  expect_error(run_pase(dir, {"search", model, "--procs", "2", "--resume", dir.file("none.h5")}), 2,
+               {"none.h5: no such checkpoint file"});
+}
+
+// A count that saturated at 2^64 - 1 (saturating.hpp) is printed as a lower bound, never as an exact number.
+TEST(CliTest, saturated_counts_are_printed_as_lower_bounds) {
+  test::TempDir dir;
+  // 14 measured layers of 50 configurations, every pair joined: the last table has 50^13 entries.
+  nlohmann::json model = {{"format", "pase-model"}, {"version", 1}, {"name", "clique"}};
+  nlohmann::json configs = nlohmann::json::array();
+  for (int a = 0; a < 4 && configs.size() < 50; ++a)
+    for (int b = 0; b < 4 && configs.size() < 50; ++b)
+      for (int c = 0; c < 4 && configs.size() < 50; ++c)
+        for (int d = 0; d < 4 && configs.size() < 50; ++d)
+          if (a + b + c + d <= 6) configs.push_back({1 << a, 1 << b, 1 << c, 1 << d});
+  std::vector<double> costs(50), row(50, 1.0);
+  for (int i = 0; i < 50; ++i) costs[i] = i + 1;
+  const std::vector<std::vector<double>> matrix(50, row);
+  for (int i = 0; i < 14; ++i)
+    model["layers"].push_back({{"name", "l" + std::to_string(i)}, {"op", "Measured"}, {"dims", "abcd"},
+                               {"configs", configs}, {"costs", costs}});
+  for (int i = 0; i < 14; ++i)
+    for (int j = i + 1; j < 14; ++j)
+      model["edges"].push_back({{"from", "l" + std::to_string(i)}, {"to", "l" + std::to_string(j)}, {"costs", matrix}});
+  const std::string file = dir.write("clique.json", model.dump());
+  const Outcome r = run_pase(dir, {"plan", file, "--prune", "none", "-p", "64", "--ranks", "2", "--order", "auto"});
+  EXPECT_TRUE(no_crash(r));
+  EXPECT_EQ(r.exit_code, 3) << show(r);  // the plan does not fit: the memory limit's exit code
+  EXPECT_EQ(r.out.find("18446744073709551615"), std::string::npos) << show(r);
+  EXPECT_NE(r.out.find("largest table more than 1.8e19 entries, more than 1.8e19 DP cells"), std::string::npos) << show(r);
+  EXPECT_NE(r.out.find("search memory more than 16.0 EiB"), std::string::npos) << show(r);
+  EXPECT_NE(r.out.find("greedy more than 1.8e19"), std::string::npos) << show(r);
+  EXPECT_NE(r.out.find("more than 1.8e19 cells"), std::string::npos) << show(r);
+  EXPECT_EQ(std::regex_search(r.out, std::regex("[^n] 16\\.0 EiB")), false) << show(r);
+}
+
 // Readers and the writers of whole files (results, checkpoints) refuse FIFOs, devices and folders instead of
 // blocking on them, and a new checkpoint and the report cannot be one path.
 TEST(CliTest, fifos_devices_and_one_new_path_for_two_outputs_are_refused) {

@@ -3,7 +3,8 @@
 lines, run through the pase binary for a bounded time. Every run must end by itself (no signal, no
 run past PER_RUN_S), and
   - exit 0: every cost and step time in the JSON report is a finite number >= 0;
-  - exit 2 (bad input): stderr is exactly one line;
+  - exit 2 (bad input): stderr is exactly one line, and a type error names its field (never the
+    loader's fallback "a field has the wrong type");
   - any other exit code is one the README lists (1 failure, 3 too little memory).
 The mutations come from a fixed seed, so a failure is reproducible: the case's command line and
 mutated file are printed. Usage: mutation_test.py PASE SOURCE_DIR [BUDGET_S]."""
@@ -147,6 +148,8 @@ class Runner:
             self.counts["exit2"] += 1
             if r.stderr.count("\n") != 1 or not r.stderr.endswith("\n"):
                 return self.fail(what, args, "exit 2 without a one-line error: " + repr(r.stderr[:400]))
+            if "a field has the wrong type" in r.stderr:
+                return self.fail(what, args, "a type error that does not name its field: " + r.stderr[:400])
         elif r.returncode in (1, 3):
             self.counts["other"] += 1
         else:

@@ -88,6 +88,9 @@ class File {
   // Creates (truncating) a file for writing, its first `userblock_bytes` (0, or a power of two
   // from 512 on) left to the caller (HDF5 skips them). Collective.
   static File create(const std::string& path, Driver driver = {}, std::uint64_t userblock_bytes = 0);
+  // Creates a file in memory only (HDF5's core driver, no backing store), to learn how large it
+  // will be before writing it to the disk. `path` only names it in messages. One process.
+  static File create_in_memory(const std::string& path, std::uint64_t userblock_bytes = 0);
   // Opens an existing file for reading; throws Hdf5Error when it is not an HDF5 file. Collective.
   static File open_read_only(const std::string& path, Driver driver = {});
   ~File();  // closes silently
@@ -97,6 +100,9 @@ class File {
 
   const std::string& path() const { return path_; }
   bool parallel() const { return parallel_; }
+  // The size in bytes of a file made by create_in_memory, user block included: about what it
+  // takes on the disk written by create.
+  std::uint64_t image_bytes() const;
   // Closes the file; throws when its last writes fail. Collective.
   void close();
   // Gives up on a file whose writing failed, without closing it: HDF5 1.10 cannot always close

@@ -1,9 +1,13 @@
 #pragma once
 // MPI for the whole process: initialised when an MPI launcher (mpirun, srun) started the process,
 // and then the communicator of all ranks; a plain `pase` run is one process without MPI.
-// src/mpi/ is the only code that calls MPI.
+// src/mpi/ is the only code that calls MPI. Under a launcher, a rank whose launcher dies stops
+// (launcher_watch.hpp).
+
+#include <memory>
 
 #include "pase/mpi/communicator.hpp"
+#include "pase/mpi/launcher_watch.hpp"
 
 namespace pase {
 
@@ -26,6 +30,7 @@ class MpiRuntime {
   static bool launched_by_mpi();
 
  private:
+  std::unique_ptr<LauncherWatch> watch_;  // from before MPI_Init to after MPI_Finalize
   bool owns_ = false;  // initialised MPI here, so finalises it
   Communicator world_;
 };

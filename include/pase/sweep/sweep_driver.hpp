@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "pase/sweep/work_queue.hpp"
@@ -41,6 +42,12 @@ struct SweepOutcome {
 
 // Collective over all ranks. Rank 0 prints the summary on `out` and progress on `err`. Throws
 // std::invalid_argument for a bad spec or a results file of another spec (on every rank).
+// A failure every rank throws alike (rank 0 could not fold the results file, e.g. the disk is full):
+// printed once, and every rank ends with the same exit code.
+struct SweepFailedOnAllRanks : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 SweepOutcome run_sweep(Communicator& mpi, const SweepOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace pase
