@@ -90,6 +90,14 @@ SearchSettings search_settings(const SweepSpec& spec, const SweepPoint& point) {
   s.order = spec.order;
   s.prune = spec.prune;
   s.max_memory_bytes = spec.max_memory_bytes.value_or(0);
+  // As pase search (cli/options.cpp): a pase-cluster's capacity and reserve, which
+  // search.memory_per_device replaces; without a pase-cluster only search.memory_per_device.
+  if (point.hardware) {
+    s.device_memory.capacity_bytes = point.hardware->device.memory_bytes;
+    s.device_memory.reserve_bytes = point.hardware->device.memory_reserve_bytes;
+  }
+  if (spec.memory_per_device_bytes) s.device_memory.capacity_bytes = *spec.memory_per_device_bytes;
+  s.device_memory.recipe = spec.recipe;
   return s;
 }
 
