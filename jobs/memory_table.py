@@ -34,7 +34,7 @@ def row(out, model, procs):
         return (f"| {model} | {procs} | no | no | nothing fits: smallest {smallest.group(1) if smallest else '?'} GB "
                 f"| - | - | - | - |")
     if code != "0":
-        return f"| {model} | {procs} | exit {code} | | | | | | | |"
+        return f"| {model} | {procs} | search stopped (exit {code}) | | | | | | |"
     d = json.load(open(base + ".json"))
     m = d["memory"]
     by_name = {b["name"]: b for b in d["baselines"]}

@@ -34,7 +34,7 @@ std::vector<MemorySeries> memory_series(const ResultsTable& table, const std::ve
     ++p.fit;
     p.constrained += r.memory.unconstrained_fits ? 0 : 1;
     g.bytes.push_back(r.memory.memory_per_device_bytes);
-    p.largest_relative_gap = std::max(p.largest_relative_gap, r.memory.relative_gap(r.total_cost));
+    p.largest_relative_gap = std::max(p.largest_relative_gap, r.memory.relative_gap);
   }
   std::vector<MemorySeries> out;
   for (std::size_t s = 0; s < names.size(); ++s) {

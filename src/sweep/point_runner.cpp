@@ -26,7 +26,10 @@ void record_memory(const DeviceMemoryResult& memory, double unconstrained_cost, 
   out.memory_per_device_bytes = memory.feasible ? memory.memory.total() : memory.smallest_peak_bytes;
   out.unconstrained_fits = memory.unconstrained_fits;
   out.unconstrained_cost = unconstrained_cost;
-  if (memory.feasible) out.lower_bound = memory.lower_bound;
+  if (memory.feasible) {
+    out.lower_bound = memory.lower_bound;
+    out.relative_gap = memory.relative_gap();
+  }
   out.dp_solves = memory.dp_solves;
   out.seconds = memory.seconds;
   for (const Baseline& b : memory.baselines) {

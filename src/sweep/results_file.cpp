@@ -34,6 +34,7 @@ constexpr MemoryColumn memory_columns[] = {
     {"unconstrained_fits", nullptr, &SweepRowMemory::unconstrained_fits},
     {"unconstrained_cost", &SweepRowMemory::unconstrained_cost, nullptr},
     {"lower_bound", &SweepRowMemory::lower_bound, nullptr},
+    {"relative_gap", &SweepRowMemory::relative_gap, nullptr},
     {"data_parallel_fits", nullptr, &SweepRowMemory::data_parallel_fits},
     {"data_parallel_bytes", &SweepRowMemory::data_parallel_bytes, nullptr},
     {"fsdp_fits", nullptr, &SweepRowMemory::fsdp_fits},

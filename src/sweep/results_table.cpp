@@ -48,8 +48,9 @@ std::uint64_t bits(double x) {
 
 // The doubles of a row's device memory, in the order of the checksum (the search's time excluded).
 std::vector<double> memory_numbers(const SweepRowMemory& m) {
-  return {m.capacity_bytes, m.memory_per_device_bytes, m.unconstrained_cost, m.lower_bound, m.data_parallel_bytes,
-          m.fsdp_bytes, m.fsdp_step_time_s, m.speedup_over_best_baseline};
+  return {m.capacity_bytes,      m.memory_per_device_bytes, m.unconstrained_cost,
+          m.lower_bound,         m.relative_gap,            m.data_parallel_bytes,
+          m.fsdp_bytes,          m.fsdp_step_time_s,        m.speedup_over_best_baseline};
 }
 
 bool same_memory(const SweepRowMemory& a, const SweepRowMemory& b) {
@@ -145,6 +146,7 @@ std::string row_to_json(const SweepRow& r) {
         {"unconstrained_fits", m.unconstrained_fits},
         {"unconstrained_cost", m.unconstrained_cost},
         {"lower_bound", m.lower_bound},
+        {"relative_gap", m.relative_gap},
         {"dp_solves", m.dp_solves},
         {"data_parallel_fits", m.data_parallel_fits},
         {"data_parallel_bytes", m.data_parallel_bytes},
@@ -196,6 +198,7 @@ SweepRow row_from_json(const std::string& text) {
       m.unconstrained_fits = j.at("unconstrained_fits").get<bool>();
       m.unconstrained_cost = number(j, "unconstrained_cost");
       m.lower_bound = number(j, "lower_bound");
+      m.relative_gap = number(j, "relative_gap");
       m.dp_solves = j.at("dp_solves").get<std::int64_t>();
       m.data_parallel_fits = j.at("data_parallel_fits").get<bool>();
       m.data_parallel_bytes = number(j, "data_parallel_bytes");

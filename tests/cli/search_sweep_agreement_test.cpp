@@ -135,6 +135,7 @@ TEST(SearchSweepDeviceMemory, same_capacity_search_and_same_verdict) {
     EXPECT_LE(row.memory.memory_per_device_bytes, row.memory.capacity_bytes);
     EXPECT_EQ(row.memory.unconstrained_fits, report["memory"]["unconstrained_fits"].get<bool>()) << capacity;
     EXPECT_EQ(row.memory.lower_bound, report["memory"]["lower_bound"].get<double>()) << capacity;
+    EXPECT_EQ(row.memory.relative_gap, report["memory"]["relative_gap"].get<double>()) << capacity;
     EXPECT_EQ(row.memory.dp_solves, report["memory"]["dp_solves"].get<std::int64_t>()) << capacity;
     EXPECT_EQ(row.memory.data_parallel_fits, report["data_parallel"]["fits"].get<bool>()) << capacity;
     EXPECT_EQ(std::isnan(row.speedup_over_data_parallel), report["speedup_over_data_parallel"].is_null()) << capacity;

@@ -24,6 +24,10 @@ struct SweepRowMemory {
   bool unconstrained_fits = false;  // the unconstrained optimum fits: no constraint was needed
   double unconstrained_cost = std::numeric_limits<double>::quiet_NaN();  // its cost (FLOP or seconds)
   double lower_bound = std::numeric_limits<double>::quiet_NaN();  // no strategy that fits costs less
+  // The capacity search's proven gap: (its strategy's cost - lower_bound) / its cost; 0 when the
+  // unconstrained optimum fits. (total_cost may be data parallelism's, which the hardware model can
+  // prefer for its step time: the bound is on the search's cost, not on that.)
+  double relative_gap = std::numeric_limits<double>::quiet_NaN();
   std::int64_t dp_solves = 0;                                     // DPs of the capacity search
   bool data_parallel_fits = false;
   double data_parallel_bytes = std::numeric_limits<double>::quiet_NaN();
@@ -34,11 +38,6 @@ struct SweepRowMemory {
   double seconds = std::numeric_limits<double>::quiet_NaN();  // the capacity search beyond the unconstrained one
 
   bool checked() const { return !std::isnan(capacity_bytes); }
-  // The cost's gap to the bound, relative (0 when the unconstrained optimum fits).
-  double relative_gap(double total_cost) const {
-    return checked() && total_cost > 0 ? (total_cost - lower_bound) / total_cost
-                                       : std::numeric_limits<double>::quiet_NaN();
-  }
 };
 
 struct SweepRow {
