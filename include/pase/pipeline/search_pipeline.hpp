@@ -32,8 +32,8 @@ SearchRun plan_search(const SearchSettings& settings, PlanCache* cache = nullptr
 // plans it, without the DP. Adds to run.build_seconds (which may hold the loading time).
 void plan_network(const SearchSettings& settings, SearchRun& run, PlanCache* cache = nullptr);
 // The stages after building, on run.model.problem (already built): orders, prunes (per
-// settings.prune), reduces repeated blocks (settings.blocks) and plans it, without the DP. Adds to
-// run.search_seconds.
+// settings.prune), reduces repeated blocks (settings.blocks) and plans it, without the DP. Sets
+// run.search_seconds to the time it took.
 void plan_problem(const SearchSettings& settings, SearchRun& run, PlanCache* cache = nullptr);
 // The pipeline on a problem built elsewhere (the capacity search's problems, whose costs a Lagrange
 // multiplier adjusted): plan_problem, then the DP on every rank of `collectives`, with no memory
