@@ -7,7 +7,7 @@
 set -u
 pase=${PASE:-./build/pase}
 out=${1:-memory-table}
-shift 2>/dev/null || true
+[ $# -gt 0 ] && shift
 models=${*:-llama-7b gpt3-175b}
 mkdir -p "$out"
 for model in $models; do
