@@ -9,6 +9,7 @@
 #include "pase/io/output_path.hpp"
 #include "pase/plot/svg_chart.hpp"
 #include "pase/report/report_output.hpp"
+#include "pase/sweep/memory_summary.hpp"
 #include "pase/sweep/results_file.hpp"
 #include "pase/sweep/speedup_summary.hpp"
 
@@ -119,6 +120,10 @@ int report_command(int argc, char** argv) {
     }
     std::cout << "speedup over data parallelism:\n";
     print_speedup_table(std::cout, series);
+    if (const auto memory = memory_series(table, filters, by); !memory.empty()) {
+      std::cout << "device memory (rows with a device capacity; data parallelism's speedup only where it fits):\n";
+      print_memory_table(std::cout, memory);
+    }
     if (vm.count("plot"))
       picture = speedup_picture(series, vm.count("title") ? vm["title"].as<std::string>()
                                                           : "Speedup over data parallelism (" + table.meta.spec_name + ")");

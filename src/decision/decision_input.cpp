@@ -246,6 +246,11 @@ DecisionInput from_results(const ResultsTable& table, const std::string& file) {
     s.step_time_s = r.step_time_s;
     s.data_parallel_step_time_s = r.data_parallel_step_time_s;
     s.speedup = r.speedup_over_data_parallel;
+    if (r.memory.checked() && !r.memory.data_parallel_fits) {
+      // As a search's JSON with a null speedup: the ratio of step times stays as information.
+      s.data_parallel_fits = false;
+      s.speedup = r.data_parallel_step_time_s / r.step_time_s;
+    }
     s.strategy = r.strategy;
     input.scenarios.push_back(std::move(s));
   }

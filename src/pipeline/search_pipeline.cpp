@@ -44,6 +44,10 @@ void plan_network(const SearchSettings& settings, SearchRun& run, PlanCache* cac
   const auto start = Clock::now();
   run.model = build_problem(run.network, settings.problem);
   run.build_seconds += seconds_since(start);
+  plan_problem(settings, run, cache);
+}
+
+void plan_problem(const SearchSettings& settings, SearchRun& run, PlanCache* cache) {
   const auto search_start = Clock::now();
   PlannedOrder planned = plan_unpruned(settings, run.model.problem, cache);
   run.unpruned_dp_cells = planned.plan.totals.dp_cells;
@@ -75,6 +79,15 @@ SearchRun run_search(const SearchSettings& settings, Collectives& collectives) {
   check_memory(settings, run, collectives.size());
   solve_planned(settings, run, collectives);
   return run;
+}
+
+Solution solve_problem(const SearchSettings& settings, const Problem& problem, Collectives& collectives,
+                       PlanCache* cache) {
+  SearchRun run;
+  run.model.problem = problem;
+  plan_problem(settings, run, cache);
+  solve_planned(settings, run, collectives);
+  return std::move(run.solution);
 }
 
 SearchRun run_search(const SearchSettings& settings) {

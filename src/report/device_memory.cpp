@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "pase/bytes.hpp"
+#include "pase/pipeline/search_pipeline.hpp"
 #include "pase/search/order_choice.hpp"
 #include "pase/stages/megatron.hpp"
 
@@ -16,22 +17,6 @@ double edge_total(const Problem& problem, const std::vector<int>& chosen) {
   double total = 0;
   for (const auto& e : problem.edges) total += e.cost(chosen[e.from], chosen[e.to], problem.config_count(e.to));
   return total;
-}
-
-MemoryConstraint constraint_of(const ModelMemory& memory, double capacity_bytes) {
-  MemoryConstraint c;
-  c.fixed_bytes = memory.reserve_bytes;
-  c.capacity_bytes = capacity_bytes;
-  for (std::size_t v = 0; v < memory.keep.size(); ++v) {
-    VertexMemory& m = c.vertices.emplace_back();
-    for (std::size_t k = 0; k < memory.keep[v].size(); ++k) {
-      m.resident.push_back(memory.keep[v][k].resident());
-      m.recompute_resident.push_back(memory.recompute[v][k].resident());
-      m.recompute_cost.push_back(memory.recompute_cost[v][k]);
-      m.buffer.push_back(memory.keep[v][k].buffers);
-    }
-  }
-  return c;
 }
 
 // Data parallelism's step with its weight-gradient all-reduces replaced by FSDP's traffic: an
@@ -55,7 +40,33 @@ StepBreakdown fsdp_step(const SearchSettings& settings, const SearchRun& run) {
   return b;
 }
 
+// The plan of the relaxed problems' structure, made once: a multiplier changes costs, not structure.
+class OnePlan final : public PlanCache {
+ public:
+  std::optional<PlannedOrder> find(const Problem&) override { return planned_; }
+  void keep(const Problem&, const PlannedOrder& planned) override { planned_ = planned; }
+
+ private:
+  std::optional<PlannedOrder> planned_;
+};
+
 }  // namespace
+
+MemoryConstraint memory_constraint(const ModelMemory& memory, double capacity_bytes) {
+  MemoryConstraint c;
+  c.fixed_bytes = memory.reserve_bytes;
+  c.capacity_bytes = capacity_bytes;
+  for (std::size_t v = 0; v < memory.keep.size(); ++v) {
+    VertexMemory& m = c.vertices.emplace_back();
+    for (std::size_t k = 0; k < memory.keep[v].size(); ++k) {
+      m.resident.push_back(memory.keep[v][k].resident());
+      m.recompute_resident.push_back(memory.recompute[v][k].resident());
+      m.recompute_cost.push_back(memory.recompute_cost[v][k]);
+      m.buffer.push_back(memory.keep[v][k].buffers);
+    }
+  }
+  return c;
+}
 
 StepBreakdown strategy_step(const SearchSettings& settings, const SearchRun& run, const std::vector<int>& configs,
                             const std::vector<char>& recompute) {
@@ -101,21 +112,16 @@ DeviceMemoryResult search_within_capacity(const SearchSettings& settings, const 
   out.settings = memory;
   const ModelMemory model_bytes =
       model_memory(run.network, run.model, settings.problem, memory.recipe, memory.reserve_bytes);
-  const MemoryConstraint constraint = constraint_of(model_bytes, memory.capacity_bytes);
+  const MemoryConstraint constraint = memory_constraint(model_bytes, memory.capacity_bytes);
 
   bool first = true;
+  OnePlan plan;
   const ExactSolver solver = [&](const Problem& relaxed) {
     if (first) {  // multiplier 0 is the unconstrained problem: its solution is run's
       first = false;
       return run.solution;
     }
-    PrunedProblem reduced = should_prune(settings.prune, run.unpruned_dp_cells)
-                                ? prune_dominated(relaxed, settings.dp.threads)
-                                : unpruned(relaxed);
-    const PlannedOrder planned = plan_in_order(reduced.problem, settings.order);
-    Solution s = solve(reduced.problem, planned.plan, settings.dp, collectives);
-    if (reduced.pruned_any()) s.configs = reduced.expand(s.configs);
-    return s;
+    return solve_problem(settings, relaxed, collectives, &plan);
   };
   const CapacitySolution found = solve_within_capacity(run.model.problem, constraint, solver);
   out.feasible = found.feasible;

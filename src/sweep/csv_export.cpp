@@ -44,8 +44,38 @@ std::vector<std::string> csv_columns(const ResultsMeta& meta, bool strategies) {
   return c;
 }
 
+namespace {
+
+const char* const memory_columns[] = {"capacity_bytes", "memory_per_device_bytes", "fits", "unconstrained_fits",
+                                      "unconstrained_cost", "capacity_lower_bound", "capacity_relative_gap",
+                                      "capacity_dp_solves", "capacity_seconds", "data_parallel_fits",
+                                      "data_parallel_memory_bytes", "fsdp_fits", "fsdp_memory_bytes",
+                                      "fsdp_step_time_s", "speedup_over_best_baseline"};
+
+// A flag of a row whose device memory was checked; empty when it was not.
+std::string flag(const SweepRow& r, bool value) { return r.memory.checked() ? (value ? "1" : "0") : ""; }
+
+void write_memory(std::ostream& out, const SweepRow& r) {
+  const SweepRowMemory& m = r.memory;
+  const bool fits = m.checked() && m.memory_per_device_bytes <= m.capacity_bytes;
+  out << "," << exact_number(m.capacity_bytes) << "," << exact_number(m.memory_per_device_bytes) << ","
+      << flag(r, fits) << "," << flag(r, m.unconstrained_fits) << "," << exact_number(m.unconstrained_cost) << ","
+      << exact_number(m.lower_bound) << "," << exact_number(m.relative_gap)
+      << "," << (m.checked() ? std::to_string(m.dp_solves) : "") << "," << exact_number(m.seconds) << ","
+      << flag(r, m.data_parallel_fits) << "," << exact_number(m.data_parallel_bytes) << "," << flag(r, m.fsdp_fits)
+      << "," << exact_number(m.fsdp_bytes) << "," << exact_number(m.fsdp_step_time_s) << ","
+      << exact_number(m.speedup_over_best_baseline);
+}
+
+}  // namespace
+
 void write_csv(std::ostream& out, const ResultsTable& table, bool strategies, const TrainingColumns* training) {
   auto columns = csv_columns(table.meta, strategies);
+  // A sweep whose points had a device capacity has the device memory's columns, before `message`.
+  const bool memory = std::any_of(table.rows.begin(), table.rows.end(),
+                                  [](const SweepRow& r) { return r.memory.checked(); });
+  if (memory) columns.insert(std::find(columns.begin(), columns.end(), "message"), std::begin(memory_columns),
+                             std::end(memory_columns));
   if (training)
     for (const char* name : {"training_steps", "train_seconds", "train_device_hours", "train_cost",
                              "data_parallel_train_seconds", "data_parallel_train_cost", "train_cost_saving"})
@@ -76,7 +106,9 @@ void write_csv(std::ostream& out, const ResultsTable& table, bool strategies, co
         << exact_number(r.data_parallel_cost) << "," << exact_number(r.data_parallel_step_time_s) << ","
         << exact_number(r.speedup_over_data_parallel) << "," << exact_number(r.search_seconds) << ","
         << exact_number(r.build_seconds) << "," << r.dp_cells << "," << r.peak_bytes << "," << (r.plan_shared ? 1 : 0)
-        << "," << r.rank << "," << quoted(r.message);
+        << "," << r.rank;
+    if (memory) write_memory(out, r);
+    out << "," << quoted(r.message);
     if (strategies) out << "," << quoted(r.strategy);
     if (training) {
       if (r.ok() && std::isfinite(r.step_time_s) && std::isfinite(r.data_parallel_step_time_s)) {

@@ -1,11 +1,15 @@
 #include "pase/sweep/point_runner.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "pase/bytes.hpp"
 #include "pase/model/model_file.hpp"
+#include "pase/report/device_memory.hpp"
 
 namespace pase {
 
@@ -14,6 +18,31 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// What a row keeps of the capacity search (the recommended strategy's peak is make_report's, which
+// may prefer data parallelism when it fits and is faster).
+void record_memory(const DeviceMemoryResult& memory, double unconstrained_cost, SweepRowMemory& out) {
+  out.capacity_bytes = memory.settings.capacity_bytes;
+  out.memory_per_device_bytes = memory.feasible ? memory.memory.total() : memory.smallest_peak_bytes;
+  out.unconstrained_fits = memory.unconstrained_fits;
+  out.unconstrained_cost = unconstrained_cost;
+  if (memory.feasible) {
+    out.lower_bound = memory.lower_bound;
+    out.relative_gap = memory.relative_gap();
+  }
+  out.dp_solves = memory.dp_solves;
+  out.seconds = memory.seconds;
+  for (const Baseline& b : memory.baselines) {
+    if (b.name == "data_parallel") {
+      out.data_parallel_fits = b.fits;
+      out.data_parallel_bytes = b.memory.total();
+    } else if (b.name == "fsdp") {
+      out.fsdp_fits = b.fits;
+      out.fsdp_bytes = b.memory.total();
+      out.fsdp_step_time_s = b.step_time_s();
+    }
+  }
+}
 
 }  // namespace
 
@@ -124,17 +153,36 @@ SweepRow PointRunner::run(std::uint64_t index) {
     }
     SingleProcess single;
     solve_planned(settings, run, single);
+    row.search_seconds = run.search_seconds;
+    row.build_seconds = run.build_seconds;
+    row.dp_cells = run.solution.dp_cells;
 
-    const SearchReport report = make_report(settings, run);
+    // The devices' memory, as pase search: the capacity search, and a row that says when nothing fits.
+    std::optional<DeviceMemoryResult> device;
+    if (settings.device_memory.capacity_bytes > 0) {
+      device = search_within_capacity(settings, run, single);
+      record_memory(*device, run.solution.total_cost, row.memory);
+      if (!device->feasible) {
+        row.status = "does_not_fit";
+        row.message = does_not_fit_message(settings, *device);
+        return row;
+      }
+    }
+    const SearchReport report = make_report(settings, run, device ? &*device : nullptr);
     row.total_cost = report.total_cost;
     row.step_time_s = report.step_time_s;
     row.data_parallel_cost = report.data_parallel_cost;
     row.data_parallel_step_time_s = report.data_parallel_step_time_s;
     row.speedup_over_data_parallel = report.speedup_over_data_parallel;
-    row.search_seconds = report.search_seconds;
-    row.build_seconds = report.build_seconds;
-    row.dp_cells = run.solution.dp_cells;
     row.strategy = strategy_json(report);
+    if (report.device_memory) {
+      row.memory.memory_per_device_bytes = report.device_memory->memory.total();
+      if (!row.memory.data_parallel_fits) row.speedup_over_data_parallel = std::numeric_limits<double>::quiet_NaN();
+      double best = std::numeric_limits<double>::infinity();
+      for (const Baseline& b : report.device_memory->baselines)
+        if (b.fits) best = std::min(best, b.step_time_s());
+      if (std::isfinite(best) && report.step_time_s > 0) row.memory.speedup_over_best_baseline = best / report.step_time_s;
+    }
   } catch (const MemoryLimitExceeded& e) {
     row.status = "memory_limit";
     row.message = std::string(e.what());

@@ -18,7 +18,32 @@ constexpr const char* format_name = "pase-sweep-results";
 // Version 2 added the checksums: `rows/checksum` (row_checksum of each row) and the root attribute
 // `table_checksum` (of the identifying attributes, the axis and parameter names and every row's
 // checksum in order), so a changed byte anywhere in the values, a lost or an added row is detected.
-constexpr std::uint64_t format_version = 2;
+// Version 3 added the devices' memory, `rows/memory/*` (SweepRowMemory), which row_checksum covers;
+// version 2 files are still read (their rows have no device memory, their checksums none of it).
+constexpr std::uint64_t format_version = 3;
+constexpr std::uint64_t oldest_version = 2;
+
+// The device memory's columns: name, and the field as a double (flags 0 or 1, solves an integer).
+struct MemoryColumn {
+  const char* name;
+  double SweepRowMemory::*number;  // or null for the integer columns below
+  bool SweepRowMemory::*flag;
+};
+constexpr MemoryColumn memory_columns[] = {
+    {"capacity_bytes", &SweepRowMemory::capacity_bytes, nullptr},
+    {"per_device_bytes", &SweepRowMemory::memory_per_device_bytes, nullptr},
+    {"unconstrained_fits", nullptr, &SweepRowMemory::unconstrained_fits},
+    {"unconstrained_cost", &SweepRowMemory::unconstrained_cost, nullptr},
+    {"lower_bound", &SweepRowMemory::lower_bound, nullptr},
+    {"relative_gap", &SweepRowMemory::relative_gap, nullptr},
+    {"data_parallel_fits", nullptr, &SweepRowMemory::data_parallel_fits},
+    {"data_parallel_bytes", &SweepRowMemory::data_parallel_bytes, nullptr},
+    {"fsdp_fits", nullptr, &SweepRowMemory::fsdp_fits},
+    {"fsdp_bytes", &SweepRowMemory::fsdp_bytes, nullptr},
+    {"fsdp_step_time_s", &SweepRowMemory::fsdp_step_time_s, nullptr},
+    {"speedup_over_best_baseline", &SweepRowMemory::speedup_over_best_baseline, nullptr},
+    {"seconds", &SweepRowMemory::seconds, nullptr},
+};
 
 std::uint64_t table_checksum(const ResultsMeta& m, const std::vector<std::uint64_t>& row_checksums) {
   Fingerprint f;
@@ -33,10 +58,10 @@ std::uint64_t table_checksum(const ResultsMeta& m, const std::vector<std::uint64
   return f.value();
 }
 
-std::vector<std::uint64_t> row_checksums(const std::vector<SweepRow>& rows) {
+std::vector<std::uint64_t> row_checksums(const std::vector<SweepRow>& rows, bool with_memory = true) {
   std::vector<std::uint64_t> out;
   out.reserve(rows.size());
-  for (const auto& r : rows) out.push_back(row_checksum(r));
+  for (const auto& r : rows) out.push_back(row_checksum(r, with_memory));
   return out;
 }
 
@@ -89,12 +114,21 @@ void write_table(h5::File& f, const ResultsTable& t) {
   f.write("rows/plan_shared", column<std::int64_t>(rows, [](const SweepRow& r) { return r.plan_shared ? 1 : 0; }));
   f.write("rows/rank", column<std::int64_t>(rows, [](const SweepRow& r) { return r.rank; }));
   f.write("rows/strategy", column<std::string>(rows, [](const SweepRow& r) { return r.strategy; }));
+  f.create_group("rows/memory");
+  for (const MemoryColumn& c : memory_columns) {
+    if (c.number)
+      f.write(std::string("rows/memory/") + c.name, column<double>(rows, [&](const SweepRow& r) { return r.memory.*c.number; }));
+    else
+      f.write(std::string("rows/memory/") + c.name,
+              column<std::int64_t>(rows, [&](const SweepRow& r) { return r.memory.*c.flag ? 1 : 0; }));
+  }
+  f.write("rows/memory/dp_solves", column<std::int64_t>(rows, [](const SweepRow& r) { return r.memory.dp_solves; }));
   f.write("rows/checksum", checksums);
 }
 
-template <typename T>
+template <typename T, typename Set>
 void fill(const std::vector<T>& values, std::vector<SweepRow>& rows, const std::string& file, const std::string& name,
-          void (*set)(SweepRow&, const T&)) {
+          Set set) {
   if (values.size() != rows.size())
     throw std::invalid_argument(file + ": column 'rows/" + name + "' has " + std::to_string(values.size()) +
                                 " entries, 'rows/point' has " + std::to_string(rows.size()) + "; the file is damaged");
@@ -103,13 +137,13 @@ void fill(const std::vector<T>& values, std::vector<SweepRow>& rows, const std::
 
 const std::string damaged = "; the file is damaged: rerun the sweep into a new --output, or restore a copy";
 
-void verify_checksums(const h5::File& f, const ResultsTable& t) {
+void verify_checksums(const h5::File& f, const ResultsTable& t, bool with_memory) {
   const std::string& file = f.path();
   const auto stored = f.read_u64s("rows/checksum");
   if (stored.size() != t.rows.size())
     throw std::invalid_argument(file + ": column 'rows/checksum' has " + std::to_string(stored.size()) +
                                 " entries, 'rows/point' has " + std::to_string(t.rows.size()) + damaged);
-  const auto computed = row_checksums(t.rows);
+  const auto computed = row_checksums(t.rows, with_memory);
   for (std::size_t i = 0; i < computed.size(); ++i)
     if (computed[i] != stored[i])
       throw std::invalid_argument(file + ": row " + std::to_string(i) + " (point " + std::to_string(t.rows[i].point) +
@@ -135,15 +169,40 @@ void check_points(const std::string& file, const ResultsTable& t) {
   }
 }
 
+void read_memory(const h5::File& f, std::vector<SweepRow>& rows) {
+  const std::string& file = f.path();
+  for (const MemoryColumn& c : memory_columns) {
+    const std::string name = std::string("memory/") + c.name;
+    if (c.number) {
+      fill(f.read_doubles("rows/" + name), rows, file, name, [&](SweepRow& r, double v) { r.memory.*c.number = v; });
+      continue;
+    }
+    const auto flags = f.read_int64s("rows/" + name);
+    for (const auto v : flags)
+      if (v != 0 && v != 1)
+        throw std::invalid_argument(file + ": column 'rows/" + name + "' holds " + std::to_string(v) + ", not 0 or 1" + damaged);
+    fill(flags, rows, file, name, [&](SweepRow& r, std::int64_t v) { r.memory.*c.flag = v != 0; });
+  }
+  fill(f.read_int64s("rows/memory/dp_solves"), rows, file, "memory/dp_solves",
+              [](SweepRow& r, std::int64_t v) { r.memory.dp_solves = v; });
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const SweepRowMemory& m = rows[i].memory;
+    if (!m.checked() && (m.unconstrained_fits || m.data_parallel_fits || m.fsdp_fits || m.dp_solves != 0))
+      throw std::invalid_argument(file + ": row " + std::to_string(i) +
+                                  " has no device capacity but device-memory results" + damaged);
+  }
+}
+
 ResultsTable read_table(const h5::File& f) {
   const std::string& file = f.path();
   if (!f.exists("@format") || f.read_string_attribute("format") != format_name)
     throw std::invalid_argument(file + ": not a pase sweep results file (no attribute format=\"" +
                                 std::string(format_name) + "\"); name a file written by 'pase sweep'");
   const std::uint64_t version = f.read_u64_attribute("version");
-  if (version != format_version)
-    throw std::invalid_argument(file + ": results format version " + std::to_string(version) + " is not the version " +
-                                std::to_string(format_version) + " this pase reads; use the pase that wrote it");
+  if (version < oldest_version || version > format_version)
+    throw std::invalid_argument(file + ": results format version " + std::to_string(version) + " is not one of the versions " +
+                                std::to_string(oldest_version) + " to " + std::to_string(format_version) +
+                                " this pase reads; use the pase that wrote it");
   ResultsTable t;
   ResultsMeta& m = t.meta;
   m.fingerprint = f.read_string_attribute("fingerprint");
@@ -198,7 +257,8 @@ ResultsTable read_table(const h5::File& f) {
       throw std::invalid_argument(file + ": column 'rows/rank' holds " + std::to_string(v) + ", not a rank" + damaged);
   fill<std::int64_t>(ranks, rows, file, "rank", [](SweepRow& r, const std::int64_t& v) { r.rank = static_cast<int>(v); });
   fill<std::string>(f.read_strings("rows/strategy"), rows, file, "strategy", [](SweepRow& r, const std::string& v) { r.strategy = v; });
-  verify_checksums(f, t);
+  if (version >= 3) read_memory(f, rows);
+  verify_checksums(f, t, version >= 3);
   check_points(file, t);
   return t;
 }

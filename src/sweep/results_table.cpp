@@ -46,6 +46,21 @@ std::uint64_t bits(double x) {
   return b;
 }
 
+// The doubles of a row's device memory, in the order of the checksum (the search's time excluded).
+std::vector<double> memory_numbers(const SweepRowMemory& m) {
+  return {m.capacity_bytes,      m.memory_per_device_bytes, m.unconstrained_cost,
+          m.lower_bound,         m.relative_gap,            m.data_parallel_bytes,
+          m.fsdp_bytes,          m.fsdp_step_time_s,        m.speedup_over_best_baseline};
+}
+
+bool same_memory(const SweepRowMemory& a, const SweepRowMemory& b) {
+  const auto x = memory_numbers(a), y = memory_numbers(b);
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (bits(x[i]) != bits(y[i])) return false;
+  return a.unconstrained_fits == b.unconstrained_fits && a.dp_solves == b.dp_solves &&
+         a.data_parallel_fits == b.data_parallel_fits && a.fsdp_fits == b.fsdp_fits;
+}
+
 }  // namespace
 
 bool same_results(const SweepRow& a, const SweepRow& b) {
@@ -53,10 +68,10 @@ bool same_results(const SweepRow& a, const SweepRow& b) {
          bits(a.step_time_s) == bits(b.step_time_s) && bits(a.data_parallel_cost) == bits(b.data_parallel_cost) &&
          bits(a.data_parallel_step_time_s) == bits(b.data_parallel_step_time_s) &&
          bits(a.speedup_over_data_parallel) == bits(b.speedup_over_data_parallel) && a.dp_cells == b.dp_cells &&
-         a.peak_bytes == b.peak_bytes && a.strategy == b.strategy;
+         a.peak_bytes == b.peak_bytes && a.strategy == b.strategy && same_memory(a.memory, b.memory);
 }
 
-std::uint64_t row_checksum(const SweepRow& r) {
+std::uint64_t row_checksum(const SweepRow& r, bool with_memory) {
   Fingerprint f;
   f.add_word(r.point);
   f.add(r.model);
@@ -77,6 +92,13 @@ std::uint64_t row_checksum(const SweepRow& r) {
   f.add_word(r.plan_shared ? 1 : 0);
   f.add_word(static_cast<std::uint64_t>(static_cast<std::int64_t>(r.rank)));
   f.add(r.strategy);
+  if (with_memory) {
+    const SweepRowMemory& m = r.memory;
+    for (const double x : memory_numbers(m)) f.add_word(bits(x));
+    f.add_word(bits(m.seconds));
+    f.add_word(static_cast<std::uint64_t>(m.dp_solves));
+    f.add_word((m.unconstrained_fits ? 1u : 0u) | (m.data_parallel_fits ? 2u : 0u) | (m.fsdp_fits ? 4u : 0u));
+  }
   return f.value();
 }
 
@@ -92,7 +114,7 @@ double number(const Json& doc, const char* key) {
 }  // namespace
 
 std::string row_to_json(const SweepRow& r) {
-  const Json doc = {
+  Json doc = {
       {"point", r.point},
       {"model", r.model},
       {"procs", r.procs},
@@ -116,6 +138,25 @@ std::string row_to_json(const SweepRow& r) {
       {"rank", r.rank},
       {"strategy", r.strategy},
   };
+  if (r.memory.checked()) {
+    const SweepRowMemory& m = r.memory;
+    doc["memory"] = {
+        {"capacity_bytes", m.capacity_bytes},
+        {"per_device_bytes", m.memory_per_device_bytes},
+        {"unconstrained_fits", m.unconstrained_fits},
+        {"unconstrained_cost", m.unconstrained_cost},
+        {"lower_bound", m.lower_bound},
+        {"relative_gap", m.relative_gap},
+        {"dp_solves", m.dp_solves},
+        {"data_parallel_fits", m.data_parallel_fits},
+        {"data_parallel_bytes", m.data_parallel_bytes},
+        {"fsdp_fits", m.fsdp_fits},
+        {"fsdp_bytes", m.fsdp_bytes},
+        {"fsdp_step_time_s", m.fsdp_step_time_s},
+        {"speedup_over_best_baseline", m.speedup_over_best_baseline},
+        {"seconds", m.seconds},
+    };
+  }
   return doc.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -147,6 +188,26 @@ SweepRow row_from_json(const std::string& text) {
     r.plan_shared = doc.at("plan_shared").get<bool>();
     r.rank = doc.at("rank").get<int>();
     r.strategy = doc.at("strategy").get<std::string>();
+    // Rows without device memory (unchecked points, and journals written before it) keep the defaults.
+    if (doc.contains("memory")) {
+      const Json& j = doc.at("memory");
+      SweepRowMemory& m = r.memory;
+      m.capacity_bytes = number(j, "capacity_bytes");
+      if (!m.checked()) throw std::invalid_argument("not a sweep row: memory.capacity_bytes is null");
+      m.memory_per_device_bytes = number(j, "per_device_bytes");
+      m.unconstrained_fits = j.at("unconstrained_fits").get<bool>();
+      m.unconstrained_cost = number(j, "unconstrained_cost");
+      m.lower_bound = number(j, "lower_bound");
+      m.relative_gap = number(j, "relative_gap");
+      m.dp_solves = j.at("dp_solves").get<std::int64_t>();
+      m.data_parallel_fits = j.at("data_parallel_fits").get<bool>();
+      m.data_parallel_bytes = number(j, "data_parallel_bytes");
+      m.fsdp_fits = j.at("fsdp_fits").get<bool>();
+      m.fsdp_bytes = number(j, "fsdp_bytes");
+      m.fsdp_step_time_s = number(j, "fsdp_step_time_s");
+      m.speedup_over_best_baseline = number(j, "speedup_over_best_baseline");
+      m.seconds = number(j, "seconds");
+    }
     return r;
   } catch (const Json::exception& e) {
     throw std::invalid_argument(std::string("not a sweep row: ") + e.what());

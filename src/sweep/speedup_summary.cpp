@@ -64,6 +64,13 @@ std::vector<SweepRow> rows_matching(const ResultsTable& table, const std::vector
   return rows;
 }
 
+std::string series_name(const ResultsMeta& meta, const SweepRow& row, const std::vector<std::string>& series_columns) {
+  std::string name;
+  for (const auto& c : series_columns)
+    name += (name.empty() ? "" : " ") + (c == "model" ? row.model : c + "=" + column_text(meta, row, c));
+  return name;
+}
+
 std::vector<SpeedupSeries> speedup_series(const ResultsTable& table, const std::vector<RowFilter>& filters,
                                           const std::vector<std::string>& series_columns) {
   // Check the column names even when there are no rows.
@@ -80,9 +87,7 @@ std::vector<SpeedupSeries> speedup_series(const ResultsTable& table, const std::
     bool keep = true;
     for (const auto& f : filters) keep = keep && matches(column_text(table.meta, r, f.column), f.value);
     if (!keep) continue;
-    std::string name;
-    for (const auto& c : series_columns)
-      name += (name.empty() ? "" : " ") + (c == "model" ? r.model : c + "=" + column_text(table.meta, r, c));
+    const std::string name = series_name(table.meta, r, series_columns);
     const auto [it, fresh] = order.try_emplace(name, names.size());
     if (fresh) {
       names.push_back(name);

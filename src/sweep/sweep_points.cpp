@@ -92,6 +92,14 @@ SearchSettings search_settings(const SweepSpec& spec, const SweepPoint& point,
   request.order = spec.order;
   request.prune = spec.prune;
   request.max_memory_bytes = max_memory_bytes ? max_memory_bytes : spec.max_memory_bytes;
+  // As pase search (cli/options.cpp): a pase-cluster's capacity and reserve, which
+  // search.memory_per_device replaces; without a pase-cluster only search.memory_per_device.
+  if (point.hardware) {
+    request.device_memory.capacity_bytes = point.hardware->device.memory_bytes;
+    request.device_memory.reserve_bytes = point.hardware->device.memory_reserve_bytes;
+  }
+  if (spec.memory_per_device_bytes) request.device_memory.capacity_bytes = *spec.memory_per_device_bytes;
+  request.device_memory.recipe = spec.recipe;
   return build_settings(request);
 }
 

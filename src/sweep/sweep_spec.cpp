@@ -103,6 +103,7 @@ class SpecReader {
     read_zip(doc["zip"]);
     check_labels();
     resolve_clusters(doc["clusters"]);
+    check_capacity(doc["search"]);
     collect_columns();
     compute_fingerprint();
     return std::move(spec_);
@@ -444,8 +445,14 @@ class SpecReader {
 
   void read_search(const Node& search) {
     if (!search) return;
-    if (!search.IsMap()) fail(search, "search", "must be a mapping (order, prune, parallel_edges, max_memory, precision)");
-    check_keys(search, "search.", {"order", "prune", "parallel_edges", "max_memory", "precision"});
+    if (!search.IsMap())
+      fail(search, "search",
+           "must be a mapping (order, prune, parallel_edges, max_memory, precision, memory_per_device, optimizer, "
+           "training_precision)");
+    check_keys(search, "search.",
+               {"order", "prune", "parallel_edges", "max_memory", "precision", "memory_per_device", "optimizer",
+                "training_precision"});
+    read_device_memory(search);
     try {
       if (search["precision"]) spec_.precision = cluster::parse_precision(scalar(search["precision"], "search.precision"));
     } catch (const std::invalid_argument& e) {
@@ -472,6 +479,36 @@ class SpecReader {
     } catch (const std::invalid_argument& e) {
       fail(search["max_memory"], "search.max_memory", e.what());
     }
+  }
+
+  // As pase search's --memory-per-device, --optimizer and --training-precision.
+  void read_device_memory(const Node& search) {
+    if (const Node n = search["memory_per_device"]) {
+      const std::string text = scalar(n, "search.memory_per_device");
+      if (!text.empty() && text[0] == '-') fail(n, "search.memory_per_device", "must not be negative (e.g. 80G)");
+      try {
+        spec_.memory_per_device_bytes = static_cast<double>(parse_bytes(text, "search.memory_per_device"));
+      } catch (const std::invalid_argument& e) {
+        fail(n, "search.memory_per_device", e.what());
+      }
+    }
+    const Node optimizer = search["optimizer"], precision = search["training_precision"];
+    try {
+      spec_.recipe = training_recipe(optimizer ? scalar(optimizer, "search.optimizer") : "adam",
+                                     precision ? scalar(precision, "search.training_precision") : "mixed");
+    } catch (const std::invalid_argument& e) {
+      fail(optimizer ? optimizer : precision, optimizer ? "search.optimizer" : "search.training_precision", e.what());
+    }
+  }
+
+  // A capacity must leave room above a pase-cluster's reserve, as pase search --memory-per-device.
+  void check_capacity(const Node& search) const {
+    if (!spec_.memory_per_device_bytes || *spec_.memory_per_device_bytes == 0) return;
+    for (const auto& [name, hw] : spec_.hardware_clusters)
+      if (*spec_.memory_per_device_bytes <= hw.device.memory_reserve_bytes)
+        fail(search["memory_per_device"], "search.memory_per_device",
+             "is not above the reserve of cluster '" + name + "' (" +
+                 format_bytes(static_cast<std::uint64_t>(hw.device.memory_reserve_bytes)) + ")");
   }
 
   void resolve_clusters(const Node& clusters) {

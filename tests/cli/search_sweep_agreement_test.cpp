@@ -5,10 +5,12 @@
 // disagree with the other at one of them.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "pase/bytes.hpp"
 #include "pase/cli/commands.hpp"
 #include "pase/cli/options.hpp"
 #include "pase/pipeline/search_pipeline.hpp"
@@ -94,7 +96,7 @@ TEST_P(SearchSweepAgreement, same_result_and_same_memory_verdict) {
 }
 
 // The command line's settings and a sweep point's, both from build_settings: the same in every
-// field, except what a sweep point leaves out by design (sweep_points.hpp): device memory.
+// field, device memory included.
 SearchSettings cli_settings(std::vector<std::string> args) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -133,6 +135,8 @@ void expect_same_search(const SearchSettings& a, const SearchSettings& b) {
   EXPECT_EQ(a.dp.replicate_below_bytes, b.dp.replicate_below_bytes);
   EXPECT_EQ(a.device_memory.recipe.optimizer, b.device_memory.recipe.optimizer);
   EXPECT_EQ(a.device_memory.recipe.precision, b.device_memory.recipe.precision);
+  EXPECT_EQ(a.device_memory.capacity_bytes, b.device_memory.capacity_bytes);
+  EXPECT_EQ(a.device_memory.reserve_bytes, b.device_memory.reserve_bytes);
 }
 
 TEST(SearchSweepSettings, the_command_line_and_a_sweep_point_build_the_same_settings) {
@@ -146,20 +150,69 @@ TEST(SearchSweepSettings, the_command_line_and_a_sweep_point_build_the_same_sett
                                    "--threads", "1"}),
                      point_settings(dir, models + "axes:\n  procs: [16]\n  flops: [40]\n  bw: [64]\nsearch:\n"
                                                   "  order: minfill\n  prune: none\n  max_memory: 3G\n"));
-  // The hardware model; the default cap. The command line checks the cluster's device memory.
+  // The hardware model; the default cap. Both check the cluster's device memory.
   const SearchSettings cli = cli_settings({"search", model, "--cluster", "dgx-a100", "--procs", "8", "--precision",
                                            "bf16", "--set", "batch=32", "--threads", "1"});
   const SearchSettings point =
       point_settings(dir, models + "axes:\n  cluster: [dgx-a100]\n  procs: [8]\nsearch:\n  precision: bf16\n");
   expect_same_search(cli, point);
   EXPECT_GT(cli.device_memory.capacity_bytes, 0);
-  EXPECT_EQ(point.device_memory.capacity_bytes, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, SearchSweepAgreement,
                          ::testing::Values(Case{"inception3", "8", "10", "16"}, Case{"alexnet", "16", "40", "64"},
                                            Case{"rnnlm", "32", "10", "8"}, Case{"transformer", "16", "10", "16", "dominance"}),
                          [](const auto& test_case) { return test_case.param.model + "_" + test_case.param.prune; });
+
+// The devices' memory: a pase-cluster point with search.memory_per_device and `pase search
+// --memory-per-device` give the same recommended strategy, peak, bound and baselines' verdicts, and
+// both refuse when nothing fits (the sweep's row says does_not_fit).
+TEST(SearchSweepDeviceMemory, same_capacity_search_and_same_verdict) {
+  test::TempDir dir;
+  int argc = 0;
+  char** argv = nullptr;
+  MpiRuntime mpi(argc, argv);
+  const std::string model = std::string(PASE_SOURCE_DIR) + "/inputs/gpt.json";
+  for (const std::string capacity : {"10G", "11G", "80G", "2G"}) {
+    const std::string path = dir.file("memory.yaml");
+    test::write_file(path, "format: pase-sweep\nversion: 1\nname: memory\nmodels:\n  - file: " + model +
+                               "\naxes:\n  cluster: [dgx-a100]\n  procs: [4]\nsearch:\n  precision: bf16\n"
+                               "  memory_per_device: " + capacity + "\n");
+    const SweepSpec spec = load_sweep_spec(path);
+    const std::vector<SweepPoint> points = enumerate_points(spec);
+    PointRunner runner(spec, points, 0);
+    const SweepRow row = runner.run(0);
+    const std::vector<std::string> args{"search", model, "--cluster", "dgx-a100", "--precision", "bf16", "-p", "4",
+                                        "--memory-per-device", capacity, "-q", "-o", dir.file("s.json")};
+    EXPECT_EQ(row.memory.capacity_bytes, static_cast<double>(parse_bytes(capacity, "capacity")));
+    if (capacity == "2G") {
+      EXPECT_THROW(search(mpi, args), MemoryLimitExceeded);
+      EXPECT_EQ(row.status, "does_not_fit");
+      EXPECT_GT(row.memory.memory_per_device_bytes, row.memory.capacity_bytes);
+      continue;
+    }
+    ASSERT_EQ(search(mpi, args), 0);
+    const nlohmann::json report = nlohmann::json::parse(test::read_file(dir.file("s.json")));
+    ASSERT_EQ(row.status, "ok") << row.message;
+    EXPECT_EQ(row.total_cost, report["total_cost"].get<double>()) << capacity;
+    EXPECT_EQ(row.memory.memory_per_device_bytes, report["memory"]["per_device_bytes"].get<double>()) << capacity;
+    EXPECT_LE(row.memory.memory_per_device_bytes, row.memory.capacity_bytes);
+    EXPECT_EQ(row.memory.unconstrained_fits, report["memory"]["unconstrained_fits"].get<bool>()) << capacity;
+    EXPECT_EQ(row.memory.lower_bound, report["memory"]["lower_bound"].get<double>()) << capacity;
+    EXPECT_EQ(row.memory.relative_gap, report["memory"]["relative_gap"].get<double>()) << capacity;
+    EXPECT_EQ(row.memory.dp_solves, report["memory"]["dp_solves"].get<std::int64_t>()) << capacity;
+    EXPECT_EQ(row.memory.data_parallel_fits, report["data_parallel"]["fits"].get<bool>()) << capacity;
+    EXPECT_EQ(std::isnan(row.speedup_over_data_parallel), report["speedup_over_data_parallel"].is_null()) << capacity;
+    if (report["speedup_over_best_baseline"].is_null()) {
+      EXPECT_TRUE(std::isnan(row.memory.speedup_over_best_baseline)) << capacity;
+    } else {
+      EXPECT_EQ(row.memory.speedup_over_best_baseline, report["speedup_over_best_baseline"].get<double>()) << capacity;
+    }
+    // Data parallelism needs 12.3 GB, the unconstrained optimum 11.5 GB (10 GiB constrains it).
+    EXPECT_EQ(row.memory.unconstrained_fits, capacity != "10G");
+    EXPECT_EQ(row.memory.data_parallel_fits, capacity == "80G");
+  }
+}
 
 }  // namespace
 }  // namespace pase

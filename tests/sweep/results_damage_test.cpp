@@ -112,6 +112,10 @@ TEST(ResultsDamageTest, every_changed_value_fails_its_row_checksum) {
                                       "data_parallel_cost", "data_parallel_step_time_s", "speedup_over_data_parallel",
                                       "search_seconds", "build_seconds", "dp_cells", "peak_bytes", "plan_shared",
                                       "rank", "checksum"};
+  for (const char* m : {"capacity_bytes", "per_device_bytes", "unconstrained_fits", "unconstrained_cost", "lower_bound", "relative_gap",
+                        "dp_solves", "data_parallel_fits", "data_parallel_bytes", "fsdp_fits", "fsdp_bytes",
+                        "fsdp_step_time_s", "speedup_over_best_baseline", "seconds"})
+    numeric.push_back(std::string("memory/") + m);
   std::vector<std::uint64_t> offsets;
   {
     const h5::File f = h5::File::open_read_only(sweep.results);

@@ -8,6 +8,7 @@
 #include "pase/sweep/results_file.hpp"
 #include "pase/sweep/csv_export.hpp"
 #include "pase/sweep/journal.hpp"
+#include "pase/sweep/memory_summary.hpp"
 #include "pase/sweep/results_store.hpp"
 #include "pase/sweep/speedup_summary.hpp"
 #include "support/commands.hpp"
@@ -73,6 +74,84 @@ TEST(ResultsFileTest, round_trips_every_column_exactly) {
   ASSERT_EQ(back.rows.size(), t.rows.size());
   for (std::size_t i = 0; i < t.rows.size(); ++i) expect_same(back.rows[i], t.rows[i]);
   EXPECT_TRUE(std::isnan(back.rows[3].total_cost));
+}
+
+// A point with a device capacity (README.md, "Device memory"): the capacity search's result.
+SweepRow with_memory(std::uint64_t point) {
+  SweepRow r = row(point);
+  SweepRowMemory& m = r.memory;
+  m.capacity_bytes = 85899345920.0;
+  m.memory_per_device_bytes = 4e10 + static_cast<double>(point);
+  m.unconstrained_fits = point % 2 == 0;
+  m.unconstrained_cost = r.total_cost * (m.unconstrained_fits ? 1.0 : 0.9);
+  m.lower_bound = r.total_cost * (m.unconstrained_fits ? 1.0 : 0.99);
+  m.relative_gap = m.unconstrained_fits ? 0.0 : 0.01;
+  m.dp_solves = m.unconstrained_fits ? 1 : 11;
+  m.data_parallel_fits = point % 3 == 0;
+  m.data_parallel_bytes = 1.2e11 / 3.0;
+  m.fsdp_fits = true;
+  m.fsdp_bytes = 6e10;
+  m.fsdp_step_time_s = r.step_time_s * 1.1;
+  m.speedup_over_best_baseline = 1.1;
+  m.seconds = 0.25;
+  return r;
+}
+
+TEST(ResultsFileTest, round_trips_device_memory_exactly) {
+  test::TempDir dir;
+  ResultsTable t{meta(), {row(0), with_memory(1), with_memory(2), with_memory(4)}};
+  t.rows[3].status = "does_not_fit";
+  t.rows[3].message = "device memory: no strategy fits";
+  t.rows[3].total_cost = std::nan("");
+  t.rows[3].memory.lower_bound = std::nan("");
+  t.rows[3].memory.relative_gap = std::nan("");
+  t.rows[3].memory.speedup_over_best_baseline = std::nan("");
+  const std::string path = dir.file("r.h5");
+  write_results_file(path, t);
+  const ResultsTable back = read_results_file(path);
+  ASSERT_EQ(back.rows.size(), t.rows.size());
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    expect_same(back.rows[i], t.rows[i]);
+    EXPECT_TRUE(same_results(back.rows[i], t.rows[i])) << i;
+    EXPECT_EQ(row_checksum(back.rows[i]), row_checksum(t.rows[i])) << i;
+    expect_same(row_from_json(row_to_json(t.rows[i])), t.rows[i]);
+  }
+  EXPECT_FALSE(back.rows[0].memory.checked());
+  EXPECT_TRUE(std::isnan(back.rows[0].memory.memory_per_device_bytes));
+  EXPECT_EQ(back.rows[2].memory.memory_per_device_bytes, 4e10 + 2);
+  EXPECT_EQ(back.rows[1].memory.dp_solves, 11);
+  EXPECT_TRUE(back.rows[2].memory.unconstrained_fits);
+  EXPECT_EQ(back.rows[2].memory.relative_gap, 0.0);
+  // Every field of the device memory is part of the results and of the checksum.
+  SweepRow other = t.rows[1];
+  other.memory.data_parallel_fits = !other.memory.data_parallel_fits;
+  EXPECT_FALSE(same_results(other, t.rows[1]));
+  EXPECT_NE(row_checksum(other), row_checksum(t.rows[1]));
+  other = t.rows[1];
+  other.memory.lower_bound *= 1 + 1e-15;
+  EXPECT_FALSE(same_results(other, t.rows[1]));
+  other = t.rows[1];
+  other.memory.seconds = 1;  // a timing: not a result, but checksummed
+  EXPECT_TRUE(same_results(other, t.rows[1]));
+  EXPECT_NE(row_checksum(other), row_checksum(t.rows[1]));
+  // A row without a capacity checksums as it did in format 2.
+  EXPECT_EQ(row_checksum(t.rows[0], false), row_checksum(t.rows[0], false));
+  EXPECT_NE(row_checksum(t.rows[1], false), row_checksum(t.rows[1]));
+}
+
+// Files of format 2, written before the device memory (the fuzz corpus's seed is one), are still read.
+TEST(ResultsFileTest, reads_format_2_files_without_device_memory) {
+  const ResultsTable t =
+      read_results_file(std::string(PASE_SOURCE_DIR) + "/tests/fuzz/corpus/results_file/mlp-6-points.h5");
+  ASSERT_EQ(t.rows.size(), 6u);
+  for (const auto& r : t.rows) {
+    EXPECT_TRUE(r.ok());
+    EXPECT_FALSE(r.memory.checked());
+    EXPECT_EQ(r.memory.dp_solves, 0);
+  }
+  std::ostringstream out;
+  write_csv(out, t, false);
+  EXPECT_EQ(out.str().find("capacity_bytes"), std::string::npos) << out.str();
 }
 
 TEST(ResultsFileTest, empty_table_and_refusals) {
@@ -178,6 +257,53 @@ TEST(CsvExportTest, columns_named_as_the_axes_and_exact_numbers) {
   EXPECT_NE(text.find("\n2,\"rnn, \"\"quoted\"\"\",8,15.7,2.1,64,,ok,"), std::string::npos) << text;
   EXPECT_EQ(exact_number(0.1 + 0.2), "0.30000000000000004");
   EXPECT_EQ(std::stod(exact_number(1e12 / 3.0)), 1e12 / 3.0);
+}
+
+TEST(CsvExportTest, device_memory_columns_when_a_point_had_a_capacity) {
+  ResultsTable t{meta(), {row(0), with_memory(1)}};
+  std::ostringstream out;
+  write_csv(out, t, false);
+  const std::string text = out.str();
+  EXPECT_NE(text.find(",rank,capacity_bytes,memory_per_device_bytes,fits,unconstrained_fits,unconstrained_cost,"
+                      "capacity_lower_bound,capacity_relative_gap,capacity_dp_solves,capacity_seconds,"
+                      "data_parallel_fits,data_parallel_memory_bytes,fsdp_fits,fsdp_memory_bytes,fsdp_step_time_s,"
+                      "speedup_over_best_baseline,message\n"),
+            std::string::npos)
+      << text;
+  // Row 0 had no capacity: every device-memory cell is empty.
+  EXPECT_NE(text.find(",1,0" + std::string(16, ',') + "\n"), std::string::npos) << text;
+  const SweepRow r = with_memory(1);
+  const double gap = r.memory.relative_gap;
+  EXPECT_NE(text.find(",85899345920,40000000001,1,0," + exact_number(r.memory.unconstrained_cost) + "," +
+                      exact_number(r.memory.lower_bound) + "," + exact_number(gap) + ",11,0.25,0,"),
+            std::string::npos)
+      << text;
+}
+
+TEST(MemorySummaryTest, counts_per_model_and_device_count) {
+  ResultsTable t{meta(), {}};
+  for (std::uint64_t p = 0; p < 8; ++p) t.rows.push_back(with_memory(p));
+  t.rows.push_back(row(8));  // no capacity: left out
+  t.rows[5].status = "does_not_fit";
+  t.rows[5].memory.memory_per_device_bytes = 9e11;
+  const auto series = memory_series(t, {});
+  ASSERT_EQ(series.size(), 2u);
+  EXPECT_EQ(series[1].name, "mlp");
+  ASSERT_EQ(series[1].points.size(), 2u);  // mlp: procs 4 (points 1, 5), 16 (points 3, 7)
+  const MemoryPoint& p = series[1].points[0];
+  EXPECT_EQ(p.procs, 4);
+  EXPECT_EQ(p.rows, 2u);
+  EXPECT_EQ(p.fit, 1u);
+  EXPECT_EQ(p.constrained, 1u);
+  EXPECT_EQ(p.data_parallel_fits, 0u);
+  EXPECT_EQ(p.fsdp_fits, 2u);
+  EXPECT_EQ(p.median_bytes, 4e10 + 1);
+  EXPECT_EQ(p.largest_relative_gap, 0.01);
+  EXPECT_EQ(series[0].points[0].data_parallel_fits, 1u);  // points 0 (fits) and 4 (not)
+  EXPECT_TRUE(memory_series(ResultsTable{meta(), {row(0)}}, {}).empty());
+  std::ostringstream out;
+  print_memory_table(out, series);
+  EXPECT_NE(out.str().find("mlp"), std::string::npos) << out.str();
 }
 
 TEST(SpeedupSummaryTest, median_min_max_per_model_and_device_count) {

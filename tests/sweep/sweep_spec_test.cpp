@@ -128,6 +128,41 @@ TEST(SweepSpecTest, search_precision_prices_pase_cluster_points) {
   EXPECT_NE(error_of(models() + "search:\n  precision: fp8\n").find("search.precision"), std::string::npos);
 }
 
+// Device memory (README.md, "Device memory"): a pase-cluster point takes the cluster's capacity and
+// reserve, search.memory_per_device replaces it (and is the only capacity of paper-model points).
+TEST(SweepSpecTest, device_memory_fields_set_each_points_capacity_and_recipe) {
+  const cluster::HardwareCluster a100 = cluster::load_cluster("dgx-a100");
+  const SweepSpec plain = SpecFile(models() + "axes:\n  cluster: [dgx-a100]\n  procs: [2]\n").load();
+  const SearchSettings on_cluster = search_settings(plain, enumerate_points(plain)[0]);
+  EXPECT_EQ(on_cluster.device_memory.capacity_bytes, a100.device.memory_bytes);
+  EXPECT_EQ(on_cluster.device_memory.reserve_bytes, a100.device.memory_reserve_bytes);
+  EXPECT_EQ(on_cluster.device_memory.recipe.optimizer_bytes, 12);
+  const SweepSpec paper = SpecFile(models() + "axes:\n  procs: [2]\n").load();
+  EXPECT_EQ(search_settings(paper, enumerate_points(paper)[0]).device_memory.capacity_bytes, 0);
+  const SweepSpec set = SpecFile(models() + "axes:\n  cluster: [dgx-a100]\n  procs: [2]\nsearch:\n"
+                                            "  memory_per_device: 40G\n  optimizer: sgd\n  training_precision: fp32\n")
+                            .load();
+  const SearchSettings s = search_settings(set, enumerate_points(set)[0]);
+  EXPECT_EQ(s.device_memory.capacity_bytes, 40.0 * (1 << 30));
+  EXPECT_EQ(s.device_memory.reserve_bytes, a100.device.memory_reserve_bytes);
+  EXPECT_EQ(s.device_memory.recipe.optimizer, "sgd");
+  EXPECT_EQ(s.device_memory.recipe.weight_bytes, 4);
+  EXPECT_EQ(s.device_memory.recipe.optimizer_bytes, 0);
+  const SweepSpec off = SpecFile(models() + "axes:\n  cluster: [dgx-a100]\nsearch:\n  memory_per_device: 0\n").load();
+  EXPECT_EQ(search_settings(off, enumerate_points(off)[0]).device_memory.capacity_bytes, 0);
+  // Bad values name the field.
+  for (const auto& [search, field] : std::vector<std::pair<std::string, std::string>>{
+           {"  memory_per_device: -8G\n", "search.memory_per_device"},
+           {"  memory_per_device: lots\n", "search.memory_per_device"},
+           {"  memory_per_device: 1G\n", "search.memory_per_device"},  // below dgx-a100's 1.5 GB reserve
+           {"  optimizer: lion\n", "search.optimizer"},
+           {"  training_precision: fp8\n", "search.training_precision"}}) {
+    const std::string e = error_of(models() + "axes:\n  cluster: [dgx-a100]\nsearch:\n" + search);
+    EXPECT_NE(e.find("field '" + field + "'"), std::string::npos) << search << " -> " << e;
+    EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+  }
+}
+
 TEST(SweepSpecTest, shipped_catalogue_and_reference_spec_load) {
   const auto catalogue = load_cluster_catalogue(std::string(PASE_SOURCE_DIR) + "/jobs/clusters.json");
   for (const char* name : {"1080ti-node", "2080ti-node", "v100-nvlink", "a100-nvlink", "h100-nvlink", "h200-nvlink"})

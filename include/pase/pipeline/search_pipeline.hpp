@@ -31,6 +31,16 @@ SearchRun plan_search(const SearchSettings& settings, PlanCache* cache = nullptr
 // The stages after loading: builds the problem of run.network (already loaded), orders, prunes and
 // plans it, without the DP. Adds to run.build_seconds (which may hold the loading time).
 void plan_network(const SearchSettings& settings, SearchRun& run, PlanCache* cache = nullptr);
+// The stages after building, on run.model.problem (already built): orders, prunes (per
+// settings.prune), reduces repeated blocks (settings.blocks) and plans it, without the DP. Sets
+// run.search_seconds to the time it took.
+void plan_problem(const SearchSettings& settings, SearchRun& run, PlanCache* cache = nullptr);
+// The pipeline on a problem built elsewhere (the capacity search's problems, whose costs a Lagrange
+// multiplier adjusted): plan_problem, then the DP on every rank of `collectives`, with no memory
+// check, no listener and no start state; the solution is of `problem`. The cache sees every plan made
+// for the unpruned problem, so problems of one structure share it.
+Solution solve_problem(const SearchSettings& settings, const Problem& problem, Collectives& collectives,
+                       PlanCache* cache = nullptr);
 // The DP of a planned search (memory already checked), with every rank of `collectives` taking
 // part, telling `listener` of every step and starting from `start` (a resumed search's state for
 // this number of ranks); then expand_solution.

@@ -44,9 +44,14 @@ struct DeviceMemoryResult {
   double relative_gap() const { return feasible && cost > 0 ? gap() / cost : 0.0; }
 };
 
+// The capacity search's constraint: every layer's memory per configuration, kept or recomputed.
+MemoryConstraint memory_constraint(const ModelMemory& memory, double capacity_bytes);
+
 // Runs the capacity search after run's unconstrained search (its solution is the first DP), every
-// rank of `collectives` taking part; pruning and planning are redone for each multiplier (dominance
-// is exact for each relaxed problem, not for the constrained one).
+// rank of `collectives` taking part; each multiplier's problem goes through the pipeline
+// (solve_problem): pruned again (dominance is exact for each relaxed problem, not for the
+// constrained one), its repeated blocks reduced as settings.blocks says, one plan of the unpruned
+// structure for all of them.
 DeviceMemoryResult search_within_capacity(const SearchSettings& settings, const SearchRun& run,
                                           Collectives& collectives);
 // One line for a strategy that does not fit: its peak, the capacity, and what would make it fit.

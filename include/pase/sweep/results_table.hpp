@@ -1,6 +1,7 @@
 #pragma once
 // The results of a sweep: one row per point, and what identifies the sweep they belong to.
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -12,6 +13,32 @@ namespace pase {
 
 // A parameter column of a model that has no such parameter.
 inline constexpr std::int64_t missing_param = std::numeric_limits<std::int64_t>::min();
+
+// A point's device memory (README.md, "Device memory"), as `pase search` reports it; every number NaN
+// and every flag false when the point has no capacity (a paper-model preset without
+// search.memory_per_device). Status "does_not_fit": no strategy fits; then memory_per_device_bytes
+// is the smallest footprint of any strategy.
+struct SweepRowMemory {
+  double capacity_bytes = std::numeric_limits<double>::quiet_NaN();           // a device's memory
+  double memory_per_device_bytes = std::numeric_limits<double>::quiet_NaN();  // the recommended strategy's peak
+  bool unconstrained_fits = false;  // the unconstrained optimum fits: no constraint was needed
+  double unconstrained_cost = std::numeric_limits<double>::quiet_NaN();  // its cost (FLOP or seconds)
+  double lower_bound = std::numeric_limits<double>::quiet_NaN();  // no strategy that fits costs less
+  // The capacity search's proven gap: (its strategy's cost - lower_bound) / its cost; 0 when the
+  // unconstrained optimum fits. (total_cost may be data parallelism's, which the hardware model can
+  // prefer for its step time: the bound is on the search's cost, not on that.)
+  double relative_gap = std::numeric_limits<double>::quiet_NaN();
+  std::int64_t dp_solves = 0;                                     // DPs of the capacity search
+  bool data_parallel_fits = false;
+  double data_parallel_bytes = std::numeric_limits<double>::quiet_NaN();
+  bool fsdp_fits = false;
+  double fsdp_bytes = std::numeric_limits<double>::quiet_NaN();
+  double fsdp_step_time_s = std::numeric_limits<double>::quiet_NaN();
+  double speedup_over_best_baseline = std::numeric_limits<double>::quiet_NaN();  // NaN: no baseline fits
+  double seconds = std::numeric_limits<double>::quiet_NaN();  // the capacity search beyond the unconstrained one
+
+  bool checked() const { return !std::isnan(capacity_bytes); }
+};
 
 struct SweepRow {
   std::uint64_t point = 0;
@@ -36,6 +63,7 @@ struct SweepRow {
   bool plan_shared = false;    // the ordering and plan came from an earlier point of the same structure
   int rank = 0;                // the MPI rank that computed it
   std::string strategy;        // JSON object: layer name -> chosen configuration (splits per dimension)
+  SweepRowMemory memory;       // the devices' memory, when the point's cluster gives a capacity
 
   bool ok() const { return status == "ok"; }
 };
@@ -74,12 +102,14 @@ class RowSet {
 };
 
 // Whether two rows hold the same results: status, message, costs, step times, speedup, DP work, peak
-// memory and strategy, bit for bit (timings, rank and plan sharing may differ between two runs).
+// memory, strategy and device memory, bit for bit (timings, rank and plan sharing may differ between
+// two runs).
 bool same_results(const SweepRow& a, const SweepRow& b);
 
 // A 64-bit checksum (io/hash.hpp) of every field of a row, each double by its bits: the per-row
-// integrity check of the results file.
-std::uint64_t row_checksum(const SweepRow& row);
+// integrity check of the results file. Rows of files of format 2 (before the device memory) were
+// summed without `memory`.
+std::uint64_t row_checksum(const SweepRow& row, bool with_memory = true);
 
 // One row as one line of JSON (no newline) and back; doubles round-trip exactly, NaN as null.
 std::string row_to_json(const SweepRow& row);

@@ -23,6 +23,10 @@ RowFilter parse_filter(const std::string& text);
 // The rows that pass every filter, in order; throws std::invalid_argument naming an unknown column.
 std::vector<SweepRow> rows_matching(const ResultsTable& table, const std::vector<RowFilter>& filters);
 
+// The series a row belongs to: its values of `series_columns` ("gpt-124m", "gpt-124m cluster=dgx-a100").
+// Throws std::invalid_argument naming an unknown column.
+std::string series_name(const ResultsMeta& meta, const SweepRow& row, const std::vector<std::string>& series_columns);
+
 struct SpeedupPoint {
   std::int64_t procs = 0;
   std::size_t rows = 0;

@@ -38,8 +38,8 @@ std::vector<PointGroup> group_points(const std::vector<SweepPoint>& points, cons
 
 // The settings of `pase search` that computes the same point (build_settings of the point's request).
 // The search memory cap: `max_memory_bytes` (0: no limit), else the spec's search.max_memory, else
-// the default for one rank on the node. Device memory is not checked (sweep rows have no column for
-// it), and the DP runs on one thread.
+// the default for one rank on the node. Device memory as pase search checks it (the pase-cluster's
+// capacity, or search.memory_per_device); the DP runs on one thread.
 SearchSettings search_settings(const SweepSpec& spec, const SweepPoint& point,
                                std::optional<std::uint64_t> max_memory_bytes = std::nullopt);
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "pase/cost/memory.hpp"
 #include "pase/model/model_problem.hpp"
 #include "pase/model/expression.hpp"
 #include "pase/search/dominance.hpp"
@@ -55,6 +56,11 @@ struct SweepSpec {
   // search.precision: the precision pase-cluster points are priced at (as pase search --precision).
   cluster::Precision precision = cluster::Precision::kFp32;
   std::optional<std::uint64_t> max_memory_bytes;
+  // The devices' memory (README.md, "Device memory"): search.memory_per_device replaces a pase-cluster
+  // point's capacity and is the only one of the other points (0: not checked anywhere); the recipe is
+  // search.optimizer and search.training_precision (default mixed-precision Adam).
+  std::optional<double> memory_per_device_bytes;
+  TrainingRecipe recipe = training_recipe("adam", "mixed");
   std::optional<ClusterCatalogue> catalogue;  // loaded when a cluster axis names a jobs/clusters.json preset
   // Cluster-axis values that are pase-cluster presets or files (the hardware model), by the name given.
   std::map<std::string, cluster::HardwareCluster> hardware_clusters;
