@@ -89,6 +89,7 @@ SearchSettings search_settings(const SweepSpec& spec, const SweepPoint& point) {
   s.problem.parallel_edges = spec.parallel_edges;
   s.order = spec.order;
   s.prune = spec.prune;
+  s.blocks = spec.blocks;
   s.max_memory_bytes = spec.max_memory_bytes.value_or(0);
   return s;
 }

@@ -444,8 +444,8 @@ class SpecReader {
 
   void read_search(const Node& search) {
     if (!search) return;
-    if (!search.IsMap()) fail(search, "search", "must be a mapping (order, prune, parallel_edges, max_memory, precision)");
-    check_keys(search, "search.", {"order", "prune", "parallel_edges", "max_memory", "precision"});
+    if (!search.IsMap()) fail(search, "search", "must be a mapping (order, prune, blocks, parallel_edges, max_memory, precision)");
+    check_keys(search, "search.", {"order", "prune", "blocks", "parallel_edges", "max_memory", "precision"});
     try {
       if (search["precision"]) spec_.precision = cluster::parse_precision(scalar(search["precision"], "search.precision"));
     } catch (const std::invalid_argument& e) {
@@ -455,6 +455,11 @@ class SpecReader {
       if (search["prune"]) spec_.prune = parse_prune_mode(scalar(search["prune"], "search.prune"));
     } catch (const std::invalid_argument& e) {
       fail(search["prune"], "search.prune", e.what());
+    }
+    try {
+      if (search["blocks"]) spec_.blocks = parse_block_mode(scalar(search["blocks"], "search.blocks"));
+    } catch (const std::invalid_argument& e) {
+      fail(search["blocks"], "search.blocks", e.what());
     }
     try {
       if (search["order"]) spec_.order = parse_order_kind(scalar(search["order"], "search.order"));
