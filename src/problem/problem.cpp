@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <unordered_set>
 
 namespace pase {
 
@@ -20,6 +21,7 @@ void Problem::validate() const {
     if (v.costs.empty()) throw std::invalid_argument("vertex '" + v.name + "' has no configuration");
     require_finite(v.costs, "vertex '" + v.name + "'");
   }
+  std::unordered_set<const void*> checked;  // edges of repeated layers share a matrix: check it once
   for (const auto& e : edges) {
     if (e.from < 0 || e.from >= vertex_count() || e.to < 0 || e.to >= vertex_count() || e.from == e.to)
       throw std::invalid_argument("an edge joins invalid vertices " + std::to_string(e.from) + " -> " +
@@ -29,7 +31,7 @@ void Problem::validate() const {
     if (e.costs->size() != config_count(e.from) * config_count(e.to))
       throw std::invalid_argument(where + " has " + std::to_string(e.costs->size()) + " costs, expected " +
                                   std::to_string(config_count(e.from) * config_count(e.to)));
-    require_finite(*e.costs, where);
+    if (checked.insert(e.costs.get()).second) require_finite(*e.costs, where);
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <set>
@@ -25,6 +26,7 @@ struct EdgeRows {
   std::size_t width = 0;  // the other end's configurations
   std::vector<double> transposed;
   std::vector<double> row_min, row_max, row_mean, row_abs;
+  std::vector<std::uint32_t> row_argmin;  // the first column holding row_min: a's first witness
 
   const double* row(std::size_t a) const { return rows + a * width; }
 };
@@ -53,14 +55,20 @@ EdgeRows rows_of(const Problem& problem, const ProblemEdge& e, int v) {
   r.row_max.resize(k);
   r.row_mean.resize(k);
   r.row_abs.resize(k);
+  r.row_argmin.resize(k);
   for (std::size_t a = 0; a < k; ++a) {
     const double* row = r.row(a);
     double lo = row[0], hi = row[0], sum = 0;
+    std::size_t lo_at = 0;
     for (std::size_t j = 0; j < r.width; ++j) {
-      lo = std::min(lo, row[j]);
+      if (row[j] < lo) {
+        lo = row[j];
+        lo_at = j;
+      }
       hi = std::max(hi, row[j]);
       sum += row[j];
     }
+    r.row_argmin[a] = static_cast<std::uint32_t>(lo_at);
     r.row_min[a] = lo;
     r.row_max[a] = hi;
     r.row_mean[a] = sum / static_cast<double>(r.width);
@@ -99,9 +107,49 @@ ChoiceSums sums_of(const std::vector<double>& costs, const std::vector<EdgeRows>
   return s;
 }
 
+// A column of each edge where a candidate b fell short of dominating a: rb[j] - ra[j] was too
+// large. The next candidate for the same a is tried at these columns first; most fail there
+// after reading one entry an edge instead of most of the rows.
+using Witnesses = std::vector<std::uint32_t>;
+
+// The worst difference max_j (rb[j] - ra[j]) over a row, 4 columns at a time, checked against
+// `limit` after every chunk: the maximum only grows, so stopping after the chunk that reaches it
+// decides as stopping at the column itself would. `hit` is that column, or width when none is.
+using v4d = double __attribute__((vector_size(32)));
+
+inline v4d load4(const double* p) {
+  v4d v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+double worst_difference(const double* rb, const double* ra, std::size_t width, double limit, std::size_t& hit) {
+  constexpr std::size_t chunk = 32;
+  double worst = -std::numeric_limits<double>::infinity();
+  std::size_t j0 = 0;
+  for (; j0 + chunk <= width; j0 += chunk) {
+    v4d m = load4(rb + j0) - load4(ra + j0);
+    for (std::size_t j = j0 + 4; j < j0 + chunk; j += 4) {
+      const v4d d = load4(rb + j) - load4(ra + j);
+      m = m > d ? m : d;
+    }
+    worst = std::max({worst, m[0], m[1], m[2], m[3]});
+    if (worst >= limit) break;
+  }
+  if (j0 + chunk > width)
+    for (std::size_t j = j0; j < width; ++j) worst = std::max(worst, rb[j] - ra[j]);
+  if (worst < limit) {
+    hit = width;
+    return worst;
+  }
+  hit = j0;
+  while (rb[hit] - ra[hit] < limit) ++hit;
+  return worst;
+}
+
 // Whether b strictly dominates a: the bound of the header, below -margin.
 bool dominates(const std::vector<double>& costs, const std::vector<EdgeRows>& edges, const ChoiceSums& sums,
-               std::size_t b, std::size_t a) {
+               std::size_t b, std::size_t a, Witnesses& witness) {
   // The caller has already checked the three sums; only the sure win and the per-edge bounds remain.
   const double margin = kMargin * (sums.magnitude[a] + sums.magnitude[b]);
   if (sums.max[b] - sums.min[a] < -margin) return true;
@@ -115,28 +163,45 @@ bool dominates(const std::vector<double>& costs, const std::vector<EdgeRows>& ed
     lower += edge_lower[i];
   }
   if (lower >= -margin) return false;
+  // The witnesses' entries are lower bounds of each edge's worst difference too. Refuted by them
+  // only with a slack (a tenth of the margin) far above the rounding of these few sums, so b is
+  // refuted here only when the exact test below would refute it as well: the decision is the
+  // exact test's, whichever columns were read.
+  double witnessed = costs[b] - costs[a];
+  for (std::size_t i = 0; i < edges.size(); ++i) {
+    const std::size_t j = witness[i];
+    witnessed += std::max(edge_lower[i], edges[i].row(b)[j] - edges[i].row(a)[j]);
+  }
+  if (witnessed >= -0.9 * margin) return false;
   // Replace each edge's lower bound by its exact worst difference, stopping as soon as one column
-  // shows the bound cannot stay below -margin.
+  // shows the bound cannot stay below -margin; that column becomes the edge's witness.
   double bound = lower;
   for (std::size_t i = 0; i < edges.size(); ++i) {
-    const double* ra = edges[i].row(a);
-    const double* rb = edges[i].row(b);
     const double limit = -margin - (bound - edge_lower[i]);
-    double worst = -std::numeric_limits<double>::infinity();
-    for (std::size_t j = 0; j < edges[i].width; ++j) {
-      worst = std::max(worst, rb[j] - ra[j]);
-      if (worst >= limit) return false;
+    std::size_t hit = 0;
+    const double worst = worst_difference(edges[i].row(b), edges[i].row(a), edges[i].width, limit, hit);
+    if (hit < edges[i].width) {
+      witness[i] = static_cast<std::uint32_t>(hit);
+      return false;
     }
     bound += worst - edge_lower[i];
   }
   return bound < -margin;
 }
 
+// The bits of x, with -0 as +0 (same_choice compares with ==): only groups candidates for it.
+inline std::uint64_t bits_of(double x) {
+  if (x == 0) x = 0;
+  std::uint64_t b;
+  std::memcpy(&b, &x, sizeof b);
+  return b;
+}
+
 std::uint64_t hash_choice(const std::vector<double>& costs, const std::vector<EdgeRows>& edges, std::size_t a) {
-  std::uint64_t h = std::hash<double>{}(costs[a]);
+  std::uint64_t h = bits_of(costs[a]);
   for (const auto& e : edges)
-    for (std::size_t j = 0; j < e.width; ++j) h = h * 1000003u ^ std::hash<double>{}(e.row(a)[j]);
-  return h;
+    for (std::size_t j = 0; j < e.width; ++j) h = (h ^ bits_of(e.row(a)[j])) * 0x9E3779B97F4A7C15u;
+  return h ^ (h >> 29);
 }
 
 // The configurations of v that survive: exact duplicates keep their lowest index; every strictly
@@ -184,9 +249,12 @@ std::vector<int> survivors(const Problem& problem, int v, const std::vector<std:
     const std::size_t a = by_max[i];
     const double share = kMargin * sums.magnitude[a];
     const double below_max = sums.max[a] - share, below_min = sums.min[a] - share, below_mean = sums.mean[a] - share;
+    thread_local Witnesses witness;
+    witness.resize(edges.size());
+    for (std::size_t e = 0; e < edges.size(); ++e) witness[e] = edges[e].row_argmin[a];
     for (std::size_t c = 0; c < i; ++c) {
       if (!((max_s[c] < below_max) & (min_s[c] < below_min) & (mean_s[c] < below_mean))) continue;
-      if (dominates(costs, edges, sums, by_max[c], a)) {
+      if (dominates(costs, edges, sums, by_max[c], a, witness)) {
         dominated[a] = 1;
         break;
       }

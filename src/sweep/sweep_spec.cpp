@@ -447,10 +447,10 @@ class SpecReader {
     if (!search) return;
     if (!search.IsMap())
       fail(search, "search",
-           "must be a mapping (order, prune, parallel_edges, max_memory, precision, memory_per_device, optimizer, "
+           "must be a mapping (order, prune, blocks, parallel_edges, max_memory, precision, memory_per_device, optimizer, "
            "training_precision)");
     check_keys(search, "search.",
-               {"order", "prune", "parallel_edges", "max_memory", "precision", "memory_per_device", "optimizer",
+               {"order", "prune", "blocks", "parallel_edges", "max_memory", "precision", "memory_per_device", "optimizer",
                 "training_precision"});
     read_device_memory(search);
     try {
@@ -462,6 +462,11 @@ class SpecReader {
       if (search["prune"]) spec_.prune = parse_prune_mode(scalar(search["prune"], "search.prune"));
     } catch (const std::invalid_argument& e) {
       fail(search["prune"], "search.prune", e.what());
+    }
+    try {
+      if (search["blocks"]) spec_.blocks = parse_block_mode(scalar(search["blocks"], "search.blocks"));
+    } catch (const std::invalid_argument& e) {
+      fail(search["blocks"], "search.blocks", e.what());
     }
     try {
       if (search["order"]) spec_.order = parse_order_kind(scalar(search["order"], "search.order"));

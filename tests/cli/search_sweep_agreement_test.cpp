@@ -26,13 +26,14 @@ struct Case {
   std::string model;
   std::string procs, flops, bw;
   std::string prune = "auto";
+  std::string blocks = "none";
 };
 
 std::string model_path(const Case& c) { return std::string(PASE_SOURCE_DIR) + "/inputs/" + c.model + ".json"; }
 
 std::vector<std::string> search_arguments(const Case& c, const std::vector<std::string>& more) {
   std::vector<std::string> args{"search", model_path(c), "--procs", c.procs, "--flops", c.flops, "--bw", c.bw,
-                                "--prune", c.prune};
+                                "--prune", c.prune, "--blocks", c.blocks};
   args.insert(args.end(), more.begin(), more.end());
   return args;
 }
@@ -58,7 +59,7 @@ SweepSpec one_point_spec(const test::TempDir& dir, const Case& c) {
   const std::string path = dir.file("one.yaml");
   test::write_file(path, "format: pase-sweep\nversion: 1\nname: one\nmodels:\n  - file: " + model_path(c) +
                              "\naxes:\n  procs: [" + c.procs + "]\n  flops: [" + c.flops + "]\n  bw: [" + c.bw +
-                             "]\nsearch:\n  prune: " + c.prune + "\n");
+                             "]\nsearch:\n  prune: " + c.prune + "\n  blocks: " + c.blocks + "\n");
   return load_sweep_spec(path);
 }
 
@@ -161,8 +162,30 @@ TEST(SearchSweepSettings, the_command_line_and_a_sweep_point_build_the_same_sett
 
 INSTANTIATE_TEST_SUITE_P(Models, SearchSweepAgreement,
                          ::testing::Values(Case{"inception3", "8", "10", "16"}, Case{"alexnet", "16", "40", "64"},
-                                           Case{"rnnlm", "32", "10", "8"}, Case{"transformer", "16", "10", "16", "dominance"}),
-                         [](const auto& test_case) { return test_case.param.model + "_" + test_case.param.prune; });
+                                           Case{"rnnlm", "32", "10", "8"}, Case{"transformer", "16", "10", "16", "dominance"},
+                                           Case{"gpt", "8", "10", "16", "auto", "auto"}),
+                         [](const auto& test_case) {
+                           const Case& c = test_case.param;
+                           return c.model + "_" + c.prune + (c.blocks == "none" ? "" : "_blocks_" + c.blocks);
+                         });
+
+// search.blocks reaches the point's pipeline: the repeated blocks are reduced (fewer DP cells in the
+// row) and the optimum is the unreduced one's.
+TEST(SweepBlocks, search_blocks_auto_reduces_a_sweep_point_exactly) {
+  test::TempDir dir;
+  Case reduced{"gpt", "8", "10", "16", "auto", "auto"}, whole{"gpt", "8", "10", "16", "auto", "none"};
+  const SweepSpec spec_reduced = one_point_spec(dir, reduced);
+  ASSERT_EQ(spec_reduced.blocks, BlockMode::automatic);
+  const SweepSpec spec_whole = one_point_spec(dir, whole);
+  ASSERT_EQ(spec_whole.blocks, BlockMode::never);
+  const auto points = enumerate_points(spec_reduced);
+  const SweepRow a = PointRunner(spec_reduced, points, 0).run(0);
+  const SweepRow b = PointRunner(spec_whole, enumerate_points(spec_whole), 0).run(0);
+  ASSERT_EQ(a.status, "ok") << a.message;
+  ASSERT_EQ(b.status, "ok") << b.message;
+  EXPECT_LT(a.dp_cells * 10, b.dp_cells);  // gpt p=8: 6357048 DP cells -> 30912 and the blocks' 506058
+  EXPECT_DOUBLE_EQ(a.total_cost, b.total_cost);
+}
 
 // The devices' memory: a pase-cluster point with search.memory_per_device and `pase search
 // --memory-per-device` give the same recommended strategy, peak, bound and baselines' verdicts, and

@@ -87,5 +87,21 @@ TEST(ProblemTest, validate_rejects_inconsistencies) {
       "'a' -> 'b'", "finite"));
 }
 
+// A matrix shared by several edges (repeated layers) is checked once, and a bad entry is still named
+// by the first edge that uses it; a matrix of its own after a shared one is checked too.
+TEST(ProblemTest, validate_checks_shared_matrices_once_but_every_distinct_one) {
+  auto repeated = [](std::vector<double> first, std::vector<double> last) {
+    Problem p;
+    p.vertices = {{"a", {1.0}}, {"b", {2.0}}, {"c", {3.0}}, {"d", {4.0}}};
+    const CostMatrix shared = std::make_shared<const std::vector<double>>(std::move(first));
+    p.edges = {{0, 1, shared}, {1, 2, shared}, make_edge(2, 3, std::move(last))};
+    return p;
+  };
+  const double inf = std::numeric_limits<double>::infinity();
+  EXPECT_NO_THROW(repeated({5.0}, {6.0}).validate());
+  EXPECT_TRUE(throws_naming([&] { repeated({inf}, {6.0}).validate(); }, "'a' -> 'b'", "finite"));
+  EXPECT_TRUE(throws_naming([&] { repeated({5.0}, {inf}).validate(); }, "'c' -> 'd'", "finite"));
+}
+
 }  // namespace
 }  // namespace pase

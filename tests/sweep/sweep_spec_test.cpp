@@ -163,6 +163,16 @@ TEST(SweepSpecTest, device_memory_fields_set_each_points_capacity_and_recipe) {
   }
 }
 
+TEST(SweepSpecTest, search_blocks_reaches_the_points_settings) {
+  const SweepSpec spec = SpecFile(models() + "search:\n  blocks: auto\n").load();
+  EXPECT_EQ(spec.blocks, BlockMode::automatic);
+  const auto points = enumerate_points(spec);
+  ASSERT_FALSE(points.empty());
+  EXPECT_EQ(search_settings(spec, points[0]).blocks, BlockMode::automatic);
+  const SweepSpec plain = SpecFile(models()).load();
+  EXPECT_EQ(search_settings(plain, enumerate_points(plain)[0]).blocks, BlockMode::never);
+}
+
 TEST(SweepSpecTest, shipped_catalogue_and_reference_spec_load) {
   const auto catalogue = load_cluster_catalogue(std::string(PASE_SOURCE_DIR) + "/jobs/clusters.json");
   for (const char* name : {"1080ti-node", "2080ti-node", "v100-nvlink", "a100-nvlink", "h100-nvlink", "h200-nvlink"})
@@ -231,6 +241,7 @@ TEST(SweepSpecErrorTest, other_mistakes_are_named) {
             std::string::npos);
   EXPECT_NE(error_of(models() + "axes:\n  procs: [2\n").find("not valid YAML"), std::string::npos);
   EXPECT_NE(error_of(models() + "search:\n  order: random\n").find("field 'search.order'"), std::string::npos);
+  EXPECT_NE(error_of(models() + "search:\n  blocks: yes\n").find("field 'search.blocks'"), std::string::npos);
   test::TempDir dir;
   test::write_file(dir.file("s.yaml"), "version: 1\nmodels: [x.json]\n");
   EXPECT_THROW(load_sweep_spec(dir.file("s.yaml")), std::invalid_argument);
