@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "pase/bytes.hpp"
+#include "pase/io/atomic_replace.hpp"
 #include "pase/saturating.hpp"
 
 namespace pase {
@@ -375,11 +376,17 @@ std::string report_json(const SearchReport& r) {
 }
 
 void write_text_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
+  // Written beside and renamed over: a run killed at any moment leaves the old file or the new one.
+  const std::string tmp = temporary_path(path);
+  std::ofstream out(tmp);
   if (!out) throw std::runtime_error(path + ": cannot write the output file (does its folder exist?)");
   out << text;
   out.close();
-  if (!out) throw std::runtime_error(path + ": writing the output file failed");
+  if (!out) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error(path + ": writing the output file failed");
+  }
+  replace_atomically(tmp, path);
 }
 
 }  // namespace pase
