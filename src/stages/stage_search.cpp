@@ -1,0 +1,249 @@
+#include "pase/stages/stage_search.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <stdexcept>
+#include <tuple>
+
+namespace pase {
+
+namespace {
+
+constexpr double infinity = std::numeric_limits<double>::infinity();
+
+void check_input(const StageSearchInput& in) {
+  if (in.layers < 1) throw std::invalid_argument("stage search: layers must be at least 1");
+  if (in.devices < 1) throw std::invalid_argument("stage search: devices must be at least 1");
+  if (in.stage_devices.empty()) throw std::invalid_argument("stage search: no stage device count given");
+  for (int a : in.stage_devices)
+    if (a < 1) throw std::invalid_argument("stage search: a stage device count must be at least 1");
+  if (in.microbatches.empty()) throw std::invalid_argument("stage search: no micro-batch count given");
+  for (long m : in.microbatches)
+    if (m < 1) throw std::invalid_argument("stage search: a micro-batch count must be at least 1");
+  if (!in.signatures.empty() && static_cast<int>(in.signatures.size()) != in.layers)
+    throw std::invalid_argument("stage search: one signature per layer needed");
+  if (!(in.capacity_bytes >= 0)) throw std::invalid_argument("stage search: capacity_bytes must be 0 or more");
+}
+
+// Memoised stage prices: ranges with equal signature sequences share one call per (devices, m).
+class StagePrices {
+ public:
+  StagePrices(const StageSearchInput& in, const StageCostFunction& cost) : in_(in), cost_(cost) {
+    std::map<std::string, int> ids;
+    for (int v = 0; v < in.layers; ++v)
+      signature_.push_back(in.signatures.empty() ? v : ids.emplace(in.signatures[v], static_cast<int>(ids.size())).first->second);
+    std::map<std::vector<int>, int> ranges;
+    range_.assign(static_cast<std::size_t>(in.layers) * in.layers, -1);
+    for (int i = 0; i < in.layers; ++i) {
+      std::vector<int> key;
+      for (int j = i; j < in.layers; ++j) {
+        key.push_back(signature_[j]);
+        range_[index(i, j)] = ranges.emplace(key, static_cast<int>(ranges.size())).first->second;
+      }
+    }
+  }
+
+  const StageCost& get(int first, int last, int devices, long m) {
+    ++lookups;
+    const auto key = std::make_tuple(range_[index(first, last)], devices, m);
+    auto it = memo_.find(key);
+    if (it == memo_.end()) {
+      ++evaluations;
+      it = memo_.emplace(key, cost_(first, last, devices, m)).first;
+    }
+    return it->second;
+  }
+
+  std::uint64_t evaluations = 0, lookups = 0;
+
+ private:
+  std::size_t index(int i, int j) const { return static_cast<std::size_t>(i) * in_.layers + j; }
+  const StageSearchInput& in_;
+  const StageCostFunction& cost_;
+  std::vector<int> signature_;
+  std::vector<int> range_;
+  std::map<std::tuple<int, int, long>, StageCost> memo_;
+};
+
+struct Choice {
+  int last = -1;        // the stage's last layer
+  int devices = 0;
+  int rest_stages = 0;  // the DP coordinate k of what follows
+};
+
+// The DP for one m and one bound: G(i, d, k), the least sum of stage times of layers i.. on d
+// devices whose first stage holds k in-flight micro-batches (k = min(m, stages from it to the end)).
+class BoundedDp {
+ public:
+  BoundedDp(const StageSearchInput& in, long m, const std::vector<std::vector<std::vector<const StageCost*>>>& prices)
+      : in_(in), m_(m), prices_(prices) {
+    k_cap_ = static_cast<int>(std::min<long>(m, in.layers));
+    sum_.assign(states(), infinity);
+    choice_.assign(states(), Choice{});
+  }
+
+  // Fills the table with stages no slower than `bound`; returns the least sum over k of G(0, D, k).
+  double run(double bound) {
+    std::fill(sum_.begin(), sum_.end(), infinity);
+    sum_[at(in_.layers, 0, 0)] = 0;
+    const int L = in_.layers, D = in_.devices;
+    for (int i = L - 1; i >= 0; --i)
+      for (int j = i; j < L; ++j)
+        for (std::size_t ai = 0; ai < in_.stage_devices.size(); ++ai) {
+          const StageCost* price = prices_[i][j][ai];
+          if (!price || !price->runs || price->microbatch_time_s > bound) continue;
+          const int a = in_.stage_devices[ai];
+          for (int d = a; d <= D; ++d)
+            for (int rest_k = 0; rest_k <= k_cap_; ++rest_k) {
+              const double rest = sum_[at(j + 1, d - a, rest_k)];
+              if (rest == infinity) continue;
+              const int k = std::min(rest_k + 1, k_cap_);
+              if (in_.capacity_bytes > 0 &&
+                  price->static_bytes_per_device + k * price->activation_bytes_per_microbatch > in_.capacity_bytes)
+                continue;
+              const double candidate = price->microbatch_time_s + rest;
+              double& best = sum_[at(i, d, k)];
+              if (candidate < best) {
+                best = candidate;
+                choice_[at(i, d, k)] = {j, a, rest_k};
+              }
+            }
+        }
+    double best = infinity;
+    best_k_ = -1;
+    for (int k = 1; k <= k_cap_; ++k)
+      if (sum_[at(0, D, k)] < best) {
+        best = sum_[at(0, D, k)];
+        best_k_ = k;
+      }
+    return best;
+  }
+
+  // The stages of the last run's best pipeline: (first, last, devices) each.
+  std::vector<std::tuple<int, int, int>> stages() const {
+    std::vector<std::tuple<int, int, int>> out;
+    int i = 0, d = in_.devices, k = best_k_;
+    while (i < in_.layers) {
+      const Choice c = choice_[at(i, d, k)];
+      out.emplace_back(i, c.last, c.devices);
+      i = c.last + 1;
+      d -= c.devices;
+      k = c.rest_stages;
+    }
+    return out;
+  }
+
+ private:
+  std::size_t states() const {
+    return static_cast<std::size_t>(in_.layers + 1) * (in_.devices + 1) * (k_cap_ + 1);
+  }
+  std::size_t at(int i, int d, int k) const {
+    return (static_cast<std::size_t>(i) * (in_.devices + 1) + d) * (k_cap_ + 1) + k;
+  }
+  const StageSearchInput& in_;
+  long m_;
+  const std::vector<std::vector<std::vector<const StageCost*>>>& prices_;
+  int k_cap_ = 1;
+  int best_k_ = -1;
+  std::vector<double> sum_;
+  std::vector<Choice> choice_;
+};
+
+PipelinePlan make_plan(const std::vector<std::tuple<int, int, int>>& cuts, long m, StagePrices& prices) {
+  PipelinePlan plan;
+  plan.schedule = {static_cast<int>(cuts.size()), m, 1};
+  std::vector<double> times;
+  for (std::size_t s = 0; s < cuts.size(); ++s) {
+    const auto [first, last, devices] = cuts[s];
+    const StageCost& cost = prices.get(first, last, devices, m);
+    StagePlan stage;
+    stage.first_layer = first;
+    stage.last_layer = last;
+    stage.devices = devices;
+    stage.microbatch_time_s = cost.microbatch_time_s;
+    stage.memory_bytes_per_device = stage_memory_bytes(cost, plan.schedule, static_cast<int>(s));
+    plan.stages.push_back(stage);
+    times.push_back(cost.microbatch_time_s);
+  }
+  plan.pipeline_time_s = pipeline_time_s(times, plan.schedule);
+  return plan;
+}
+
+}  // namespace
+
+std::vector<int> stage_device_counts(int devices, int node_size) {
+  if (devices < 1 || node_size < 1) throw std::invalid_argument("stage device counts: devices and node size must be at least 1");
+  std::vector<int> out;
+  for (int a = 1; a < node_size && a <= devices; a *= 2)
+    if (node_size % a == 0) out.push_back(a);
+  for (int a = node_size; a <= devices; a += node_size) out.push_back(a);
+  return out;
+}
+
+double stage_memory_bytes(const StageCost& cost, const PipelineSchedule& schedule, int stage) {
+  return cost.static_bytes_per_device + in_flight_microbatches(schedule, stage) * cost.activation_bytes_per_microbatch;
+}
+
+StageSearchResult search_stages(const StageSearchInput& in, const StageCostFunction& stage_cost) {
+  check_input(in);
+  StageSearchResult result;
+  StagePrices memo(in, stage_cost);
+  const int L = in.layers;
+  double best_time = infinity;
+  bool any_runs = false;
+  for (long m : in.microbatches) {
+    // Every range's price at every stage device count, and the stage times that can be bounds.
+    std::vector<std::vector<std::vector<const StageCost*>>> prices(
+        L, std::vector<std::vector<const StageCost*>>(L, std::vector<const StageCost*>(in.stage_devices.size(), nullptr)));
+    std::vector<double> bounds;
+    for (int i = 0; i < L; ++i)
+      for (int j = i; j < L; ++j)
+        for (std::size_t ai = 0; ai < in.stage_devices.size(); ++ai) {
+          if (in.stage_devices[ai] > in.devices) continue;
+          const StageCost& cost = memo.get(i, j, in.stage_devices[ai], m);
+          prices[i][j][ai] = &cost;
+          if (!cost.runs) continue;
+          any_runs = true;
+          if (in.capacity_bytes > 0 && cost.static_bytes_per_device + cost.activation_bytes_per_microbatch > in.capacity_bytes)
+            continue;
+          bounds.push_back(cost.microbatch_time_s);
+        }
+    std::sort(bounds.begin(), bounds.end());
+    bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
+    BoundedDp dp(in, m, prices);
+    const double least_sum = dp.run(infinity);
+    ++result.bounds_tried;
+    if (least_sum == infinity) continue;
+    auto consider = [&](const BoundedDp& solved) {
+      PipelinePlan plan = make_plan(solved.stages(), m, memo);
+      if (plan.pipeline_time_s < best_time) {
+        best_time = plan.pipeline_time_s;
+        result.plan = std::move(plan);
+      }
+    };
+    if (m == 1) {  // no bound matters: the step is the sum of the stage times
+      consider(dp);
+      continue;
+    }
+    const double waits = static_cast<double>(m - 1);
+    for (double bound : bounds) {
+      if (least_sum + waits * bound >= best_time) break;  // no pipeline bounded by this or more can win
+      const double sum = dp.run(bound);
+      ++result.bounds_tried;
+      if (sum != infinity && sum + waits * bound < best_time) consider(dp);
+    }
+  }
+  result.cost_evaluations = memo.evaluations;
+  result.cost_lookups = memo.lookups;
+  if (!result.plan) {
+    result.nothing_fits =
+        !any_runs ? "no stage of the " + std::to_string(L) + " layers runs on any of the stage device counts"
+                  : "no cut of the " + std::to_string(L) + " layers into stages on " + std::to_string(in.devices) +
+                        " devices fits " + std::to_string(in.capacity_bytes) +
+                        " bytes a device with any of the micro-batch counts tried";
+  }
+  return result;
+}
+
+}  // namespace pase
