@@ -21,6 +21,7 @@ constexpr const char* usage =
     "Commands:\n"
     "  search MODEL.json   find the best strategy and compare it with data parallelism\n"
     "  plan MODEL.json     print the DP's size and memory before searching\n"
+    "  evaluate MODEL.json price a given setup (--megatron tp=8,pp=8,... or --strategy FILE) as a search reports\n"
     "  import MODEL.onnx   write an ONNX file or a Hugging Face config.json as a pase model file\n"
     "  bench               time searches of the shipped networks\n"
     "  inspect FILE.h5     show what a search checkpoint holds and whether it is valid\n"
@@ -54,6 +55,7 @@ int run(int argc, char** argv, MpiRuntime& mpi) {
   try {
     if (command == "search") return search_command(argc - 1, argv + 1, mpi);
     if (command == "plan") return plan_command(argc - 1, argv + 1, mpi);
+    if (command == "evaluate") return evaluate_command(argc - 1, argv + 1, mpi);
     if (command == "import") return import_command(argc - 1, argv + 1, mpi);
     if (command == "bench") return bench_command(argc - 1, argv + 1, mpi);
     if (command == "inspect") return inspect_command(argc - 1, argv + 1, mpi);

@@ -18,6 +18,7 @@ int report_command(int argc, char** argv);
 int merge_command(int argc, char** argv);
 int calibrate_command(int argc, char** argv);
 int check_prediction_command(int argc, char** argv);
+int evaluate_command(int argc, char** argv, MpiRuntime& mpi);
 
 // The whole command line: `pase SUBCOMMAND ...`.
 int run(int argc, char** argv, MpiRuntime& mpi);

@@ -1,0 +1,61 @@
+#pragma once
+// A Megatron-LM setup (tensor, pipeline and data parallelism, micro-batches, interleaving, sequence
+// parallelism, recomputation) as pase layer configurations and pipeline stages (README.md,
+// "pase evaluate"). The mapping of tensor parallelism to configurations, by layer:
+//   1. a layer with a dimension of the attention heads (`heads` or `kv_heads`; the letter h, then g,
+//      preferred) splits it tp ways: the fused QKV projection (column-parallel), scores, softmax,
+//      weighted sum and the output projection (row-parallel, its output all-reduced), as Megatron-LM
+//      splits attention by heads (Shoeybi et al. 2019, sec. 3);
+//   2. else a layer with a dimension of `d_ff` or `vocab` splits it tp ways: the first MLP projection
+//      (column-parallel), the second (row-parallel), the embedding, the vocabulary projection and the
+//      loss (Megatron-LM's vocabulary-parallel embedding and cross-entropy);
+//   3. else (norms, residual additions, position embeddings): replicated on the tp devices, or with
+//      sequence parallelism split tp ways along the sequence (`seq`; Korthikanti et al. 2022).
+// The batch dimension is never split by tp. Dimensions are found by their sizes, from the model's
+// parameters heads, kv_heads, d_ff, vocab and seq, a dimension with the rule's letter (h, g; f, v; l)
+// first; a dimension of the sequence's size is taken for another rule only by its letter.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pase/model/network.hpp"
+#include "pase/stages/pipeline_step.hpp"
+
+namespace pase {
+
+struct MegatronSetup {
+  std::int64_t tp = 1, pp = 1, dp = 1;
+  std::int64_t microbatch = 1;  // sequences a micro-batch (Megatron-LM's --micro-batch-size)
+  int interleave = 1;           // model chunks a device (Megatron-LM's virtual pipeline stages)
+  bool sequence_parallel = false;
+  Recompute recompute = Recompute::none;
+};
+
+// "tp=8,pp=8,dp=1,microbatch=1[,interleave=3][,sequence-parallel][,recompute=full|selective|none]".
+// Throws std::invalid_argument "--megatron: ..." naming the key and the fix.
+MegatronSetup parse_megatron(const std::string& text);
+std::string to_string(const MegatronSetup& setup);
+
+// Throws std::invalid_argument "--megatron: ..." when the setup cannot run `network` (at its full
+// batch) on `procs` devices: tp·pp·dp ≠ procs, tp not dividing the heads (or d_ff, the vocabulary,
+// the sequence with sequence parallelism), pp·interleave not dividing the transformer layers, the
+// micro-batch not dividing the batch a replica gets.
+void check_megatron(const MegatronSetup& setup, const Network& network, std::int64_t procs);
+
+// Each layer's configuration under tensor parallelism `tp` (the rules above), as an index into
+// model.configs (a problem built on tp devices). Throws std::invalid_argument naming the layer when a
+// configuration is not among the layer's.
+std::vector<int> megatron_configs(const Network& network, const ModelProblem& model, std::int64_t tp,
+                                  bool sequence_parallel);
+
+// The layer ranges of each of pp stages with `interleave` chunks a stage: the transformer layers
+// (transformer_layers) in pp · interleave equal chunks, chunk k on stage k mod pp; the layers before
+// the first transformer layer join the first chunk, those after the last join the last.
+std::vector<std::vector<LayerRange>> megatron_stages(const Network& network, std::int64_t pp, int interleave);
+
+// The whole setup evaluated: `priced` is the network at the micro-batch size on tp devices
+// (price_network); `global_batch` the batch of a step, m = global_batch / (dp · microbatch).
+PipelinePlan evaluate_megatron(const MegatronSetup& setup, const PricedNetwork& priced, std::int64_t global_batch);
+
+}  // namespace pase

@@ -1,0 +1,214 @@
+#include "pase/stages/megatron.hpp"
+
+#include <algorithm>
+#include <sstream>
+#include <stdexcept>
+
+namespace pase {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& message) { throw std::invalid_argument("--megatron: " + message); }
+
+std::int64_t positive(const std::string& key, const std::string& value) {
+  std::size_t used = 0;
+  long long x = 0;
+  try {
+    x = std::stoll(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != value.size() || value.empty() || x < 1)
+    fail(key + "=" + value + ": must be a positive whole number (e.g. " + key + "=8)");
+  return x;
+}
+
+std::int64_t param_or(const Network& network, const std::string& name, std::int64_t fallback) {
+  const auto it = network.params.find(name);
+  return it == network.params.end() ? fallback : it->second;
+}
+
+std::string divisors(std::int64_t x) {
+  std::string s;
+  for (std::int64_t d = 1; d <= x && d <= 64; ++d)
+    if (x % d == 0) s += (s.empty() ? "" : ", ") + std::to_string(d);
+  return s;
+}
+
+// The dimension tensor parallelism splits in `op`, or -1 (replicated); rules in megatron.hpp.
+int tensor_parallel_dimension(const Operator& op, const Network& network, bool sequence_parallel) {
+  const Shape& domain = op.domain();
+  const std::string& letters = op.letters();
+  const std::size_t batch = op.batch_dimension();
+  const std::int64_t sequence = param_or(network, "seq", -1);
+  auto find = [&](const std::vector<std::int64_t>& sizes, const std::string& preferred) {
+    int found = -1;
+    for (char letter : preferred)
+      for (std::size_t d = 0; d < domain.size() && found < 0; ++d)
+        if (d != batch && d < letters.size() && letters[d] == letter &&
+            std::find(sizes.begin(), sizes.end(), domain[d]) != sizes.end())
+          found = static_cast<int>(d);
+    // Without the letter, a dimension of the sequence's size is never taken for another one.
+    for (std::size_t d = 0; d < domain.size() && found < 0; ++d)
+      if (d != batch && (domain[d] != sequence || sizes == std::vector<std::int64_t>{sequence}) &&
+          std::find(sizes.begin(), sizes.end(), domain[d]) != sizes.end())
+        found = static_cast<int>(d);
+    return found;
+  };
+  std::vector<std::int64_t> heads;
+  for (const char* name : {"heads", "kv_heads"})
+    if (param_or(network, name, -1) > 0) heads.push_back(param_or(network, name, -1));
+  if (int d = find(heads, "hg"); d >= 0) return d;
+  std::vector<std::int64_t> wide;
+  for (const char* name : {"d_ff", "vocab"})
+    if (param_or(network, name, -1) > 0) wide.push_back(param_or(network, name, -1));
+  if (int d = find(wide, "fv"); d >= 0) return d;
+  if (sequence_parallel && sequence > 0) return find({sequence}, "l");
+  return -1;
+}
+
+}  // namespace
+
+MegatronSetup parse_megatron(const std::string& text) {
+  MegatronSetup s;
+  std::stringstream in(text);
+  std::string item;
+  bool any = false;
+  while (std::getline(in, item, ',')) {
+    if (item.empty()) fail("'" + text + "' has an empty item; write tp=8,pp=8,dp=1,microbatch=1");
+    any = true;
+    const auto eq = item.find('=');
+    const std::string key = item.substr(0, eq), value = eq == std::string::npos ? "" : item.substr(eq + 1);
+    if (key == "sequence-parallel") {
+      if (eq != std::string::npos) fail("sequence-parallel takes no value; write it alone");
+      s.sequence_parallel = true;
+      continue;
+    }
+    if (eq == std::string::npos) fail("'" + item + "' needs a value: " + item + "=N");
+    if (key == "tp") s.tp = positive(key, value);
+    else if (key == "pp") s.pp = positive(key, value);
+    else if (key == "dp") s.dp = positive(key, value);
+    else if (key == "microbatch") s.microbatch = positive(key, value);
+    else if (key == "interleave") s.interleave = static_cast<int>(std::min<std::int64_t>(positive(key, value), 1 << 20));
+    else if (key == "recompute") s.recompute = parse_recompute(value, "--megatron: recompute");
+    else
+      fail("unknown key '" + key + "'; use tp, pp, dp, microbatch, interleave, sequence-parallel and recompute");
+  }
+  if (!any) fail("empty; write tp=8,pp=8,dp=1,microbatch=1");
+  return s;
+}
+
+std::string to_string(const MegatronSetup& s) {
+  std::string text = "tp=" + std::to_string(s.tp) + ",pp=" + std::to_string(s.pp) + ",dp=" + std::to_string(s.dp) +
+                     ",microbatch=" + std::to_string(s.microbatch);
+  if (s.interleave > 1) text += ",interleave=" + std::to_string(s.interleave);
+  if (s.sequence_parallel) text += ",sequence-parallel";
+  return text + ",recompute=" + to_string(s.recompute);
+}
+
+void check_megatron(const MegatronSetup& s, const Network& network, std::int64_t procs) {
+  if (s.tp * s.pp * s.dp != procs) {
+    std::string fix;
+    if (procs % (s.tp * s.pp) == 0) fix = "; use dp=" + std::to_string(procs / (s.tp * s.pp));
+    fail("tp·pp·dp = " + std::to_string(s.tp) + "·" + std::to_string(s.pp) + "·" + std::to_string(s.dp) + " = " +
+         std::to_string(s.tp * s.pp * s.dp) + " devices, but --procs is " + std::to_string(procs) + fix +
+         " (or change --procs)");
+  }
+  for (const char* name : {"heads", "kv_heads"}) {
+    const std::int64_t heads = param_or(network, name, -1);
+    if (heads > 0 && heads % s.tp != 0)
+      fail("tp=" + std::to_string(s.tp) + " does not divide the " + std::to_string(heads) + " attention " +
+           (std::string(name) == "heads" ? "heads" : "key/value heads") + " of " + network.name +
+           "; use a tp that divides " + std::to_string(heads) + " (" + divisors(heads) + ")");
+  }
+  if (const std::int64_t d_ff = param_or(network, "d_ff", -1); d_ff > 0 && d_ff % s.tp != 0)
+    fail("tp=" + std::to_string(s.tp) + " does not divide d_ff = " + std::to_string(d_ff) + "; use a tp dividing it");
+  if (const std::int64_t vocab = param_or(network, "vocab", -1); vocab > 0 && vocab % s.tp != 0) {
+    const std::int64_t step = 128 * s.tp, padded = (vocab + step - 1) / step * step;
+    fail("tp=" + std::to_string(s.tp) + " does not divide the vocabulary of " + std::to_string(vocab) +
+         "; pad it as Megatron-LM does (a multiple of 128·tp): --set vocab=" + std::to_string(padded));
+  }
+  if (s.sequence_parallel) {
+    const std::int64_t seq = param_or(network, "seq", -1);
+    if (seq < 1) fail("sequence-parallel needs the model parameter 'seq' (the sequence length); " + network.name + " has none");
+    if (seq % s.tp != 0)
+      fail("sequence-parallel: tp=" + std::to_string(s.tp) + " does not divide the sequence of " + std::to_string(seq));
+  }
+  const std::int64_t layers = static_cast<std::int64_t>(transformer_layers(network).size());
+  if (s.pp > 1 && layers == 0)
+    fail("pp=" + std::to_string(s.pp) + ": " + network.name +
+         " has no transformer layers (a repeated block, layers named NAME.N.*) to cut into stages; use pp=1");
+  if (s.pp > layers && s.pp > 1)
+    fail("pp=" + std::to_string(s.pp) + " is more than the " + std::to_string(layers) + " transformer layers of " +
+         network.name + "; use pp of at most " + std::to_string(layers));
+  if (s.interleave > 1 && s.pp < 2) fail("interleave=" + std::to_string(s.interleave) + " needs pp of at least 2");
+  if (layers > 0 && layers % (s.pp * s.interleave) != 0)
+    fail("pp·interleave = " + std::to_string(s.pp * s.interleave) + " does not divide the " + std::to_string(layers) +
+         " transformer layers of " + network.name + "; use a pp (and interleave) whose product divides " +
+         std::to_string(layers));
+  const std::int64_t batch = param_or(network, "batch", -1);
+  if (batch < 1) fail(network.name + " has no 'batch' parameter to cut into micro-batches");
+  if (batch % (s.dp * s.microbatch) != 0)
+    fail("microbatch=" + std::to_string(s.microbatch) + " with dp=" + std::to_string(s.dp) +
+         " does not divide the batch of " + std::to_string(batch) + "; use a micro-batch size dividing " +
+         (batch % s.dp == 0 ? std::to_string(batch / s.dp) + " (the batch a replica gets)"
+                            : std::to_string(batch) + " and a dp dividing it"));
+  const std::int64_t m = batch / (s.dp * s.microbatch);
+  if (s.interleave > 1 && m % s.pp != 0)
+    fail("interleave needs the " + std::to_string(m) + " micro-batches a step to be a multiple of pp=" +
+         std::to_string(s.pp) + " (Megatron-LM's rule); change microbatch or dp");
+}
+
+std::vector<int> megatron_configs(const Network& network, const ModelProblem& model, std::int64_t tp,
+                                  bool sequence_parallel) {
+  std::vector<int> chosen;
+  for (std::size_t v = 0; v < network.layers.size(); ++v) {
+    const Operator& op = *network.layers[v].model;
+    Config config(op.domain().size(), 1);
+    const int d = tp > 1 ? tensor_parallel_dimension(op, network, sequence_parallel) : -1;
+    if (d >= 0) config[static_cast<std::size_t>(d)] = tp;
+    const auto& configs = model.configs[v];
+    const auto it = std::find(configs.begin(), configs.end(), config);
+    if (it == configs.end())
+      throw std::invalid_argument(network.file + ": layer '" + network.layers[v].name + "': tp=" + std::to_string(tp) +
+                                  " splits its dimension '" + std::string(1, op.letters()[static_cast<std::size_t>(d)]) +
+                                  "' of " + std::to_string(op.domain()[static_cast<std::size_t>(d)]) +
+                                  ", which is not one of its configurations (indivisible, or below the model's cutoff)");
+    chosen.push_back(static_cast<int>(it - configs.begin()));
+  }
+  return chosen;
+}
+
+std::vector<std::vector<LayerRange>> megatron_stages(const Network& network, std::int64_t pp, int interleave) {
+  const int n = static_cast<int>(network.layers.size());
+  const std::vector<LayerRange> blocks = transformer_layers(network);
+  const std::int64_t chunks = pp * interleave;
+  std::vector<std::vector<LayerRange>> stages(static_cast<std::size_t>(pp));
+  if (chunks == 1 || blocks.empty()) {
+    stages.front().push_back({0, n - 1});
+    return stages;
+  }
+  const std::size_t per = blocks.size() / static_cast<std::size_t>(chunks);
+  int next = 0;
+  for (std::int64_t k = 0; k < chunks; ++k) {
+    const int last = k + 1 == chunks ? n - 1 : blocks[static_cast<std::size_t>(k + 1) * per - 1].last;
+    stages[static_cast<std::size_t>(k % pp)].push_back({next, last});
+    next = last + 1;
+  }
+  return stages;
+}
+
+PipelinePlan evaluate_megatron(const MegatronSetup& setup, const PricedNetwork& priced, std::int64_t global_batch) {
+  const std::vector<int> configs = megatron_configs(priced.network, priced.model, setup.tp, setup.sequence_parallel);
+  std::vector<StageSpec> stages;
+  for (auto& chunks : megatron_stages(priced.network, setup.pp, setup.interleave))
+    stages.push_back({std::move(chunks), &priced, configs});
+  PipelineOptions options;
+  options.schedule = {static_cast<int>(setup.pp), global_batch / (setup.dp * setup.microbatch), setup.interleave};
+  options.data_parallel = static_cast<int>(setup.dp);
+  options.recompute = setup.recompute;
+  options.sequence_parallel = setup.sequence_parallel;
+  return evaluate_pipeline(stages, options);
+}
+
+}  // namespace pase
