@@ -78,7 +78,9 @@ class BoundedDp {
  public:
   BoundedDp(const StageSearchInput& in, long m, const std::vector<std::vector<std::vector<const StageCost*>>>& prices)
       : in_(in), m_(m), prices_(prices) {
-    k_cap_ = static_cast<int>(std::min<long>(m, in.layers));
+    // With one stage device count the devices left say how many stages follow: k needs no coordinate.
+    implicit_k_ = in.stage_devices.size() == 1;
+    k_cap_ = implicit_k_ ? 0 : static_cast<int>(std::min<long>(m, in.layers));
     sum_.assign(states(), infinity);
     choice_.assign(states(), Choice{});
   }
@@ -98,9 +100,10 @@ class BoundedDp {
             for (int rest_k = 0; rest_k <= k_cap_; ++rest_k) {
               const double rest = sum_[at(j + 1, d - a, rest_k)];
               if (rest == infinity) continue;
-              const int k = std::min(rest_k + 1, k_cap_);
+              const int k = implicit_k_ ? 0 : std::min(rest_k + 1, k_cap_);
+              const double in_flight = implicit_k_ ? static_cast<double>(std::min<long>(m_, d / a)) : k;
               if (in_.capacity_bytes > 0 &&
-                  price->static_bytes_per_device + k * price->activation_bytes_per_microbatch > in_.capacity_bytes)
+                  price->static_bytes_per_device + in_flight * price->activation_bytes_per_microbatch > in_.capacity_bytes)
                 continue;
               const double candidate = price->microbatch_time_s + rest;
               double& best = sum_[at(i, d, k)];
@@ -112,7 +115,7 @@ class BoundedDp {
         }
     double best = infinity;
     best_k_ = -1;
-    for (int k = 1; k <= k_cap_; ++k)
+    for (int k = implicit_k_ ? 0 : 1; k <= k_cap_; ++k)
       if (sum_[at(0, D, k)] < best) {
         best = sum_[at(0, D, k)];
         best_k_ = k;
@@ -144,6 +147,7 @@ class BoundedDp {
   const StageSearchInput& in_;
   long m_;
   const std::vector<std::vector<std::vector<const StageCost*>>>& prices_;
+  bool implicit_k_ = false;
   int k_cap_ = 1;
   int best_k_ = -1;
   std::vector<double> sum_;
@@ -226,8 +230,18 @@ StageSearchResult search_stages(const StageSearchInput& in, const StageCostFunct
       consider(dp);
       continue;
     }
+    // Below the smallest bound some pipeline meets nothing fits (more bounds allow more stages:
+    // feasibility only grows), so start there, found by bisection.
+    std::size_t lo = 0, hi = bounds.size() - 1;
+    while (lo < hi) {
+      const std::size_t mid = lo + (hi - lo) / 2;
+      ++result.bounds_tried;
+      if (dp.run(bounds[mid]) == infinity) lo = mid + 1;
+      else hi = mid;
+    }
     const double waits = static_cast<double>(m - 1);
-    for (double bound : bounds) {
+    for (std::size_t b = lo; b < bounds.size(); ++b) {
+      const double bound = bounds[b];
       if (least_sum + waits * bound >= best_time) break;  // no pipeline bounded by this or more can win
       const double sum = dp.run(bound);
       ++result.bounds_tried;

@@ -96,6 +96,11 @@ TEST(StageSearch, EqualsBruteForceOnRandomChains) {
     const int node = std::uniform_int_distribution<int>(0, 1)(rng) ? 2 : 4;
     in.devices = std::uniform_int_distribution<int>(1, 8)(rng);
     in.stage_devices = stage_device_counts(in.devices, node);
+    if (seed % 5 == 0) {  // one stage device count (the devices left fix how many stages follow)
+      const int a = std::uniform_int_distribution<int>(1, 2)(rng);
+      in.stage_devices = {a};
+      in.devices = a * std::uniform_int_distribution<int>(1, 4)(rng);
+    }
     in.microbatches = seed % 3 == 0 ? std::vector<long>{1} : std::vector<long>{1, 2, 3, 5};
     in.capacity_bytes = seed % 4 == 0 ? 0.0 : std::uniform_int_distribution<int>(4, 14)(rng);
     RandomPrices prices(in.layers, in.stage_devices, in.microbatches, rng, seed % 2 == 0);
