@@ -1,0 +1,74 @@
+#pragma once
+// A pipeline stage as a search problem of its own: the units the stage search cuts the network
+// between, a contiguous range of layers as a network (the tensor entering it becomes its input), and
+// the price of a stage: the plain PaSE search (the one search pipeline) on the stage's devices at the
+// micro-batch size chooses every layer's configuration, the pipeline step model (pipeline_step.hpp)
+// prices the result.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "pase/pipeline/search_run.hpp"
+#include "pase/pipeline/search_settings.hpp"
+#include "pase/stages/pipeline_step.hpp"
+#include "pase/stages/stage_search.hpp"
+
+namespace pase {
+
+// The chain the stage search cuts: ranges of layers (in the network's order, which is topological)
+// joined by exactly one tensor, the last layer's output of each; a network of repeated transformer
+// layers (BLOCK.N.*) is cut only between them, as Megatron-LM cuts. Units with equal signatures
+// (their layers' signatures and how they are wired among themselves) are priced alike.
+struct StageUnits {
+  std::vector<LayerRange> units;
+  std::vector<std::string> signatures;
+  std::vector<TensorSource> boundary;  // per unit: the one tensor it hands on (layer -1 for the last unit)
+};
+StageUnits stage_units(const Network& network);
+
+// Layers range.first..range.last of `network` as a network: inputs from earlier layers become graph
+// inputs (the stage receives them), measured edges inside the range are kept.
+Network sub_network(const Network& network, LayerRange range);
+
+// What a stage's price is made of, once per (micro-batch size, devices, layer range).
+struct PricedStage {
+  StageCost cost;                 // microbatch_time_s without the send to the next stage
+  std::vector<int> configs;       // per layer of the whole network (0 outside the range)
+  double search_total = 0;        // the plain search's objective of the range
+};
+
+// Prices stages of `settings`' model (its hardware model, device memory and recipe), keeping every
+// priced network and stage. `units` are stage_units of the model at the step's batch size.
+class StagePricer {
+ public:
+  explicit StagePricer(const SearchSettings& settings);
+
+  const StageUnits& units() const { return units_; }
+  std::int64_t batch() const { return batch_; }
+  // The network at micro-batch size `microbatch_size` priced on `devices` devices (built once).
+  const PricedNetwork& priced(std::int64_t microbatch_size, int devices);
+  // Units first..last as one stage replica on `devices` devices, micro-batches of `microbatch_size`.
+  // runs is false when no configuration fits: either none exists, or the range's weights, gradients
+  // and optimizer state alone, in their smallest configurations, exceed the device memory.
+  const PricedStage& stage(int first_unit, int last_unit, int devices, std::int64_t microbatch_size);
+  // The search inside the stage: the one search pipeline on the range's sub-network.
+  SearchRun search_range(LayerRange layers, int devices, std::int64_t microbatch_size);
+  // The layers of units first..last.
+  LayerRange layers(int first_unit, int last_unit) const;
+  std::uint64_t searches() const { return searches_; }
+
+ private:
+  SearchSettings settings_;
+  StageUnits units_;
+  std::vector<int> unit_id_;  // per unit: equal ids for equal signatures
+  std::int64_t batch_ = 1;
+  std::map<std::pair<std::int64_t, int>, std::unique_ptr<PricedNetwork>> networks_;
+  std::map<std::tuple<std::int64_t, int, std::vector<int>>, PricedStage> stages_;
+  std::uint64_t searches_ = 0;
+};
+
+}  // namespace pase

@@ -1,0 +1,156 @@
+#include "pase/stages/stage_problem.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <set>
+#include <stdexcept>
+
+#include "pase/model/model_file.hpp"
+#include "pase/pipeline/search_pipeline.hpp"
+
+namespace pase {
+
+StageUnits stage_units(const Network& network) {
+  const int n = static_cast<int>(network.layers.size());
+  // Per tensor (producer, output): its last consumer.
+  std::map<std::pair<int, int>, int> last_use;
+  for (int v = 0; v < n; ++v)
+    for (const TensorSource& src : network.layers[v].inputs)
+      if (src.layer >= 0) {
+        int& last = last_use[{src.layer, src.output}];
+        last = std::max(last, v);
+      }
+  std::vector<char> inside_block(n, 0);  // a cut after v would fall inside a transformer layer
+  for (const LayerRange& t : transformer_layers(network))
+    for (int v = t.first; v < t.last; ++v) inside_block[v] = 1;
+  std::vector<char> edge_crosses(n, 0);
+  for (const ExplicitEdge& e : network.edges)
+    for (int v = std::min(e.from, e.to); v < std::max(e.from, e.to); ++v) edge_crosses[v] = 1;
+
+  StageUnits out;
+  int first = 0;
+  for (int p = 0; p < n; ++p) {
+    TensorSource crossing;
+    int crossings = 0;
+    if (p + 1 < n) {
+      for (const auto& [tensor, last] : last_use)
+        if (tensor.first <= p && last > p && ++crossings == 1) crossing = {tensor.first, tensor.second, false};
+      if (crossings != 1 || inside_block[p] || edge_crosses[p]) continue;
+    }
+    out.units.push_back({first, p});
+    out.boundary.push_back(p + 1 < n ? crossing : TensorSource{});
+    std::string signature;
+    for (int v = first; v <= p; ++v) {
+      signature += network.layers[v].signature + "(";
+      for (const TensorSource& src : network.layers[v].inputs)
+        signature += (src.layer >= first ? std::to_string(src.layer - first) : std::string("in")) + ":" +
+                     std::to_string(src.output) + (src.weight ? "w" : "") + ",";
+      signature += ")|";
+    }
+    out.signatures.push_back(std::move(signature));
+    first = p + 1;
+  }
+  return out;
+}
+
+Network sub_network(const Network& network, LayerRange range) {
+  Network out;
+  out.name = network.name;
+  out.file = network.file;
+  out.params = network.params;
+  out.cutoff = network.cutoff;
+  for (int v = range.first; v <= range.last; ++v) {
+    Layer layer = network.layers[v];
+    for (TensorSource& src : layer.inputs)
+      src.layer = src.layer >= range.first ? src.layer - range.first : -1;  // received from the stage before
+    out.layers.push_back(std::move(layer));
+  }
+  for (ExplicitEdge e : network.edges)
+    if (e.from >= range.first && e.from <= range.last && e.to >= range.first && e.to <= range.last) {
+      e.from -= range.first;
+      e.to -= range.first;
+      out.edges.push_back(std::move(e));
+    }
+  return out;
+}
+
+StagePricer::StagePricer(const SearchSettings& settings) : settings_(settings) {
+  if (!settings.problem.hardware)
+    throw std::invalid_argument("--stages auto: needs the hardware cost model (--cluster with a pase-cluster preset or file)");
+  const Network network = load_model(settings.model_file, settings.overrides);
+  const auto batch = network.params.find("batch");
+  if (batch == network.params.end())
+    throw std::invalid_argument(settings.model_file +
+                                ": --stages auto needs the model parameter 'batch' (the step's batch, cut into micro-batches)");
+  batch_ = batch->second;
+  units_ = stage_units(network);
+  std::map<std::string, int> ids;
+  for (const std::string& s : units_.signatures) unit_id_.push_back(ids.emplace(s, static_cast<int>(ids.size())).first->second);
+}
+
+LayerRange StagePricer::layers(int first_unit, int last_unit) const {
+  return {units_.units[first_unit].first, units_.units[last_unit].last};
+}
+
+const PricedNetwork& StagePricer::priced(std::int64_t microbatch_size, int devices) {
+  auto& slot = networks_[{microbatch_size, devices}];
+  if (!slot)
+    slot = std::make_unique<PricedNetwork>(price_network(settings_.model_file, settings_.overrides, microbatch_size, devices,
+                                                         *settings_.problem.hardware, settings_.device_memory.recipe,
+                                                         settings_.device_memory.reserve_bytes));
+  return *slot;
+}
+
+SearchRun StagePricer::search_range(LayerRange layers, int devices, std::int64_t microbatch_size) {
+  const PricedNetwork& p = priced(microbatch_size, devices);
+  SearchSettings s = settings_;
+  s.problem = p.options;
+  s.problem.max_memory_bytes = settings_.problem.max_memory_bytes;
+  s.dp.threads = settings_.dp.threads;
+  SearchRun run;
+  run.network = sub_network(p.network, layers);
+  plan_network(s, run);
+  SingleProcess single;
+  solve_planned(s, run, single);
+  ++searches_;
+  return run;
+}
+
+const PricedStage& StagePricer::stage(int first_unit, int last_unit, int devices, std::int64_t microbatch_size) {
+  std::vector<int> key(unit_id_.begin() + first_unit, unit_id_.begin() + last_unit + 1);
+  auto [it, fresh] = stages_.try_emplace({microbatch_size, devices, std::move(key)});
+  PricedStage& out = it->second;
+  if (!fresh) return out;
+  const LayerRange range = layers(first_unit, last_unit);
+  const PricedNetwork& p = priced(microbatch_size, devices);
+  // Weights, gradients and optimizer state in each layer's smallest configuration: no strategy of
+  // the stage holds less, so above the capacity no strategy fits and there is nothing to search.
+  double least_static = p.memory.reserve_bytes;
+  for (int v = range.first; v <= range.last; ++v) {
+    double least = std::numeric_limits<double>::infinity();
+    for (const LayerMemory& m : p.memory.keep[v]) least = std::min(least, m.weights + m.gradients + m.optimizer);
+    least_static += least;
+  }
+  const double capacity = settings_.device_memory.capacity_bytes;
+  if (capacity > 0 && least_static > capacity) {
+    out.cost.runs = false;
+    out.cost.static_bytes_per_device = least_static;
+    return out;
+  }
+  const SearchRun run = search_range(range, devices, microbatch_size);
+  out.configs.assign(p.network.layers.size(), 0);
+  for (int v = range.first; v <= range.last; ++v) {
+    if (run.model.configs[v - range.first].size() != p.model.configs[v].size())
+      throw std::logic_error("stage search: the stage's configurations differ from the network's");
+    out.configs[v] = run.solution.configs[v - range.first];
+  }
+  out.search_total = run.solution.total_cost;
+  const StagePlan priced_stage = price_stage(StageSpec{{range}, &p, out.configs}, PipelineOptions{}, 0, devices);
+  out.cost.microbatch_time_s = priced_stage.microbatch_time_s;
+  out.cost.activation_bytes_per_microbatch = priced_stage.memory.activations;  // one micro-batch in flight
+  out.cost.static_bytes_per_device = priced_stage.memory.total() - priced_stage.memory.activations;
+  out.cost.runs = true;
+  return out;
+}
+
+}  // namespace pase
