@@ -44,6 +44,10 @@ void plan_network(const SearchSettings& settings, SearchRun& run, PlanCache* cac
   const auto start = Clock::now();
   run.model = build_problem(run.network, settings.problem);
   run.build_seconds += seconds_since(start);
+  plan_model(settings, run, cache);
+}
+
+void plan_model(const SearchSettings& settings, SearchRun& run, PlanCache* cache) {
   const auto search_start = Clock::now();
   PlannedOrder planned = plan_unpruned(settings, run.model.problem, cache);
   run.unpruned_dp_cells = planned.plan.totals.dp_cells;

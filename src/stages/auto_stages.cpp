@@ -41,9 +41,16 @@ double send_s(const PricedNetwork& p, const PricedStage& stage, TensorSource bou
   return 2.0 * one_way;
 }
 
-std::vector<long> powers_of_two_dividing(std::int64_t n, std::int64_t limit) {
+std::vector<long> powers_of_two_dividing(std::int64_t n) {
   std::vector<long> out;
-  for (long k = 1; k <= limit && n % k == 0; k *= 2) out.push_back(k);
+  for (long k = 1; k <= n && n % k == 0; k *= 2) out.push_back(k);
+  return out;
+}
+
+std::vector<long> divisors(std::int64_t n) {
+  std::vector<long> out;
+  for (long k = 1; k <= n; ++k)
+    if (n % k == 0) out.push_back(k);
   return out;
 }
 
@@ -62,7 +69,7 @@ AutoStagesResult search_auto_stages(const SearchSettings& settings) {
   const double capacity = settings.device_memory.capacity_bytes;
   std::vector<std::string> fails;
 
-  for (long dp : powers_of_two_dividing(D, D)) {
+  for (long dp : powers_of_two_dividing(D)) {
     if (B % dp != 0) break;
     const int P = static_cast<int>(D / dp);
     for (int a : stage_device_counts(P, node)) {
@@ -71,7 +78,7 @@ AutoStagesResult search_auto_stages(const SearchSettings& settings) {
       in.layers = L;
       in.devices = P;
       in.stage_devices = {a};
-      in.microbatches = powers_of_two_dividing(B / dp, B / dp);
+      in.microbatches = divisors(B / dp);
       in.capacity_bytes = capacity;
       in.signatures = units.signatures;
       ++result.candidates;

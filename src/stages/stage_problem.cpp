@@ -74,6 +74,22 @@ Network sub_network(const Network& network, LayerRange range) {
   return out;
 }
 
+ModelProblem sub_model(const ModelProblem& model, LayerRange range) {
+  ModelProblem out;
+  auto slice = [&](const auto& rows) { return std::decay_t<decltype(rows)>(rows.begin() + range.first, rows.begin() + range.last + 1); };
+  out.problem.vertices = slice(model.problem.vertices);
+  out.configs = slice(model.configs);
+  out.data_parallel = slice(model.data_parallel);
+  if (!model.times.empty()) out.times = slice(model.times);
+  std::set<const std::vector<double>*> matrices;
+  for (const ProblemEdge& e : model.problem.edges) {
+    if (e.from < range.first || e.from > range.last || e.to < range.first || e.to > range.last) continue;
+    out.problem.edges.push_back({e.from - range.first, e.to - range.first, e.costs});
+    if (matrices.insert(e.costs.get()).second) out.edge_bytes += e.costs->size() * sizeof(double);
+  }
+  return out;
+}
+
 StagePricer::StagePricer(const SearchSettings& settings) : settings_(settings) {
   if (!settings.problem.hardware)
     throw std::invalid_argument("--stages auto: needs the hardware cost model (--cluster with a pase-cluster preset or file)");
@@ -107,9 +123,13 @@ SearchRun StagePricer::search_range(LayerRange layers, int devices, std::int64_t
   s.problem = p.options;
   s.problem.max_memory_bytes = settings_.problem.max_memory_bytes;
   s.dp.threads = settings_.dp.threads;
+  // Repeated blocks inside the stage are eliminated once (exact, search/blocks.hpp): a stage of many
+  // identical transformer layers costs about one layer's DP.
+  s.blocks = BlockMode::automatic;
   SearchRun run;
   run.network = sub_network(p.network, layers);
-  plan_network(s, run);
+  run.model = sub_model(p.model, layers);
+  plan_model(s, run);
   SingleProcess single;
   solve_planned(s, run, single);
   ++searches_;

@@ -31,6 +31,9 @@ SearchRun plan_search(const SearchSettings& settings, PlanCache* cache = nullptr
 // The stages after loading: builds the problem of run.network (already loaded), orders, prunes and
 // plans it, without the DP. Adds to run.build_seconds (which may hold the loading time).
 void plan_network(const SearchSettings& settings, SearchRun& run, PlanCache* cache = nullptr);
+// The stages after building the problem: orders, prunes and plans run.model (already built; a
+// pipeline stage's slice of a network's problem, pase/stages/stage_problem.hpp).
+void plan_model(const SearchSettings& settings, SearchRun& run, PlanCache* cache = nullptr);
 // The DP of a planned search (memory already checked), with every rank of `collectives` taking
 // part, telling `listener` of every step and starting from `start` (a resumed search's state for
 // this number of ranks); then expand_solution.

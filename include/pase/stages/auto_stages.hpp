@@ -5,7 +5,7 @@
 // size a (a node's devices split evenly: 1, 2, 4, .. the node; every stage of a pipeline the same
 // size, Megatron-LM's layout) gives a pipeline of P = devices / dp devices in P / a stages. For each,
 // the stage DP (stage_search.hpp) finds the cuts between stage_units and the number of micro-batches
-// m (powers of 2, micro-batches of batch / (dp m) samples) that minimise the 1F1B pipeline time with
+// m (every divisor of batch / dp: micro-batches of batch / (dp m) samples) that minimise the 1F1B pipeline time with
 // every stage within the device memory; a stage's price is the plain PaSE search of its layers on a
 // devices (stage_problem.hpp) plus the send of its boundary tensor, its activation forward and its
 // gradient back, each device its 1/a share, over NVLink when dp a is below a node and the network

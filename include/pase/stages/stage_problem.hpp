@@ -34,6 +34,11 @@ StageUnits stage_units(const Network& network);
 // inputs (the stage receives them), measured edges inside the range are kept.
 Network sub_network(const Network& network, LayerRange range);
 
+// The rows of `model` (a network's problem) for layers range.first..range.last: the problem
+// build_problem makes of sub_network(network, range), without pricing its layers again (the same
+// vertices, and the edges with both ends inside, in the same order, sharing their matrices).
+ModelProblem sub_model(const ModelProblem& model, LayerRange range);
+
 // What a stage's price is made of, once per (micro-batch size, devices, layer range).
 struct PricedStage {
   StageCost cost;                 // microbatch_time_s without the send to the next stage
