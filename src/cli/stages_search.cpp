@@ -42,12 +42,13 @@ int search_stages_command(const SearchSettings& settings, const po::variables_ma
   shape.pp = plan.schedule.stages;
   shape.dp = plan.data_parallel;
   shape.microbatch = microbatch;
+  shape.recompute = found.recompute;
   r.megatron = shape;
   r.pipeline = plan;
   r.setup = "stages auto: " + std::to_string(plan.schedule.stages) + " stage(s) of " + std::to_string(shape.tp) +
             " device(s), " + std::to_string(plan.data_parallel) + " replica(s), " +
             std::to_string(plan.schedule.microbatches) + " micro-batches of " + std::to_string(microbatch) +
-            "; every stage's layers by the plain search; found in " + std::to_string(found.seconds) + " s (" +
+            ", recompute " + to_string(found.recompute) + "; every stage's layers by the plain search; found in " + std::to_string(found.seconds) + " s (" +
             std::to_string(found.candidates) + " (replicas, stage size) candidates, " + std::to_string(found.units) +
             " units, " + std::to_string(found.stage_cost_evaluations) + " stage prices, " +
             std::to_string(found.stage_searches) + " stage searches)";

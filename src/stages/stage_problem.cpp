@@ -101,7 +101,9 @@ StagePricer::StagePricer(const SearchSettings& settings) : settings_(settings) {
   batch_ = batch->second;
   units_ = stage_units(network);
   std::map<std::string, int> ids;
-  for (const std::string& s : units_.signatures) unit_id_.push_back(ids.emplace(s, static_cast<int>(ids.size())).first->second);
+  std::vector<int> unit_ids;
+  for (const std::string& s : units_.signatures) unit_ids.push_back(ids.emplace(s, static_cast<int>(ids.size())).first->second);
+  range_id_ = range_ids(unit_ids);
 }
 
 LayerRange StagePricer::layers(int first_unit, int last_unit) const {
@@ -136,9 +138,10 @@ SearchRun StagePricer::search_range(LayerRange layers, int devices, std::int64_t
   return run;
 }
 
-const PricedStage& StagePricer::stage(int first_unit, int last_unit, int devices, std::int64_t microbatch_size) {
-  std::vector<int> key(unit_id_.begin() + first_unit, unit_id_.begin() + last_unit + 1);
-  auto [it, fresh] = stages_.try_emplace({microbatch_size, devices, std::move(key)});
+const PricedStage& StagePricer::stage(int first_unit, int last_unit, int devices, std::int64_t microbatch_size,
+                                      Recompute recompute) {
+  const int range_id = range_id_[static_cast<std::size_t>(first_unit) * units_.units.size() + last_unit];
+  auto [it, fresh] = stages_.try_emplace({microbatch_size, devices, range_id, recompute});
   PricedStage& out = it->second;
   if (!fresh) return out;
   const LayerRange range = layers(first_unit, last_unit);
@@ -157,18 +160,31 @@ const PricedStage& StagePricer::stage(int first_unit, int last_unit, int devices
     out.cost.static_bytes_per_device = least_static;
     return out;
   }
-  const SearchRun run = search_range(range, devices, microbatch_size);
-  out.configs.assign(p.network.layers.size(), 0);
-  for (int v = range.first; v <= range.last; ++v) {
-    if (run.model.configs[v - range.first].size() != p.model.configs[v].size())
-      throw std::logic_error("stage search: the stage's configurations differ from the network's");
-    out.configs[v] = run.solution.configs[v - range.first];
+  auto [found, unsearched] = searched_.try_emplace({microbatch_size, devices, range_id});
+  if (unsearched) {
+    const SearchRun run = search_range(range, devices, microbatch_size);
+    found->second.configs.assign(p.network.layers.size(), 0);
+    for (int v = range.first; v <= range.last; ++v) {
+      if (run.model.configs[v - range.first].size() != p.model.configs[v].size())
+        throw std::logic_error("stage search: the stage's configurations differ from the network's");
+      found->second.configs[v] = run.solution.configs[v - range.first];
+    }
+    found->second.search_total = run.solution.total_cost;
   }
-  out.search_total = run.solution.total_cost;
-  const StagePlan priced_stage = price_stage(StageSpec{{range}, &p, out.configs}, PipelineOptions{}, 0, devices);
-  out.cost.microbatch_time_s = priced_stage.microbatch_time_s;
-  out.cost.activation_bytes_per_microbatch = priced_stage.memory.activations;  // one micro-batch in flight
-  out.cost.static_bytes_per_device = priced_stage.memory.total() - priced_stage.memory.activations;
+  out.configs = found->second.configs;
+  out.search_total = found->second.search_total;
+  // The step model's memory grows linearly with the in-flight micro-batches: priced with one and with
+  // two, the difference is a micro-batch's activations, the rest is held whatever the schedule (full
+  // recomputation's one transformer layer run again included).
+  PipelineOptions options;
+  options.recompute = recompute;
+  const StageSpec spec{{range}, &p, out.configs};
+  const StagePlan one = price_stage(spec, options, 0, devices);
+  options.schedule = {2, 2, 1};
+  const StagePlan two = price_stage(spec, options, 0, devices);
+  out.cost.microbatch_time_s = one.microbatch_time_s;
+  out.cost.activation_bytes_per_microbatch = two.memory.total() - one.memory.total();
+  out.cost.static_bytes_per_device = one.memory.total() - out.cost.activation_bytes_per_microbatch;
   out.cost.runs = true;
   return out;
 }

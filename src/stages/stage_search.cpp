@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <stdexcept>
 #include <tuple>
 
@@ -26,6 +27,25 @@ void check_input(const StageSearchInput& in) {
   if (!(in.capacity_bytes >= 0)) throw std::invalid_argument("stage search: capacity_bytes must be 0 or more");
 }
 
+}  // namespace
+
+std::vector<int> range_ids(const std::vector<int>& signatures) {
+  // A range's id is that of (the range one shorter, its last signature): equal ids, equal sequences.
+  const std::size_t n = signatures.size();
+  std::map<std::pair<int, int>, int> ids;
+  std::vector<int> out(n * n, -1);
+  for (std::size_t i = 0; i < n; ++i) {
+    int previous = -1;
+    for (std::size_t j = i; j < n; ++j) {
+      previous = ids.emplace(std::pair{previous, signatures[j]}, static_cast<int>(ids.size())).first->second;
+      out[i * n + j] = previous;
+    }
+  }
+  return out;
+}
+
+namespace {
+
 // Memoised stage prices: ranges with equal signature sequences share one call per (devices, m).
 class StagePrices {
  public:
@@ -33,15 +53,7 @@ class StagePrices {
     std::map<std::string, int> ids;
     for (int v = 0; v < in.layers; ++v)
       signature_.push_back(in.signatures.empty() ? v : ids.emplace(in.signatures[v], static_cast<int>(ids.size())).first->second);
-    std::map<std::vector<int>, int> ranges;
-    range_.assign(static_cast<std::size_t>(in.layers) * in.layers, -1);
-    for (int i = 0; i < in.layers; ++i) {
-      std::vector<int> key;
-      for (int j = i; j < in.layers; ++j) {
-        key.push_back(signature_[j]);
-        range_[index(i, j)] = ranges.emplace(key, static_cast<int>(ranges.size())).first->second;
-      }
-    }
+    range_ = range_ids(signature_);
   }
 
   const StageCost& get(int first, int last, int devices, long m) {
@@ -76,11 +88,13 @@ struct Choice {
 // devices whose first stage holds k in-flight micro-batches (k = min(m, stages from it to the end)).
 class BoundedDp {
  public:
-  BoundedDp(const StageSearchInput& in, long m, const std::vector<std::vector<std::vector<const StageCost*>>>& prices)
+  BoundedDp(const StageSearchInput& in, long m, const std::vector<const StageCost*>& prices)
       : in_(in), m_(m), prices_(prices) {
     // With one stage device count the devices left say how many stages follow: k needs no coordinate.
     implicit_k_ = in.stage_devices.size() == 1;
     k_cap_ = implicit_k_ ? 0 : static_cast<int>(std::min<long>(m, in.layers));
+    step_ = 0;  // devices left are multiples of the counts' gcd
+    for (int a : in.stage_devices) step_ = std::gcd(step_, a);
     sum_.assign(states(), infinity);
     choice_.assign(states(), Choice{});
   }
@@ -93,10 +107,10 @@ class BoundedDp {
     for (int i = L - 1; i >= 0; --i)
       for (int j = i; j < L; ++j)
         for (std::size_t ai = 0; ai < in_.stage_devices.size(); ++ai) {
-          const StageCost* price = prices_[i][j][ai];
+          const StageCost* price = prices_[(static_cast<std::size_t>(i) * L + j) * in_.stage_devices.size() + ai];
           if (!price || !price->runs || price->microbatch_time_s > bound) continue;
           const int a = in_.stage_devices[ai];
-          for (int d = a; d <= D; ++d)
+          for (int d = a; d <= D; d += step_)
             for (int rest_k = 0; rest_k <= k_cap_; ++rest_k) {
               const double rest = sum_[at(j + 1, d - a, rest_k)];
               if (rest == infinity) continue;
@@ -146,8 +160,9 @@ class BoundedDp {
   }
   const StageSearchInput& in_;
   long m_;
-  const std::vector<std::vector<std::vector<const StageCost*>>>& prices_;
+  const std::vector<const StageCost*>& prices_;  // per (first, last, stage device count)
   bool implicit_k_ = false;
+  int step_ = 1;
   int k_cap_ = 1;
   int best_k_ = -1;
   std::vector<double> sum_;
@@ -198,15 +213,14 @@ StageSearchResult search_stages(const StageSearchInput& in, const StageCostFunct
   bool any_runs = false;
   for (long m : in.microbatches) {
     // Every range's price at every stage device count, and the stage times that can be bounds.
-    std::vector<std::vector<std::vector<const StageCost*>>> prices(
-        L, std::vector<std::vector<const StageCost*>>(L, std::vector<const StageCost*>(in.stage_devices.size(), nullptr)));
+    std::vector<const StageCost*> prices(static_cast<std::size_t>(L) * L * in.stage_devices.size(), nullptr);
     std::vector<double> bounds;
     for (int i = 0; i < L; ++i)
       for (int j = i; j < L; ++j)
         for (std::size_t ai = 0; ai < in.stage_devices.size(); ++ai) {
           if (in.stage_devices[ai] > in.devices) continue;
           const StageCost& cost = memo.get(i, j, in.stage_devices[ai], m);
-          prices[i][j][ai] = &cost;
+          prices[(static_cast<std::size_t>(i) * L + j) * in.stage_devices.size() + ai] = &cost;
           if (!cost.runs) continue;
           any_runs = true;
           if (in.capacity_bytes > 0 && cost.static_bytes_per_device + cost.activation_bytes_per_microbatch > in.capacity_bytes)

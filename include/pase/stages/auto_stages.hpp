@@ -1,7 +1,7 @@
 #pragma once
 // `pase search --stages auto`: the fastest pipeline-parallel strategy of a model on its devices.
 //
-// Every data-parallel degree dp (powers of 2 dividing the devices and the batch) and stage replica
+// Every activation recomputation (none, selective, full; pipeline_step.hpp), data-parallel degree dp (powers of 2 dividing the devices and the batch) and stage replica
 // size a (a node's devices split evenly: 1, 2, 4, .. the node; every stage of a pipeline the same
 // size, Megatron-LM's layout) gives a pipeline of P = devices / dp devices in P / a stages. For each,
 // the stage DP (stage_search.hpp) finds the cuts between stage_units and the number of micro-batches
@@ -23,11 +23,13 @@
 
 #include "pase/pipeline/search_settings.hpp"
 #include "pase/stages/pipeline_plan.hpp"
+#include "pase/stages/pipeline_step.hpp"
 
 namespace pase {
 
 struct AutoStagesResult {
   std::optional<PipelinePlan> plan;  // evaluated by evaluate_pipeline; empty when nothing fits
+  Recompute recompute = Recompute::none;  // the plan's activation recomputation
   std::string nothing_fits;
   int units = 0;                     // the chain the DP cuts
   int candidates = 0;                // (dp, a) pairs searched

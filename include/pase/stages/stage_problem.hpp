@@ -39,7 +39,7 @@ Network sub_network(const Network& network, LayerRange range);
 // vertices, and the edges with both ends inside, in the same order, sharing their matrices).
 ModelProblem sub_model(const ModelProblem& model, LayerRange range);
 
-// What a stage's price is made of, once per (micro-batch size, devices, layer range).
+// What a stage's price is made of, once per (micro-batch size, devices, layer range, recomputation).
 struct PricedStage {
   StageCost cost;                 // microbatch_time_s without the send to the next stage
   std::vector<int> configs;       // per layer of the whole network (0 outside the range)
@@ -59,7 +59,8 @@ class StagePricer {
   // Units first..last as one stage replica on `devices` devices, micro-batches of `microbatch_size`.
   // runs is false when no configuration fits: either none exists, or the range's weights, gradients
   // and optimizer state alone, in their smallest configurations, exceed the device memory.
-  const PricedStage& stage(int first_unit, int last_unit, int devices, std::int64_t microbatch_size);
+  const PricedStage& stage(int first_unit, int last_unit, int devices, std::int64_t microbatch_size,
+                           Recompute recompute = Recompute::none);
   // The search inside the stage: the one search pipeline on the range's sub-network.
   SearchRun search_range(LayerRange layers, int devices, std::int64_t microbatch_size);
   // The layers of units first..last.
@@ -69,10 +70,12 @@ class StagePricer {
  private:
   SearchSettings settings_;
   StageUnits units_;
-  std::vector<int> unit_id_;  // per unit: equal ids for equal signatures
+  std::vector<int> range_id_;  // per (first, last) unit range: equal for equal signature sequences
   std::int64_t batch_ = 1;
   std::map<std::pair<std::int64_t, int>, std::unique_ptr<PricedNetwork>> networks_;
-  std::map<std::tuple<std::int64_t, int, std::vector<int>>, PricedStage> stages_;
+  // The plain search's strategy of a range (micro-batch size, devices, range id), and the priced stages.
+  std::map<std::tuple<std::int64_t, int, int>, PricedStage> searched_;
+  std::map<std::tuple<std::int64_t, int, int, Recompute>, PricedStage> stages_;
   std::uint64_t searches_ = 0;
 };
 

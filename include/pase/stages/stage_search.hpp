@@ -64,6 +64,10 @@ std::vector<int> stage_device_counts(int devices, int node_size);
 // Throws std::invalid_argument naming the field when the input is inconsistent.
 StageSearchResult search_stages(const StageSearchInput& input, const StageCostFunction& stage_cost);
 
+// Per range (first * n + last, first <= last) of a chain whose layers have these signature ids: an
+// id equal for ranges with equal signature sequences (others -1).
+std::vector<int> range_ids(const std::vector<int>& signatures);
+
 // The peak memory of stage `stage` of `plan`-shaped schedule: static + in-flight micro-batches' activations.
 double stage_memory_bytes(const StageCost& cost, const PipelineSchedule& schedule, int stage);
 
