@@ -52,6 +52,10 @@ int search_stages_command(const SearchSettings& settings, const po::variables_ma
             std::to_string(found.candidates) + " (replicas, stage size) candidates, " + std::to_string(found.units) +
             " units, " + std::to_string(found.stage_cost_evaluations) + " stage prices, " +
             std::to_string(found.stage_searches) + " stage searches)";
+  int by_search = 0;
+  for (StageStrategy st : found.stage_strategies) by_search += st == StageStrategy::search ? 1 : 0;
+  r.setup += "; stage layers: " + std::to_string(by_search) + " by the plain search, " +
+             std::to_string(static_cast<int>(found.stage_strategies.size()) - by_search) + " Megatron-LM tensor parallel";
   r.breakdown = plan.breakdown;
   r.memory = plan.peak_memory();
   r.step_time_s = plan.step_time_s();
@@ -69,6 +73,8 @@ int search_stages_command(const SearchSettings& settings, const po::variables_ma
     auto doc = nlohmann::ordered_json::parse(evaluation_json(r));
     auto& p = doc["pipeline"];
     p.erase("tensor_parallel");
+    for (std::size_t i = 0; i < found.stage_strategies.size(); ++i)
+      p["stages"][i]["strategy"] = to_string(found.stage_strategies[i]);
     p["stage_devices"] = shape.tp;
     p["stage_search"] = {{"seconds", found.seconds},
                          {"units", found.units},

@@ -138,10 +138,12 @@ SearchRun StagePricer::search_range(LayerRange layers, int devices, std::int64_t
   return run;
 }
 
+const char* to_string(StageStrategy strategy) { return strategy == StageStrategy::search ? "search" : "megatron"; }
+
 const PricedStage& StagePricer::stage(int first_unit, int last_unit, int devices, std::int64_t microbatch_size,
-                                      Recompute recompute) {
+                                      Recompute recompute, StageStrategy strategy) {
   const int range_id = range_id_[static_cast<std::size_t>(first_unit) * units_.units.size() + last_unit];
-  auto [it, fresh] = stages_.try_emplace({microbatch_size, devices, range_id, recompute});
+  auto [it, fresh] = stages_.try_emplace({microbatch_size, devices, range_id, recompute, strategy});
   PricedStage& out = it->second;
   if (!fresh) return out;
   const LayerRange range = layers(first_unit, last_unit);
@@ -160,6 +162,15 @@ const PricedStage& StagePricer::stage(int first_unit, int last_unit, int devices
     out.cost.static_bytes_per_device = least_static;
     return out;
   }
+  if (strategy == StageStrategy::megatron) {
+    try {
+      out.configs = megatron_configs(p.network, p.model, devices, false);
+    } catch (const std::invalid_argument&) {
+      out.cost.runs = false;  // the layers' shapes do not split over these devices Megatron-LM's way
+      return out;
+    }
+    return price(out, range, p, recompute, devices);
+  }
   auto [found, unsearched] = searched_.try_emplace({microbatch_size, devices, range_id});
   if (unsearched) {
     const SearchRun run = search_range(range, devices, microbatch_size);
@@ -173,6 +184,11 @@ const PricedStage& StagePricer::stage(int first_unit, int last_unit, int devices
   }
   out.configs = found->second.configs;
   out.search_total = found->second.search_total;
+  return price(out, range, p, recompute, devices);
+}
+
+PricedStage& StagePricer::price(PricedStage& out, LayerRange range, const PricedNetwork& p, Recompute recompute,
+                                int devices) {
   // The step model's memory grows linearly with the in-flight micro-batches: priced with one and with
   // two, the difference is a micro-batch's activations, the rest is held whatever the schedule (full
   // recomputation's one transformer layer run again included).

@@ -22,6 +22,7 @@ void check_input(const StageSearchInput& in) {
   if (in.microbatches.empty()) throw std::invalid_argument("stage search: no micro-batch count given");
   for (long m : in.microbatches)
     if (m < 1) throw std::invalid_argument("stage search: a micro-batch count must be at least 1");
+  if (in.strategies < 1) throw std::invalid_argument("stage search: strategies must be at least 1");
   if (!in.signatures.empty() && static_cast<int>(in.signatures.size()) != in.layers)
     throw std::invalid_argument("stage search: one signature per layer needed");
   if (!(in.capacity_bytes >= 0)) throw std::invalid_argument("stage search: capacity_bytes must be 0 or more");
@@ -56,13 +57,13 @@ class StagePrices {
     range_ = range_ids(signature_);
   }
 
-  const StageCost& get(int first, int last, int devices, long m) {
+  const StageCost& get(int first, int last, int devices, long m, int strategy) {
     ++lookups;
-    const auto key = std::make_tuple(range_[index(first, last)], devices, m);
+    const auto key = std::make_tuple(range_[index(first, last)], devices, m, strategy);
     auto it = memo_.find(key);
     if (it == memo_.end()) {
       ++evaluations;
-      it = memo_.emplace(key, cost_(first, last, devices, m)).first;
+      it = memo_.emplace(key, cost_(first, last, devices, m, strategy)).first;
     }
     return it->second;
   }
@@ -75,12 +76,13 @@ class StagePrices {
   const StageCostFunction& cost_;
   std::vector<int> signature_;
   std::vector<int> range_;
-  std::map<std::tuple<int, int, long>, StageCost> memo_;
+  std::map<std::tuple<int, int, long, int>, StageCost> memo_;
 };
 
 struct Choice {
   int last = -1;        // the stage's last layer
   int devices = 0;
+  int strategy = 0;
   int rest_stages = 0;  // the DP coordinate k of what follows
 };
 
@@ -92,6 +94,7 @@ class BoundedDp {
       : in_(in), m_(m), prices_(prices) {
     // With one stage device count the devices left say how many stages follow: k needs no coordinate.
     implicit_k_ = in.stage_devices.size() == 1;
+    options_ = in.stage_devices.size() * static_cast<std::size_t>(in.strategies);
     k_cap_ = implicit_k_ ? 0 : static_cast<int>(std::min<long>(m, in.layers));
     step_ = 0;  // devices left are multiples of the counts' gcd
     for (int a : in.stage_devices) step_ = std::gcd(step_, a);
@@ -106,10 +109,11 @@ class BoundedDp {
     const int L = in_.layers, D = in_.devices;
     for (int i = L - 1; i >= 0; --i)
       for (int j = i; j < L; ++j)
-        for (std::size_t ai = 0; ai < in_.stage_devices.size(); ++ai) {
-          const StageCost* price = prices_[(static_cast<std::size_t>(i) * L + j) * in_.stage_devices.size() + ai];
+        for (std::size_t option = 0; option < options_; ++option) {
+          const StageCost* price = prices_[(static_cast<std::size_t>(i) * L + j) * options_ + option];
           if (!price || !price->runs || price->microbatch_time_s > bound) continue;
-          const int a = in_.stage_devices[ai];
+          const int a = in_.stage_devices[option / in_.strategies];
+          const int strategy = static_cast<int>(option % in_.strategies);
           for (int d = a; d <= D; d += step_)
             for (int rest_k = 0; rest_k <= k_cap_; ++rest_k) {
               const double rest = sum_[at(j + 1, d - a, rest_k)];
@@ -123,7 +127,7 @@ class BoundedDp {
               double& best = sum_[at(i, d, k)];
               if (candidate < best) {
                 best = candidate;
-                choice_[at(i, d, k)] = {j, a, rest_k};
+                choice_[at(i, d, k)] = {j, a, strategy, rest_k};
               }
             }
         }
@@ -137,13 +141,13 @@ class BoundedDp {
     return best;
   }
 
-  // The stages of the last run's best pipeline: (first, last, devices) each.
-  std::vector<std::tuple<int, int, int>> stages() const {
-    std::vector<std::tuple<int, int, int>> out;
+  // The stages of the last run's best pipeline: (first, last, devices, strategy) each.
+  std::vector<std::tuple<int, int, int, int>> stages() const {
+    std::vector<std::tuple<int, int, int, int>> out;
     int i = 0, d = in_.devices, k = best_k_;
     while (i < in_.layers) {
       const Choice c = choice_[at(i, d, k)];
-      out.emplace_back(i, c.last, c.devices);
+      out.emplace_back(i, c.last, c.devices, c.strategy);
       i = c.last + 1;
       d -= c.devices;
       k = c.rest_stages;
@@ -162,6 +166,7 @@ class BoundedDp {
   long m_;
   const std::vector<const StageCost*>& prices_;  // per (first, last, stage device count)
   bool implicit_k_ = false;
+  std::size_t options_ = 1;  // (stage device count, strategy) pairs
   int step_ = 1;
   int k_cap_ = 1;
   int best_k_ = -1;
@@ -169,13 +174,13 @@ class BoundedDp {
   std::vector<Choice> choice_;
 };
 
-PipelinePlan make_plan(const std::vector<std::tuple<int, int, int>>& cuts, long m, StagePrices& prices) {
+PipelinePlan make_plan(const std::vector<std::tuple<int, int, int, int>>& cuts, long m, StagePrices& prices) {
   PipelinePlan plan;
   plan.schedule = {static_cast<int>(cuts.size()), m, 1};
   std::vector<double> times;
   for (std::size_t s = 0; s < cuts.size(); ++s) {
-    const auto [first, last, devices] = cuts[s];
-    const StageCost& cost = prices.get(first, last, devices, m);
+    const auto [first, last, devices, strategy] = cuts[s];
+    const StageCost& cost = prices.get(first, last, devices, m, strategy);
     StagePlan stage;
     stage.first_layer = first;
     stage.last_layer = last;
@@ -213,14 +218,16 @@ StageSearchResult search_stages(const StageSearchInput& in, const StageCostFunct
   bool any_runs = false;
   for (long m : in.microbatches) {
     // Every range's price at every stage device count, and the stage times that can be bounds.
-    std::vector<const StageCost*> prices(static_cast<std::size_t>(L) * L * in.stage_devices.size(), nullptr);
+    const std::size_t options = in.stage_devices.size() * static_cast<std::size_t>(in.strategies);
+    std::vector<const StageCost*> prices(static_cast<std::size_t>(L) * L * options, nullptr);
     std::vector<double> bounds;
     for (int i = 0; i < L; ++i)
       for (int j = i; j < L; ++j)
-        for (std::size_t ai = 0; ai < in.stage_devices.size(); ++ai) {
-          if (in.stage_devices[ai] > in.devices) continue;
-          const StageCost& cost = memo.get(i, j, in.stage_devices[ai], m);
-          prices[(static_cast<std::size_t>(i) * L + j) * in.stage_devices.size() + ai] = &cost;
+        for (std::size_t option = 0; option < options; ++option) {
+          const int a = in.stage_devices[option / in.strategies];
+          if (a > in.devices) continue;
+          const StageCost& cost = memo.get(i, j, a, m, static_cast<int>(option % in.strategies));
+          prices[(static_cast<std::size_t>(i) * L + j) * options + option] = &cost;
           if (!cost.runs) continue;
           any_runs = true;
           if (in.capacity_bytes > 0 && cost.static_bytes_per_device + cost.activation_bytes_per_microbatch > in.capacity_bytes)
@@ -234,10 +241,13 @@ StageSearchResult search_stages(const StageSearchInput& in, const StageCostFunct
     ++result.bounds_tried;
     if (least_sum == infinity) continue;
     auto consider = [&](const BoundedDp& solved) {
-      PipelinePlan plan = make_plan(solved.stages(), m, memo);
+      const auto stages = solved.stages();
+      PipelinePlan plan = make_plan(stages, m, memo);
       if (plan.pipeline_time_s < best_time) {
         best_time = plan.pipeline_time_s;
         result.plan = std::move(plan);
+        result.stage_strategies.clear();
+        for (const auto& stage : stages) result.stage_strategies.push_back(std::get<3>(stage));
       }
     };
     if (m == 1) {  // no bound matters: the step is the sum of the stage times

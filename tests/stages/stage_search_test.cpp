@@ -15,37 +15,38 @@ namespace {
 // A random price for every (range, devices, m): small integers so that sums are exact and ties occur,
 // some stages that do not run, memory that sometimes does not fit.
 struct RandomPrices {
-  std::map<std::tuple<int, int, int, long>, StageCost> table;
+  std::map<std::tuple<int, int, int, long, int>, StageCost> table;
   std::vector<std::string> signatures;  // layers with the same signature get the same price per range shape
   int calls = 0;
 
-  RandomPrices(int layers, const std::vector<int>& devices, const std::vector<long>& ms, std::mt19937& rng,
+  RandomPrices(int layers, const std::vector<int>& devices, const std::vector<long>& ms, int strategies, std::mt19937& rng,
                bool repeat_layers) {
     std::uniform_int_distribution<int> time(1, 6), bytes(0, 5), fails(0, 9);
     for (int v = 0; v < layers; ++v) signatures.push_back(repeat_layers ? std::string(v % 2 ? "a" : "b") : std::to_string(v));
-    std::map<std::tuple<std::string, int, long>, StageCost> by_shape;
+    std::map<std::tuple<std::string, int, long, int>, StageCost> by_shape;
     for (int i = 0; i < layers; ++i)
       for (int j = i; j < layers; ++j) {
         std::string shape;
         for (int v = i; v <= j; ++v) shape += signatures[v];
         for (int a : devices)
-          for (long m : ms) {
-            auto [it, fresh] = by_shape.try_emplace({shape, a, m});
+          for (long m : ms)
+            for (int strategy = 0; strategy < strategies; ++strategy) {
+            auto [it, fresh] = by_shape.try_emplace({shape, a, m, strategy});
             if (fresh) {
               it->second.microbatch_time_s = time(rng);
               it->second.static_bytes_per_device = bytes(rng);
               it->second.activation_bytes_per_microbatch = bytes(rng);
               it->second.runs = fails(rng) != 0;
             }
-            table[{i, j, a, m}] = it->second;
+            table[{i, j, a, m, strategy}] = it->second;
           }
       }
   }
 
   StageCostFunction function() {
-    return [this](int first, int last, int devices, long m) {
+    return [this](int first, int last, int devices, long m, int strategy) {
       ++calls;
-      return table.at({first, last, devices, m});
+      return table.at({first, last, devices, m, strategy});
     };
   }
 };
@@ -53,15 +54,15 @@ struct RandomPrices {
 // Every cut of the layers, every device count per stage summing to the total, every m.
 double brute_force(const StageSearchInput& in, const RandomPrices& prices) {
   double best = std::numeric_limits<double>::infinity();
-  std::vector<std::tuple<int, int, int>> stages;
+  std::vector<std::tuple<int, int, int, int>> stages;
   std::function<void(int, int, long)> extend = [&](int first, int devices_left, long m) {
     if (first == in.layers) {
       if (devices_left != 0) return;
       const PipelineSchedule schedule{static_cast<int>(stages.size()), m, 1};
       std::vector<double> times;
       for (std::size_t s = 0; s < stages.size(); ++s) {
-        const auto [i, j, a] = stages[s];
-        const StageCost& c = prices.table.at({i, j, a, m});
+        const auto [i, j, a, strategy] = stages[s];
+        const StageCost& c = prices.table.at({i, j, a, m, strategy});
         if (!c.runs) return;
         if (in.capacity_bytes > 0 && stage_memory_bytes(c, schedule, static_cast<int>(s)) > in.capacity_bytes) return;
         times.push_back(c.microbatch_time_s);
@@ -70,12 +71,13 @@ double brute_force(const StageSearchInput& in, const RandomPrices& prices) {
       return;
     }
     for (int last = first; last < in.layers; ++last)
-      for (int a : in.stage_devices) {
-        if (a > devices_left) continue;
-        stages.emplace_back(first, last, a);
-        extend(last + 1, devices_left - a, m);
-        stages.pop_back();
-      }
+      for (int a : in.stage_devices)
+        for (int strategy = 0; strategy < in.strategies; ++strategy) {
+          if (a > devices_left) continue;
+          stages.emplace_back(first, last, a, strategy);
+          extend(last + 1, devices_left - a, m);
+          stages.pop_back();
+        }
   };
   for (long m : in.microbatches) extend(0, in.devices, m);
   return best;
@@ -103,7 +105,8 @@ TEST(StageSearch, EqualsBruteForceOnRandomChains) {
     }
     in.microbatches = seed % 3 == 0 ? std::vector<long>{1} : std::vector<long>{1, 2, 3, 5};
     in.capacity_bytes = seed % 4 == 0 ? 0.0 : std::uniform_int_distribution<int>(4, 14)(rng);
-    RandomPrices prices(in.layers, in.stage_devices, in.microbatches, rng, seed % 2 == 0);
+    in.strategies = seed % 7 < 3 ? 2 : 1;
+    RandomPrices prices(in.layers, in.stage_devices, in.microbatches, in.strategies, rng, seed % 2 == 0);
     in.signatures = prices.signatures;
     const double expected = brute_force(in, prices);
     const StageSearchResult found = search_stages(in, prices.function());
@@ -116,6 +119,7 @@ TEST(StageSearch, EqualsBruteForceOnRandomChains) {
     }
     ++compared;
     ASSERT_TRUE(found.plan) << "seed " << seed;
+    ASSERT_EQ(found.stage_strategies.size(), found.plan->stages.size());
     EXPECT_EQ(found.plan->pipeline_time_s, expected) << "seed " << seed;
     // The plan is what it says: contiguous, every layer once, the devices summed, every stage fits.
     int next = 0, devices = 0;
@@ -125,7 +129,8 @@ TEST(StageSearch, EqualsBruteForceOnRandomChains) {
       EXPECT_EQ(stage.first_layer, next);
       next = stage.last_layer + 1;
       devices += stage.devices;
-      const StageCost& c = prices.table.at({stage.first_layer, stage.last_layer, stage.devices, found.plan->schedule.microbatches});
+      const StageCost& c = prices.table.at({stage.first_layer, stage.last_layer, stage.devices,
+                                            found.plan->schedule.microbatches, found.stage_strategies[s]});
       EXPECT_TRUE(c.runs);
       EXPECT_EQ(stage.memory_bytes_per_device, stage_memory_bytes(c, found.plan->schedule, static_cast<int>(s)));
       if (in.capacity_bytes > 0) {
@@ -153,7 +158,7 @@ TEST(StageSearch, RepeatedLayersShareStagePrices) {
   in.microbatches = {1, 4};
   in.signatures.assign(12, "block");
   int calls = 0;
-  const StageSearchResult found = search_stages(in, [&](int first, int last, int devices, long m) {
+  const StageSearchResult found = search_stages(in, [&](int first, int last, int devices, long m, int) {
     ++calls;
     StageCost c;
     c.microbatch_time_s = (last - first + 1) * 1.0 / devices / static_cast<double>(m) + 0.01;
@@ -173,7 +178,7 @@ TEST(StageSearch, MemoryForcesMoreStages) {
   in.stage_devices = {1, 2};
   in.microbatches = {4};
   in.capacity_bytes = 25;
-  auto cost = [](int first, int last, int devices, long) {
+  auto cost = [](int first, int last, int devices, long, int) {
     StageCost c;
     const int n = last - first + 1;
     c.microbatch_time_s = n * (devices == 2 ? 0.75 : 1.0);  // two devices: 1.5x faster, not 2x

@@ -6,8 +6,9 @@
 // size, Megatron-LM's layout) gives a pipeline of P = devices / dp devices in P / a stages. For each,
 // the stage DP (stage_search.hpp) finds the cuts between stage_units and the number of micro-batches
 // m (every divisor of batch / dp: micro-batches of batch / (dp m) samples) that minimise the 1F1B pipeline time with
-// every stage within the device memory; a stage's price is the plain PaSE search of its layers on a
-// devices (stage_problem.hpp) plus the send of its boundary tensor, its activation forward and its
+// every stage within the device memory; a stage's price is its layers' strategy on a devices (each
+// stage chooses: the plain PaSE search's, or Megatron-LM's tensor parallelism, which holds less;
+// stage_problem.hpp) plus the send of its boundary tensor, its activation forward and its
 // gradient back, each device its 1/a share, over NVLink when dp a is below a node and the network
 // otherwise (Narayanan et al. 2021, sec. 4.1). Each (dp, a)'s best pipeline is then priced whole by
 // evaluate_pipeline (its sends on the tier each boundary crosses, the gradient synchronisation across
@@ -20,16 +21,19 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "pase/pipeline/search_settings.hpp"
 #include "pase/stages/pipeline_plan.hpp"
 #include "pase/stages/pipeline_step.hpp"
+#include "pase/stages/stage_problem.hpp"
 
 namespace pase {
 
 struct AutoStagesResult {
   std::optional<PipelinePlan> plan;  // evaluated by evaluate_pipeline; empty when nothing fits
   Recompute recompute = Recompute::none;  // the plan's activation recomputation
+  std::vector<StageStrategy> stage_strategies;  // per stage: the plain search's layers or Megatron-LM's
   std::string nothing_fits;
   int units = 0;                     // the chain the DP cuts
   int candidates = 0;                // (dp, a) pairs searched

@@ -14,6 +14,7 @@
 
 #include "pase/pipeline/search_run.hpp"
 #include "pase/pipeline/search_settings.hpp"
+#include "pase/stages/megatron.hpp"
 #include "pase/stages/pipeline_step.hpp"
 #include "pase/stages/stage_search.hpp"
 
@@ -39,6 +40,12 @@ Network sub_network(const Network& network, LayerRange range);
 // vertices, and the edges with both ends inside, in the same order, sharing their matrices).
 ModelProblem sub_model(const ModelProblem& model, LayerRange range);
 
+// How a stage's layers are configured: by the plain search (fastest in the search's model, memory
+// not considered), or Megatron-LM's tensor parallelism over the stage's devices (megatron.hpp; heads,
+// d_ff and vocabulary split, weights never replicated: lean in memory).
+enum class StageStrategy { search, megatron };
+const char* to_string(StageStrategy strategy);
+
 // What a stage's price is made of, once per (micro-batch size, devices, layer range, recomputation).
 struct PricedStage {
   StageCost cost;                 // microbatch_time_s without the send to the next stage
@@ -60,7 +67,7 @@ class StagePricer {
   // runs is false when no configuration fits: either none exists, or the range's weights, gradients
   // and optimizer state alone, in their smallest configurations, exceed the device memory.
   const PricedStage& stage(int first_unit, int last_unit, int devices, std::int64_t microbatch_size,
-                           Recompute recompute = Recompute::none);
+                           Recompute recompute = Recompute::none, StageStrategy strategy = StageStrategy::search);
   // The search inside the stage: the one search pipeline on the range's sub-network.
   SearchRun search_range(LayerRange layers, int devices, std::int64_t microbatch_size);
   // The layers of units first..last.
@@ -68,6 +75,8 @@ class StagePricer {
   std::uint64_t searches() const { return searches_; }
 
  private:
+  // Prices out.configs on range: time, and memory split into held and a micro-batch's.
+  static PricedStage& price(PricedStage& out, LayerRange range, const PricedNetwork& p, Recompute recompute, int devices);
   SearchSettings settings_;
   StageUnits units_;
   std::vector<int> range_id_;  // per (first, last) unit range: equal for equal signature sequences
@@ -75,7 +84,7 @@ class StagePricer {
   std::map<std::pair<std::int64_t, int>, std::unique_ptr<PricedNetwork>> networks_;
   // The plain search's strategy of a range (micro-batch size, devices, range id), and the priced stages.
   std::map<std::tuple<std::int64_t, int, int>, PricedStage> searched_;
-  std::map<std::tuple<std::int64_t, int, int, Recompute>, PricedStage> stages_;
+  std::map<std::tuple<std::int64_t, int, int, Recompute, StageStrategy>, PricedStage> stages_;
   std::uint64_t searches_ = 0;
 };
 

@@ -34,14 +34,16 @@ struct StageCost {
 };
 
 // Layers first..last (inclusive, 0-based in the chain) on `devices` devices with `microbatches`
-// micro-batches a step.
-using StageCostFunction = std::function<StageCost(int first, int last, int devices, long microbatches)>;
+// micro-batches a step, run with stage strategy `strategy` (0 .. StageSearchInput::strategies - 1:
+// alternative ways to run a stage's layers, such as the plain search's and a memory-lean one).
+using StageCostFunction = std::function<StageCost(int first, int last, int devices, long microbatches, int strategy)>;
 
 struct StageSearchInput {
   int layers = 0;                  // L: the chain's length
   int devices = 0;                 // every stage's devices sum to this
   std::vector<int> stage_devices;  // the device counts a stage may have
   std::vector<long> microbatches;  // the candidate m
+  int strategies = 1;              // the stage strategies every stage chooses among
   double capacity_bytes = 0;       // per device; 0: memory not checked
   // Per layer; equal strings: layers priced alike, so ranges with equal signature sequences share one
   // stage_cost call. Empty: every layer distinct.
@@ -50,6 +52,7 @@ struct StageSearchInput {
 
 struct StageSearchResult {
   std::optional<PipelinePlan> plan;  // the fastest that fits; empty when nothing fits
+  std::vector<int> stage_strategies; // per stage of plan: its strategy
   std::string nothing_fits;          // why, when plan is empty
   std::uint64_t cost_evaluations = 0;  // stage_cost calls (distinct ranges by signature, devices, m)
   std::uint64_t cost_lookups = 0;      // stage prices the DP asked for
