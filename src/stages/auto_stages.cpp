@@ -22,11 +22,12 @@ cluster::Tier network_tier(const cluster::HardwareCluster& c, int senders) {
 // The boundary tensor's activation forward and gradient back from a stage of `devices` devices to
 // the next (as many), each device sending its 1/devices share; a tensor the sender does not split
 // over all its devices is all-gathered again among the receiver's (pipeline_step.cpp's rule).
-double send_s(const PricedNetwork& p, const PricedStage& stage, TensorSource boundary, int devices, int data_parallel) {
+double send_s(const PricedNetwork& p, const std::vector<int>& configs, TensorSource boundary, int devices,
+              int data_parallel) {
   const HardwarePricing& pricing = *p.options.hardware;
   const cluster::HardwareCluster& hw = pricing.cluster();
   const Operator& op = *p.network.layers[boundary.layer].model;
-  const Config& config = p.model.configs[boundary.layer][stage.configs[boundary.layer]];
+  const Config& config = p.model.configs[boundary.layer][configs[boundary.layer]];
   double whole = pricing.bytes_per_element();
   for (auto d : op.output_shapes()[boundary.output]) whole *= static_cast<double>(d);
   const double parts = static_cast<double>(product(op.output_split(boundary.output, config)));
@@ -88,9 +89,11 @@ AutoStagesResult search_auto_stages(const SearchSettings& settings) {
           const PricedStage& priced =
               pricer.stage(first, last, devices, b, recompute, static_cast<StageStrategy>(strategy));
           StageCost cost = priced.cost;
-          if (cost.runs && last + 1 < L)
+          if (cost.runs && last + 1 < L) {
+            const std::vector<int> configs = pricer.network_configs(pricer.layers(first, last), priced);
             cost.microbatch_time_s +=
-                send_s(pricer.priced(b, devices), priced, units.boundary[last], devices, static_cast<int>(dp));
+                send_s(pricer.priced(b, devices), configs, units.boundary[last], devices, static_cast<int>(dp));
+          }
           return cost;
         });
         result.stage_cost_evaluations += found.cost_evaluations;
@@ -103,8 +106,10 @@ AutoStagesResult search_auto_stages(const SearchSettings& settings) {
         for (std::size_t i = 0; i < found.plan->stages.size(); ++i) {
           const StagePlan& s = found.plan->stages[i];
           strategies.push_back(static_cast<StageStrategy>(found.stage_strategies[i]));
-          specs.push_back({{pricer.layers(s.first_layer, s.last_layer)}, &pricer.priced(b, a),
-                           pricer.stage(s.first_layer, s.last_layer, a, b, recompute, strategies.back()).configs});
+          const LayerRange range = pricer.layers(s.first_layer, s.last_layer);
+          specs.push_back({{range}, &pricer.priced(b, a),
+                           pricer.network_configs(range, pricer.stage(s.first_layer, s.last_layer, a, b, recompute,
+                                                                      strategies.back()))});
         }
         PipelineOptions options;
         options.schedule = found.plan->schedule;

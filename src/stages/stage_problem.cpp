@@ -164,7 +164,8 @@ const PricedStage& StagePricer::stage(int first_unit, int last_unit, int devices
   }
   if (strategy == StageStrategy::megatron) {
     try {
-      out.configs = megatron_configs(p.network, p.model, devices, false);
+      const std::vector<int> all = megatron_configs(p.network, p.model, devices, false);
+      out.configs.assign(all.begin() + range.first, all.begin() + range.last + 1);
     } catch (const std::invalid_argument&) {
       out.cost.runs = false;  // the layers' shapes do not split over these devices Megatron-LM's way
       return out;
@@ -174,12 +175,10 @@ const PricedStage& StagePricer::stage(int first_unit, int last_unit, int devices
   auto [found, unsearched] = searched_.try_emplace({microbatch_size, devices, range_id});
   if (unsearched) {
     const SearchRun run = search_range(range, devices, microbatch_size);
-    found->second.configs.assign(p.network.layers.size(), 0);
-    for (int v = range.first; v <= range.last; ++v) {
+    for (int v = range.first; v <= range.last; ++v)
       if (run.model.configs[v - range.first].size() != p.model.configs[v].size())
         throw std::logic_error("stage search: the stage's configurations differ from the network's");
-      found->second.configs[v] = run.solution.configs[v - range.first];
-    }
+    found->second.configs = run.solution.configs;
     found->second.search_total = run.solution.total_cost;
   }
   out.configs = found->second.configs;
@@ -187,14 +186,20 @@ const PricedStage& StagePricer::stage(int first_unit, int last_unit, int devices
   return price(out, range, p, recompute, devices);
 }
 
+std::vector<int> StagePricer::network_configs(LayerRange range, const PricedStage& stage) const {
+  std::vector<int> out(units_.units.back().last + 1, 0);
+  std::copy(stage.configs.begin(), stage.configs.end(), out.begin() + range.first);
+  return out;
+}
+
 PricedStage& StagePricer::price(PricedStage& out, LayerRange range, const PricedNetwork& p, Recompute recompute,
-                                int devices) {
+                                int devices) const {
   // The step model's memory grows linearly with the in-flight micro-batches: priced with one and with
   // two, the difference is a micro-batch's activations, the rest is held whatever the schedule (full
   // recomputation's one transformer layer run again included).
   PipelineOptions options;
   options.recompute = recompute;
-  const StageSpec spec{{range}, &p, out.configs};
+  const StageSpec spec{{range}, &p, network_configs(range, out)};
   const StagePlan one = price_stage(spec, options, 0, devices);
   options.schedule = {2, 2, 1};
   const StagePlan two = price_stage(spec, options, 0, devices);

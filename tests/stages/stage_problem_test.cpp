@@ -88,6 +88,26 @@ TEST(StageProblem, RepeatedLayersShareOneSearch) {
   EXPECT_EQ(pricer.searches(), 2u);
 }
 
+TEST(StageProblem, AStagePricedOnceIsPricedRightWhereverItStands) {
+  // Decoder layers 0, 1 and 2 share one price; each, placed at its own layers, prices the same.
+  const SearchSettings s = settings(2);
+  StagePricer pricer(s);
+  for (StageStrategy strategy : {StageStrategy::search, StageStrategy::megatron})
+    for (int unit : {2, 3, 4}) {
+      const PricedStage& stage = pricer.stage(unit, unit, 2, 4, Recompute::selective, strategy);
+      ASSERT_TRUE(stage.cost.runs);
+      const LayerRange range = pricer.layers(unit, unit);
+      PipelineOptions options;
+      options.recompute = Recompute::selective;
+      options.schedule = {3, 6, 1};
+      const StagePlan priced =
+          price_stage({{range}, &pricer.priced(4, 2), pricer.network_configs(range, stage)}, options, 0, 2);
+      EXPECT_DOUBLE_EQ(priced.microbatch_time_s, stage.cost.microbatch_time_s) << "unit " << unit;
+      EXPECT_DOUBLE_EQ(priced.memory.total(),
+                       stage.cost.static_bytes_per_device + 3 * stage.cost.activation_bytes_per_microbatch);
+    }
+}
+
 TEST(StageProblem, AutoStagesBeatsEveryOneStagePipeline) {
   const SearchSettings s = settings(4);
   const AutoStagesResult found = search_auto_stages(s);
@@ -110,7 +130,8 @@ TEST(StageProblem, AutoStagesBeatsEveryOneStagePipeline) {
       PipelineOptions options;
       options.schedule.microbatches = m;
       options.data_parallel = dp;
-      const PipelinePlan one = evaluate_pipeline({{{pricer.layers(0, last)}, &pricer.priced(b, a), stage.configs}}, options);
+      const PipelinePlan one = evaluate_pipeline(
+          {{{pricer.layers(0, last)}, &pricer.priced(b, a), pricer.network_configs(pricer.layers(0, last), stage)}}, options);
       EXPECT_LE(found.plan->step_time_s(), one.step_time_s() * (1 + 1e-12)) << "a " << a << " m " << m;
     }
   EXPECT_GT(found.stage_searches, 0u);

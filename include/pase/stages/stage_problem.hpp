@@ -49,7 +49,7 @@ const char* to_string(StageStrategy strategy);
 // What a stage's price is made of, once per (micro-batch size, devices, layer range, recomputation).
 struct PricedStage {
   StageCost cost;                 // microbatch_time_s without the send to the next stage
-  std::vector<int> configs;       // per layer of the whole network (0 outside the range)
+  std::vector<int> configs;       // per layer of the range (shared by ranges of equal signatures)
   double search_total = 0;        // the plain search's objective of the range
 };
 
@@ -73,10 +73,12 @@ class StagePricer {
   // The layers of units first..last.
   LayerRange layers(int first_unit, int last_unit) const;
   std::uint64_t searches() const { return searches_; }
+  // A stage's configurations as the step model reads them: per layer of the network, `range` filled.
+  std::vector<int> network_configs(LayerRange range, const PricedStage& stage) const;
 
  private:
   // Prices out.configs on range: time, and memory split into held and a micro-batch's.
-  static PricedStage& price(PricedStage& out, LayerRange range, const PricedNetwork& p, Recompute recompute, int devices);
+  PricedStage& price(PricedStage& out, LayerRange range, const PricedNetwork& p, Recompute recompute, int devices) const;
   SearchSettings settings_;
   StageUnits units_;
   std::vector<int> range_id_;  // per (first, last) unit range: equal for equal signature sequences
