@@ -13,7 +13,8 @@ int evaluate_command(int argc, char** argv, MpiRuntime& mpi) {
   options.add_options()(
       "megatron", po::value<std::string>(),
       "a Megatron-LM setup: tp=T,pp=P,dp=D,microbatch=B[,interleave=V][,sequence-parallel]"
-      "[,recompute=full|selective|none] (tp·pp·dp devices; B sequences a micro-batch)")(
+      "[,recompute=full|selective|none] (tp·pp·dp devices; B sequences a micro-batch), or auto: the rule of "
+      "thumb on --procs devices (the search's megatron baseline)")(
       "strategy", po::value<std::string>(), "a strategy pase search --output wrote (its model, devices and cluster)")(
       "output,o", po::value<std::string>(), "also write the report as JSON to this file");
   const std::string usage =
@@ -49,9 +50,24 @@ int evaluate_command(int argc, char** argv, MpiRuntime& mpi) {
     report = evaluate_strategy_file(vm["strategy"].as<std::string>(), model);
   } else {
     if (model.empty()) throw po::error("missing the MODEL file argument (see --help)");
-    const MegatronSetup setup = parse_megatron(vm["megatron"].as<std::string>());
+    const std::string text = vm["megatron"].as<std::string>();
     SearchSettings settings = settings_from(vm, model, mpi.world().node_size());
-    if (vm["procs"].defaulted() && !vm.count("nodes")) {
+    MegatronSetup setup;
+    if (text == "auto") {
+      // The rule of thumb the search's megatron baseline is (pase/stages/megatron.hpp).
+      if (!settings.problem.hardware)
+        throw std::invalid_argument("--megatron auto: needs --cluster naming a pase-cluster preset or file");
+      const auto rule = megatron_rule_of_thumb(model, settings.overrides, settings.problem.procs,
+                                               *settings.problem.hardware, settings.device_memory.recipe,
+                                               settings.device_memory.reserve_bytes, settings.device_memory.capacity_bytes);
+      if (!rule)
+        throw std::invalid_argument("--megatron auto: " + model +
+                                    " is not a transformer pase can cut (no heads, batch or repeated block); give the setup");
+      setup = rule->setup;
+    } else {
+      setup = parse_megatron(text);
+    }
+    if (text != "auto" && vm["procs"].defaulted() && !vm.count("nodes")) {
       // The setup says how many devices it uses.
       const std::int64_t devices = setup.tp * setup.pp * setup.dp;
       if (settings.problem.hardware && devices > settings.problem.hardware->cluster().devices())

@@ -1,7 +1,8 @@
 // Operators that only move or relabel data, at no cost of their own: Concat, Split, Stack, Unstack,
-// Ravel, Unravel, Transpose. Their effect is in the edges: how they split their tensors.
+// Ravel, Unravel, ReshapeAxes, Transpose. Their effect is in the edges: how they split their tensors.
 #include <algorithm>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 
 #include "operator_kinds.hpp"
@@ -157,6 +158,116 @@ std::int64_t elements(const Shape& s) {
   return n;
 }
 
+// Where each factor of a common refinement of two shapes lies: the axis of the input and of the output it is
+// part of. An axis of size 1 holds no factor.
+struct Refinement {
+  Shape factors;
+  std::vector<std::size_t> input_axis, output_axis;
+};
+
+// The common refinement of `in` and `out` when every axis of each is a product of consecutive factors (the
+// reshape only splits and merges axes: (b, l, h * d_k) <-> (b, l, h, d_k)); none otherwise ((6, 4) -> (4, 6)).
+std::optional<Refinement> refine(const Shape& in, const Shape& out) {
+  Refinement r;
+  std::size_t i = 0, j = 0;
+  auto skip_ones = [](const Shape& s, std::size_t& k) {
+    while (k < s.size() && s[k] == 1) ++k;
+  };
+  skip_ones(in, i);
+  skip_ones(out, j);
+  std::int64_t left_in = i < in.size() ? in[i] : 1, left_out = j < out.size() ? out[j] : 1;
+  while (i < in.size() && j < out.size()) {
+    const std::int64_t f = std::min(left_in, left_out);
+    if (std::max(left_in, left_out) % f != 0) return std::nullopt;
+    r.factors.push_back(f);
+    r.input_axis.push_back(i);
+    r.output_axis.push_back(j);
+    left_in /= f;
+    left_out /= f;
+    if (left_in == 1 && ++i < in.size()) {
+      skip_ones(in, i);
+      if (i < in.size()) left_in = in[i];
+    }
+    if (left_out == 1 && ++j < out.size()) {
+      skip_ones(out, j);
+      if (j < out.size()) left_out = out[j];
+    }
+  }
+  if (i < in.size() || j < out.size()) return std::nullopt;
+  if (r.factors.empty() && !in.empty() && !out.empty()) r = {{1}, {0}, {0}};  // every axis of size 1
+  if (r.factors.empty()) return std::nullopt;
+  return r;
+}
+
+// A reshape that splits and merges axes, over the common refinement of its shapes. A configuration splits each
+// axis's factors contiguously (the outer ones completely before an inner one, splits_contiguously): then a
+// device's block of every input axis and of every output axis holds the same elements, and the reshape moves
+// nothing. A head split of (b, l, h * d_k) into (b, l, h, d_k) is one: h split in c, d in c blocks of whole
+// heads. A neighbour's split that no configuration expresses (d split into halves of a head) is a re-layout,
+// which the edge to it prices.
+class ReshapeAxes final : public FreeOperator {
+ public:
+  ReshapeAxes(const Inputs& in, const Attributes& a) {
+    require_inputs(in, 1, "ReshapeAxes");
+    const Shape shape = a.integers("shape");
+    for (auto d : shape)
+      if (d < 1) throw std::invalid_argument("field 'shape': dimensions must be at least 1");
+    if (elements(shape) != elements(in[0]))
+      throw std::invalid_argument("field 'shape': has " + std::to_string(elements(shape)) + " elements, the input " +
+                                  std::to_string(elements(in[0])));
+    auto r = refine(in[0], shape);
+    if (!r)
+      throw std::invalid_argument("field 'shape': " + text(shape) + " does not only split and merge the axes of " +
+                                  text(in[0]) + "; use Reshape");
+    refinement_ = std::move(*r);
+    letters_ = default_letters(refinement_.factors.size());
+    domain_ = split_domain_ = refinement_.factors;
+    inputs_ = in;
+    outputs_ = {shape};
+  }
+  std::vector<Config> configs(std::int64_t procs, std::int64_t cutoff) const override {
+    auto all = enumerate_configs(split_domain_, procs, cutoff);
+    std::erase_if(all, [&](const Config& c) {
+      return !contiguous_per_axis(c, refinement_.input_axis) || !contiguous_per_axis(c, refinement_.output_axis);
+    });
+    return all;
+  }
+  Config input_split(std::size_t, const Config& c) const override {
+    return axis_splits(c, refinement_.input_axis, inputs_[0].size());
+  }
+  Config output_split(std::size_t, const Config& c) const override {
+    return axis_splits(c, refinement_.output_axis, outputs_[0].size());
+  }
+
+ private:
+  static std::string text(const Shape& s) {
+    std::string t = "(";
+    for (std::size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
+    return t + ")";
+  }
+  // The factors of one axis are consecutive: check each axis's run.
+  bool contiguous_per_axis(const Config& c, const std::vector<std::size_t>& axis) const {
+    for (std::size_t begin = 0; begin < axis.size();) {
+      std::size_t end = begin;
+      while (end < axis.size() && axis[end] == axis[begin]) ++end;
+      const auto from = static_cast<std::ptrdiff_t>(begin), to = static_cast<std::ptrdiff_t>(end);
+      const Shape dims(domain_.begin() + from, domain_.begin() + to);
+      const Config part(c.begin() + from, c.begin() + to);
+      if (!splits_contiguously(dims, part)) return false;
+      begin = end;
+    }
+    return true;
+  }
+  static Config axis_splits(const Config& c, const std::vector<std::size_t>& axis, std::size_t rank) {
+    Config split(rank, 1);
+    for (std::size_t f = 0; f < c.size(); ++f) split[axis[f]] *= c[f];
+    return split;
+  }
+
+  Refinement refinement_;
+};
+
+
 class Transpose final : public FreeOperator {
  public:
   Transpose(const Inputs& in, const Attributes& a) {
@@ -188,6 +299,7 @@ Made split(const Inputs& in, const Attributes& a) { return std::make_unique<Spli
 Made stack(const Inputs& in, const Attributes& a) { return std::make_unique<Stack>(in, a); }
 Made unstack(const Inputs& in, const Attributes& a) { return std::make_unique<Unstack>(in, a); }
 Made transpose(const Inputs& in, const Attributes& a) { return std::make_unique<Transpose>(in, a); }
+Made reshape_axes(const Inputs& in, const Attributes& a) { return std::make_unique<ReshapeAxes>(in, a); }
 
 Made ravel(const Inputs& in, const Attributes&) {
   require_inputs(in, 1, "Ravel");

@@ -72,6 +72,7 @@ const std::map<std::string, Factory>& factories() {
       {"Unstack", unstack},
       {"Ravel", ravel},
       {"Unravel", unravel},
+      {"ReshapeAxes", reshape_axes},
       {"Transpose", transpose},
       {"Measured", measured},
   };

@@ -32,6 +32,7 @@ Made stack(const Inputs& in, const Attributes& a);
 Made unstack(const Inputs& in, const Attributes& a);
 Made ravel(const Inputs& in, const Attributes& a);
 Made unravel(const Inputs& in, const Attributes& a);
+Made reshape_axes(const Inputs& in, const Attributes& a);
 Made transpose(const Inputs& in, const Attributes& a);
 
 Made measured(const Inputs& in, const Attributes& a);

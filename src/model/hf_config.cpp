@@ -165,15 +165,31 @@ Json decoder_block(const Shape& s) {
     layers.push_back(with_dims(layer("att.norm", "Norm", {x}), "ble"));
     x = "att.norm";
   }
-  layers.push_back(einsum("att.q", {x, weight({"kv_heads", "group", "d_model", "d_k"})}, "ble,grek->bgrlk"));
-  layers.push_back(einsum("att.kv", {x, weight({2, "kv_heads", "d_model", "d_k"})}, "ble,sgek->sbglk"));
-  layers.push_back(with_dims(layer("att.kv_split", "Unstack", {"att.kv"}), "sbglk"));
-  layers.push_back(einsum("att.logits", {"att.q", "att.kv_split:0"}, "bgrlk,bgmk->bgrlm"));
-  Json softmax = with_dims(layer("att.weights", "Softmax", {"att.logits"}), "bgrlm");
-  softmax["axis"] = 4;
-  layers.push_back(softmax);
-  layers.push_back(einsum("att.scores", {"att.weights", "att.kv_split:1"}, "bgrlm,bgmk->bgrlk"));
-  layers.push_back(einsum("att.out", {"att.scores", weight({"kv_heads", "group", "d_model", "d_k"})}, "bgrlk,grek->ble"));
+  if (s.family == Family::kGpt2) {
+    // GPT-2's c_attn is one GEMM of 3 d_model columns (and so is GPT-3's and Megatron's QKV): one Einsum, as in
+    // inputs/gpt.json. Its q, k and v columns may be split by heads, a permutation of the fused weight's columns.
+    layers.push_back(einsum("att.qkv", {x, weight({3, "heads", "d_model", "d_k"})}, "ble,shek->sbhlk"));
+    layers.push_back(with_dims(layer("att.qkv_split", "Unstack", {"att.qkv"}), "sbhlk"));
+    layers.push_back(einsum("att.logits", {"att.qkv_split:0", "att.qkv_split:1"}, "bhlk,bhmk->bhlm"));
+    Json softmax = with_dims(layer("att.weights", "Softmax", {"att.logits"}), "bhlm");
+    softmax["axis"] = 3;
+    layers.push_back(softmax);
+    layers.push_back(einsum("att.scores", {"att.weights", "att.qkv_split:2"}, "bhlm,bhmk->bhlk"));
+    layers.push_back(einsum("att.out", {"att.scores", weight({"heads", "d_model", "d_k"})}, "bhlk,hek->ble"));
+  } else {
+    // Llama, Mistral and BERT multiply by separate query, key and value matrices (q_proj, k_proj, v_proj; BERT's
+    // query, key, value): three Einsums. Under grouped-query attention q has kv_heads groups of `group` heads.
+    layers.push_back(einsum("att.q", {x, weight({"kv_heads", "group", "d_model", "d_k"})}, "ble,grek->bgrlk"));
+    layers.push_back(einsum("att.k", {x, weight({"kv_heads", "d_model", "d_k"})}, "ble,gek->bglk"));
+    layers.push_back(einsum("att.v", {x, weight({"kv_heads", "d_model", "d_k"})}, "ble,gek->bglk"));
+    layers.push_back(einsum("att.logits", {"att.q", "att.k"}, "bgrlk,bgmk->bgrlm"));
+    Json softmax = with_dims(layer("att.weights", "Softmax", {"att.logits"}), "bgrlm");
+    softmax["axis"] = 4;
+    layers.push_back(softmax);
+    layers.push_back(einsum("att.scores", {"att.weights", "att.v"}, "bgrlm,bgmk->bgrlk"));
+    layers.push_back(
+        einsum("att.out", {"att.scores", weight({"kv_heads", "group", "d_model", "d_k"})}, "bgrlk,grek->ble"));
+  }
   layers.push_back(with_dims(layer("att.residual", "Elementwise", {"x", "att.out"}), "ble"));
   std::string residual = "att.residual";
   if (!pre_norm) {
@@ -186,10 +202,10 @@ Json decoder_block(const Shape& s) {
     x = "ff.norm";
   }
   std::string hidden;
-  if (s.family == Family::kLlama) {  // SwiGLU: gate and up matrices, silu(gate) * up, then down
-    layers.push_back(einsum("ff.gate_up", {x, weight({2, "d_model", "d_ff"})}, "ble,sef->sblf"));
-    layers.push_back(with_dims(layer("ff.gate_up_split", "Unstack", {"ff.gate_up"}), "sblf"));
-    Json swiglu = with_dims(layer("ff.swiglu", "Elementwise", {"ff.gate_up_split:0", "ff.gate_up_split:1"}), "blf");
+  if (s.family == Family::kLlama) {  // SwiGLU: separate gate and up matrices (gate_proj, up_proj), silu(gate) * up
+    layers.push_back(einsum("ff.gate", {x, weight({"d_model", "d_ff"})}, "ble,ef->blf"));
+    layers.push_back(einsum("ff.up", {x, weight({"d_model", "d_ff"})}, "ble,ef->blf"));
+    Json swiglu = with_dims(layer("ff.swiglu", "Elementwise", {"ff.gate", "ff.up"}), "blf");
     swiglu["pointwise_ops"] = 2;  // silu: a sigmoid and a multiply before the product
     layers.push_back(swiglu);
     hidden = "ff.swiglu";

@@ -9,6 +9,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "pase/cost/operator.hpp"
+
 namespace pase {
 
 namespace {
@@ -73,6 +75,9 @@ class Importer {
     OnnxImport out;
     out.onnx_nodes = model_.graph().node_size();
     collect_shapes();
+    for (const auto& node : model_.graph().node())
+      for (const auto& i : node.input()) ++uses_[i];
+    for (const auto& o : model_.graph().output()) ++uses_[o.name()];
     for (const auto& node : model_.graph().node()) add(node);
     out.parameters = parameters_;
     out.forward_macs_per_sample = macs_ / static_cast<double>(std::max<std::int64_t>(batch_size_, 1));
@@ -288,8 +293,12 @@ class Importer {
     if (n.op_type() == "Pad")
       fail(n, "padding of a layer's output is supported only in front of a Conv or pooling layer; write a pase model file");
     const std::string source = materialize(consumer, v.source);
-    Json layer = named(n, n.op_type() == "Transpose" ? "Transpose" : "Reshape");
-    if (n.op_type() == "Transpose") {
+    const bool transpose = n.op_type() == "Transpose";
+    // A reshape that only splits and merges axes (attention's (b, l, d) -> (b, l, h, d_k)) is one ReshapeAxes
+    // vertex, which can split the heads; any other a Reshape (Ravel, Unravel), which splits contiguously only.
+    const bool axes = !transpose && splits_and_merges_axes(value(consumer, v.source).shape, v.shape);
+    Json layer = named(n, transpose ? "Transpose" : axes ? "ReshapeAxes" : "Reshape");
+    if (transpose) {
       Dims perm = attr_ints(n, "perm");
       if (perm.empty())
         for (std::int64_t i = static_cast<std::int64_t>(v.shape.size()) - 1; i >= 0; --i) perm.push_back(i);
@@ -300,6 +309,17 @@ class Importer {
     ++materialized_;
     emit(n, layer, Json::array({source}));
     return values_[tensor].ref;
+  }
+
+  static bool splits_and_merges_axes(const Dims& from, const Dims& to) {
+    Attributes shape;
+    shape.set_ints("shape", to);
+    try {
+      make_operator("ReshapeAxes", {from}, shape);
+      return true;
+    } catch (const std::invalid_argument&) {
+      return false;
+    }
   }
 
   void fold(const onnx::NodeProto& n, const Value& into) {
@@ -610,10 +630,42 @@ class Importer {
     const auto axis = axis_of(attr_int(n, "axis", 0), in.size());
     for (const auto& o : n.output())
       if (shape(n, o) != shape(n, n.output(0))) fail(n, "only a split into equal parts is supported");
+    if (axis + 1 == static_cast<std::int64_t>(in.size()) && stack_gemm_columns(n)) {
+      Json l = named(n, "Unstack");
+      emit(n, l, Json::array({value(n, n.input(0)).ref}), n.output_size());
+      return;
+    }
     Json l = named(n, "Split");
     l["parts"] = n.output_size();
     l["axis"] = axis;
     emit(n, l, Json::array({materialize(n, n.input(0))}), n.output_size());
+  }
+
+  // A GEMM by a weight whose output columns are split in equal parts and read by nothing else (GPT-2's c_attn,
+  // a fused QKV projection: (b, l, e) x (e, 3 d), split into q, k and v) becomes an Einsum over the parts as a
+  // stacked axis s, "ble,esn->sbln", which the Split reads as an Unstack. The GEMM is the same (the weight's
+  // (e, 3, d) is its (e, 3 d) in memory); what changes is that its output can be split along d in every part at
+  // once: a device multiplying by the columns of heads 0..h/2 of q, k and v holds a permutation of the fused
+  // weight's columns, which a parameter's placement is free to be (Megatron-LM's fused QKV splits so).
+  bool stack_gemm_columns(const onnx::NodeProto& n) {
+    const Value& in = value(n, n.input(0));
+    if (in.kind != Value::Kind::kLayer || in.ref != layers_[static_cast<std::size_t>(in.layer)]["name"]) return false;
+    Json& gemm = layers_[static_cast<std::size_t>(in.layer)];
+    if (gemm["op"] != "Einsum" || !gemm["in"][1].is_object()) return false;
+    const std::string eq = gemm["equation"];
+    const auto comma = eq.find(',');
+    const std::string lead = eq.substr(0, comma - 1);
+    if (eq != lead + "k," + "kn->" + lead + "n") return false;
+    // Every tensor that is this layer's output (the GEMM's, and its folded bias add's) has one reader, the last
+    // being this Split: nothing else reads the columns unsplit.
+    for (const auto& [tensor, v] : values_)
+      if (v.kind == Value::Kind::kLayer && v.layer == in.layer && (uses_.count(tensor) ? uses_.at(tensor) : 0) != 1)
+        return false;
+    const Dims weight = gemm["in"][1]["shape"].get<Dims>();
+    const std::int64_t parts = n.output_size();
+    gemm["equation"] = lead + "k,ksn->s" + lead + "n";
+    gemm["in"][1]["shape"] = Dims{weight[0], parts, weight[1] / parts};
+    return true;
   }
 
   std::string path_;
@@ -625,6 +677,7 @@ class Importer {
   onnx::ModelProto model_;
   std::map<std::string, Dims> shapes_;
   std::map<std::string, Value> values_;
+  std::map<std::string, int> uses_;  // how many node inputs and graph outputs read each tensor
   std::map<std::pair<std::int64_t, std::vector<std::string>>, std::string> concats_;  // (axis, inputs) -> output
   std::set<std::string> names_;
   Json inputs_ = Json::object();

@@ -6,6 +6,7 @@
 
 #include "pase/bytes.hpp"
 #include "pase/search/order_choice.hpp"
+#include "pase/stages/megatron.hpp"
 
 namespace pase {
 
@@ -132,17 +133,42 @@ DeviceMemoryResult search_within_capacity(const SearchSettings& settings, const 
   out.step = strategy_step(settings, run, out.configs, out.recompute);
 
   const std::vector<int>& dp = run.model.data_parallel;
-  Baseline data_parallel{"data_parallel", false, strategy_memory(model_bytes, dp, {}),
+  Baseline data_parallel{"data_parallel", "", false, strategy_memory(model_bytes, dp, {}),
                          strategy_step(settings, run, dp, {})};
   data_parallel.fits = data_parallel.memory.total() <= memory.capacity_bytes;
   std::int64_t dp_devices = 1;
   for (std::size_t v = 0; v < dp.size(); ++v) dp_devices = std::max(dp_devices, product(run.model.configs[v][dp[v]]));
-  Baseline fsdp{"fsdp", false, fsdp_memory(model_bytes, dp, static_cast<double>(dp_devices)), fsdp_step(settings, run)};
+  Baseline fsdp{"fsdp", "", false, fsdp_memory(model_bytes, dp, static_cast<double>(dp_devices)),
+                fsdp_step(settings, run)};
   fsdp.fits = fsdp.memory.total() <= memory.capacity_bytes;
   out.baselines = {data_parallel, fsdp};
+  // What an expert team would run: Megatron-LM's tensor, pipeline and data parallelism.
+  if (settings.problem.hardware)
+    if (const auto rule = megatron_rule_of_thumb(settings.model_file, settings.overrides, settings.problem.procs,
+                                                 *settings.problem.hardware, memory.recipe, memory.reserve_bytes,
+                                                 memory.capacity_bytes)) {
+      Baseline megatron{"megatron", to_string(rule->setup), rule->fits, rule->plan.peak_memory(), rule->plan.breakdown};
+      out.baselines.push_back(megatron);
+    }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }
+
+namespace {
+
+// Where the Megatron-LM rule of thumb fits (micro-batches, pipeline stages), how to price it.
+std::string megatron_hint(const DeviceMemoryResult& r) {
+  for (const Baseline& b : r.baselines)
+    if (b.name == "megatron" && b.fits) {
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%.3f", b.step_time_s());
+      return "; with micro-batches and pipeline stages the Megatron-LM rule of thumb fits, " + std::string(seconds) +
+             " s a step: pase evaluate --megatron " + b.setup;
+    }
+  return "";
+}
+
+}  // namespace
 
 std::string does_not_fit_message(const SearchSettings& settings, const DeviceMemoryResult& r) {
   auto gb = [](double bytes) {
@@ -155,8 +181,8 @@ std::string does_not_fit_message(const SearchSettings& settings, const DeviceMem
          std::to_string(settings.problem.procs) + " devices; the smallest needs " + gb(r.smallest_peak_bytes) +
          " (weights " + gb(m.weights) + ", gradients " + gb(m.gradients) + ", optimizer " + gb(m.optimizer) +
          ", activations " + gb(m.activations) + ", buffers " + gb(m.buffers) + ", reserve " + gb(m.reserve) +
-         "; the whole batch is held at once: pase has no micro-batches); use more devices (--procs), a smaller batch (--set batch=...), a leaner recipe (--optimizer sgd) or "
-         "a larger --memory-per-device";
+         "; the whole batch is held at once: pase search has no micro-batches); use more devices (--procs), a smaller batch (--set batch=...), a leaner recipe (--optimizer sgd) or "
+         "a larger --memory-per-device" + megatron_hint(r);
 }
 
 }  // namespace pase

@@ -75,14 +75,21 @@ double model_flop_per_step(const Network& network) {
 EvaluationReport evaluate_megatron_setup(const SearchSettings& settings, const MegatronSetup& setup) {
   if (!settings.problem.hardware)
     throw std::invalid_argument("--megatron: needs the hardware model; add --cluster naming a pase-cluster preset or file");
-  const Network network = load_model(settings.model_file, settings.overrides);
+  const Network given = load_model(settings.model_file, settings.overrides);
+  // The vocabulary padded as Megatron-LM pads it.
+  const std::vector<std::string> overrides = megatron_overrides(given, settings.overrides, setup.tp);
+  const Network network = load_model(settings.model_file, overrides);
   check_megatron(setup, network, settings.problem.procs);
   const PricedNetwork priced =
-      price_network(settings.model_file, settings.overrides, setup.microbatch, setup.tp, *settings.problem.hardware,
+      price_network(settings.model_file, overrides, setup.microbatch, setup.tp, *settings.problem.hardware,
                     settings.device_memory.recipe, settings.device_memory.reserve_bytes);
   const std::int64_t batch = network.params.at("batch");
   EvaluationReport r;
   r.setup = "megatron " + to_string(setup);
+  const auto vocab = given.params.find("vocab");
+  if (vocab != given.params.end() && vocab->second != network.params.at("vocab"))
+    r.setup += " (the vocabulary of " + std::to_string(vocab->second) + " padded to " +
+               std::to_string(network.params.at("vocab")) + " as Megatron-LM pads it)";
   r.megatron = setup;
   r.pipeline = evaluate_megatron(setup, priced, batch);
   r.breakdown = r.pipeline->breakdown;
@@ -254,7 +261,7 @@ void print_evaluation(std::ostream& out, const EvaluationReport& r) {
       << ", gradients " << gb(m.gradients) << ", optimizer " << gb(m.optimizer) << ", activations "
       << gb(m.activations) << ", buffers " << gb(m.buffers) << ", reserve " << gb(m.reserve) << "; "
       << (capacity <= 0 ? "not checked" : r.fits ? "fits" : "DOES NOT FIT") << "\n";
-  if (r.step_time_s > 0 && r.model_flop > 0)
+  if (s.problem.hardware && r.step_time_s > 0 && r.model_flop > 0)
     out << "model FLOP " << fixed(r.model_flop / r.step_time_s / static_cast<double>(s.problem.procs) / 1e12, 1)
         << " TFLOP/s a device, " << fixed(100.0 * r.model_flop / r.step_time_s / static_cast<double>(s.problem.procs) / r.peak_flop_per_s, 1)
         << "% of its peak (model FLOP utilisation: the GEMMs' 6 FLOP a multiply-add of a step, without recomputation)\n";
@@ -294,7 +301,8 @@ std::string evaluation_json(const EvaluationReport& r) {
       {"fits", r.fits},
       {"model_flop_per_step", r.model_flop},
       {"model_flop_per_s_per_device", per_device},
-      {"model_flop_utilization", r.peak_flop_per_s > 0 ? per_device / r.peak_flop_per_s : 0.0},
+      // The paper model's FLOP are not the hardware's: no utilisation.
+      {"model_flop_utilization", hardware && r.peak_flop_per_s > 0 ? Json(per_device / r.peak_flop_per_s) : Json(nullptr)},
   };
   if (r.pipeline) {
     const PipelinePlan& p = *r.pipeline;

@@ -116,7 +116,7 @@ void print_device_memory(std::ostream& out, const SearchReport& r) {
   for (const Baseline& b : d.baselines)
     out << (&b == &d.baselines.front() ? "baselines  " : "           ") << std::setw(14) << b.name << " "
         << gb(b.memory.total()) << (b.fits ? " fits, " : " DOES NOT FIT, ") << fixed(b.step_time_s() * 1e3, 4)
-        << " ms a step\n";
+        << " ms a step" << (b.setup.empty() ? "" : " (" + b.setup + ")") << "\n";
 }
 
 void print_plan_totals(std::ostream& out, const PlanTotals& t) {
@@ -352,12 +352,14 @@ std::string report_json(const SearchReport& r) {
                      {"dp_solves", d.dp_solves},
                      {"constraint_seconds", d.seconds}};
     Json baselines = Json::array();
-    for (const Baseline& b : d.baselines)
+    for (const Baseline& b : d.baselines) {
       baselines.push_back({{"name", b.name},
                            {"fits", b.fits},
                            {"memory_per_device_bytes", b.memory.total()},
                            {"memory_breakdown", kinds(b.memory)},
                            {"step_time_s", b.step_time_s()}});
+      if (!b.setup.empty()) baselines.back()["setup"] = b.setup;
+    }
     doc["baselines"] = baselines;
     doc["data_parallel"]["fits"] = d.baselines.front().fits;
     if (!d.baselines.front().fits) doc["speedup_over_data_parallel"] = nullptr;

@@ -1,8 +1,11 @@
 #include "pase/stages/megatron.hpp"
 
 #include <algorithm>
+#include <map>
 #include <sstream>
 #include <stdexcept>
+
+#include "pase/model/model_file.hpp"
 
 namespace pase {
 
@@ -106,14 +109,19 @@ std::string to_string(const MegatronSetup& s) {
   return text + ",recompute=" + to_string(s.recompute);
 }
 
+std::int64_t padded_vocabulary(std::int64_t vocab, std::int64_t tp) {
+  const std::int64_t multiple = 128 * tp;
+  return (vocab + multiple - 1) / multiple * multiple;
+}
+
+std::vector<std::string> megatron_overrides(const Network& network, std::vector<std::string> overrides,
+                                            std::int64_t tp) {
+  const std::int64_t vocab = param_or(network, "vocab", -1);
+  if (vocab > 0) overrides.push_back("vocab=" + std::to_string(padded_vocabulary(vocab, tp)));
+  return overrides;
+}
+
 void check_megatron(const MegatronSetup& s, const Network& network, std::int64_t procs) {
-  if (s.tp * s.pp * s.dp != procs) {
-    std::string fix;
-    if (procs % (s.tp * s.pp) == 0) fix = "; use dp=" + std::to_string(procs / (s.tp * s.pp));
-    fail("tp·pp·dp = " + std::to_string(s.tp) + "·" + std::to_string(s.pp) + "·" + std::to_string(s.dp) + " = " +
-         std::to_string(s.tp * s.pp * s.dp) + " devices, but --procs is " + std::to_string(procs) + fix +
-         " (or change --procs)");
-  }
   for (const char* name : {"heads", "kv_heads"}) {
     const std::int64_t heads = param_or(network, name, -1);
     if (heads > 0 && heads % s.tp != 0)
@@ -123,16 +131,21 @@ void check_megatron(const MegatronSetup& s, const Network& network, std::int64_t
   }
   if (const std::int64_t d_ff = param_or(network, "d_ff", -1); d_ff > 0 && d_ff % s.tp != 0)
     fail("tp=" + std::to_string(s.tp) + " does not divide d_ff = " + std::to_string(d_ff) + "; use a tp dividing it");
-  if (const std::int64_t vocab = param_or(network, "vocab", -1); vocab > 0 && vocab % s.tp != 0) {
-    const std::int64_t step = 128 * s.tp, padded = (vocab + step - 1) / step * step;
+  if (const std::int64_t vocab = param_or(network, "vocab", -1); vocab > 0 && vocab % s.tp != 0)
     fail("tp=" + std::to_string(s.tp) + " does not divide the vocabulary of " + std::to_string(vocab) +
-         "; pad it as Megatron-LM does (a multiple of 128·tp): --set vocab=" + std::to_string(padded));
-  }
+         " (pase pads it to " + std::to_string(padded_vocabulary(vocab, s.tp)) + " as Megatron-LM does)");
   if (s.sequence_parallel) {
     const std::int64_t seq = param_or(network, "seq", -1);
     if (seq < 1) fail("sequence-parallel needs the model parameter 'seq' (the sequence length); " + network.name + " has none");
     if (seq % s.tp != 0)
       fail("sequence-parallel: tp=" + std::to_string(s.tp) + " does not divide the sequence of " + std::to_string(seq));
+  }
+  if (s.tp * s.pp * s.dp != procs) {
+    std::string fix;
+    if (procs % (s.tp * s.pp) == 0) fix = "; use dp=" + std::to_string(procs / (s.tp * s.pp));
+    fail("tp·pp·dp = " + std::to_string(s.tp) + "·" + std::to_string(s.pp) + "·" + std::to_string(s.dp) + " = " +
+         std::to_string(s.tp * s.pp * s.dp) + " devices, but --procs is " + std::to_string(procs) + fix +
+         " (or change --procs)");
   }
   const std::int64_t layers = static_cast<std::int64_t>(transformer_layers(network).size());
   if (s.pp > 1 && layers == 0)
@@ -209,6 +222,68 @@ PipelinePlan evaluate_megatron(const MegatronSetup& setup, const PricedNetwork& 
   options.recompute = setup.recompute;
   options.sequence_parallel = setup.sequence_parallel;
   return evaluate_pipeline(stages, options);
+}
+
+std::optional<RuleOfThumb> megatron_rule_of_thumb(const std::string& model_file,
+                                                  const std::vector<std::string>& overrides, std::int64_t procs,
+                                                  const HardwarePricing& pricing, const TrainingRecipe& recipe,
+                                                  double reserve_bytes, double capacity_bytes) {
+  const Network given = load_model(model_file, overrides);
+  const std::int64_t batch = param_or(given, "batch", -1), heads = param_or(given, "heads", -1);
+  const std::int64_t layers = static_cast<std::int64_t>(transformer_layers(given).size());
+  if (batch < 1 || heads < 1 || layers < 1) return std::nullopt;
+  auto divides = [&](std::int64_t t) {
+    for (const char* name : {"heads", "kv_heads", "d_ff"})
+      if (param_or(given, name, -1) > 0 && param_or(given, name, -1) % t != 0) return false;
+    return procs % t == 0;
+  };
+  std::int64_t tp = 1;
+  for (std::int64_t t = std::min<std::int64_t>(pricing.cluster().devices_per_node, procs); t > 1; --t)
+    if (divides(t)) {
+      tp = t;
+      break;
+    }
+  const std::int64_t seq = param_or(given, "seq", -1);
+  const std::vector<std::string> padded = megatron_overrides(given, overrides, tp);
+  const Network network = load_model(model_file, padded);
+  std::map<std::int64_t, PricedNetwork> priced;  // by micro-batch size
+  std::optional<RuleOfThumb> smallest;
+  for (Recompute recompute : {Recompute::none, Recompute::selective, Recompute::full})
+    for (std::int64_t pp = 1; pp <= layers; ++pp) {
+      if (layers % pp != 0 || (procs / tp) % pp != 0) continue;
+      const std::int64_t dp = procs / (tp * pp);
+      if (batch % dp != 0) continue;
+      for (std::int64_t mb = std::min<std::int64_t>(16, batch / dp); mb >= 1; --mb) {
+        if ((batch / dp) % mb != 0) continue;
+        MegatronSetup setup;
+        setup.tp = tp;
+        setup.pp = pp;
+        setup.dp = dp;
+        setup.microbatch = mb;
+        setup.sequence_parallel = tp > 1 && seq > 0 && seq % tp == 0;
+        setup.recompute = recompute;
+        try {
+          check_megatron(setup, network, procs);
+        } catch (const std::invalid_argument&) {
+          continue;
+        }
+        // A model whose layers cannot take the setup (a cutoff, an operator without a physical
+        // description) has no such baseline; the search goes on without it.
+        RuleOfThumb r{setup, {}, false};
+        try {
+          auto it = priced.find(mb);
+          if (it == priced.end())
+            it = priced.emplace(mb, price_network(model_file, padded, mb, tp, pricing, recipe, reserve_bytes)).first;
+          r.plan = evaluate_megatron(setup, it->second, batch);
+        } catch (const std::invalid_argument&) {
+          continue;
+        }
+        r.fits = capacity_bytes <= 0 || r.plan.peak_memory().total() <= capacity_bytes;
+        if (r.fits) return r;
+        if (!smallest || r.plan.peak_memory().total() < smallest->plan.peak_memory().total()) smallest = r;
+      }
+    }
+  return smallest;
 }
 
 }  // namespace pase

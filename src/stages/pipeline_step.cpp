@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <tuple>
@@ -43,8 +44,34 @@ std::int64_t param_or(const Network& network, const std::string& name, std::int6
   return it == network.params.end() ? fallback : it->second;
 }
 
-bool squared(const Shape& shape, std::int64_t sequence) {
-  return sequence > 0 && std::count(shape.begin(), shape.end(), sequence) >= 2;
+// A dimension of the sequence: of its length, lettered l (query positions) or m (key positions) as
+// pase's GPT files and the Hugging Face importer name them (a size alone is ambiguous: Llama-7B's
+// d_model is its sequence length).
+bool sequence_dimension(const Operator& op, std::size_t d, std::int64_t sequence) {
+  const std::string& letters = op.letters();
+  return sequence > 0 && d < letters.size() && op.domain()[d] == sequence && (letters[d] == 'l' || letters[d] == 'm');
+}
+
+// The attention core's two sequence dimensions (l and m), or none.
+std::optional<std::pair<std::size_t, std::size_t>> core_dimensions(const Operator& op, std::int64_t sequence) {
+  std::optional<std::size_t> l, m;
+  for (std::size_t d = 0; d < op.domain().size(); ++d)
+    if (sequence_dimension(op, d, sequence)) (op.letters()[d] == 'l' ? l : m) = d;
+  if (!l || !m) return std::nullopt;
+  return std::pair{*l, *m};
+}
+
+// Whether a tensor of `op` (its split given by `split_of`) spans both of the core's dimensions.
+template <class SplitOf>
+bool squared(const Operator& op, std::int64_t sequence, SplitOf split_of) {
+  const auto core = core_dimensions(op, sequence);
+  if (!core) return false;
+  Config c(op.domain().size(), 1);
+  c[core->first] = 2;
+  const bool along_l = product(split_of(c)) == 2;
+  c[core->first] = 1;
+  c[core->second] = 2;
+  return along_l && product(split_of(c)) == 2;
 }
 
 double part_elements(const Shape& shape, const Config& split) {
@@ -65,11 +92,12 @@ double selective_activation_bytes(const Layer& layer, const Config& config, cons
                                   std::int64_t sequence) {
   const Operator& op = *layer.model;
   const MemoryWork m = op.memory(config);
-  const bool output_squared = !op.output_shapes().empty() && squared(op.output_shapes().front(), sequence);
+  const bool output_squared =
+      !op.output_shapes().empty() && squared(op, sequence, [&](const Config& c) { return op.output_split(0, c); });
   double kept = output_squared ? 0.0 : m.saved_elements;
   for (std::size_t i : m.saved_inputs) {
     if (i < layer.inputs.size() && layer.inputs[i].weight) continue;
-    if (squared(op.input_shapes()[i], sequence)) continue;
+    if (squared(op, sequence, [&](const Config& c) { return op.input_split(i, c); })) continue;
     kept += part_elements(op.input_shapes()[i], op.input_split(i, config));
   }
   return kept * recipe.activation_bytes;
@@ -91,7 +119,7 @@ bool sequence_split(const Operator& op, const Config& config, std::int64_t seque
   bool any = false;
   for (std::size_t d = 0; d < config.size(); ++d) {
     if (config[d] == 1) continue;
-    if (d == op.batch_dimension() || op.domain()[d] != sequence) return false;
+    if (d == op.batch_dimension() || !sequence_dimension(op, d, sequence)) return false;
     any = true;
   }
   return any;
@@ -125,12 +153,7 @@ cluster::Tier network_tier(const cluster::HardwareCluster& c, std::int64_t sende
 }  // namespace
 
 bool attention_core(const Layer& layer, std::int64_t sequence) {
-  const Operator& op = *layer.model;
-  for (const Shape& s : op.output_shapes())
-    if (squared(s, sequence)) return true;
-  for (std::size_t i = 0; i < op.input_shapes().size(); ++i)
-    if (!(i < layer.inputs.size() && layer.inputs[i].weight) && squared(op.input_shapes()[i], sequence)) return true;
-  return false;
+  return core_dimensions(*layer.model, sequence).has_value();
 }
 
 std::vector<LayerRange> transformer_layers(const Network& network) {
@@ -231,6 +254,7 @@ StagePlan price_stage(const StageSpec& stage, const PipelineOptions& options, in
     s.memory.buffers = std::max(s.memory.buffers, m.buffers);
     if (!whole_recompute[v]) activations += kept_bytes(v, again);
     const double across = pricing.all_reduce_s(m.gradients, dp, dp_nodes, dp_senders);
+    if (dp > 1) s.memory.buffers = std::max(s.memory.buffers, m.gradients);  // its all-reduce's buffer
     gradients.emplace_back(t.backward_s, t.gradient_s + across);
   }
   // Re-layouts between the stage's layers (the computation waits for them).

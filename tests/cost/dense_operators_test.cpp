@@ -400,7 +400,7 @@ TEST(OperatorTest, unknown_kinds_and_bad_dimensions_are_rejected) {
 TEST(OperatorTest, every_documented_kind_is_known) {
   for (const char* kind : {"Conv", "Pooling", "FC", "Einsum", "MatMul", "Embedding", "LSTM", "Elementwise", "Norm",
                            "BatchNorm", "ReduceMean", "Softmax", "SoftmaxCrossEntropy", "Concat", "Split", "Stack",
-                           "Unstack", "Ravel", "Unravel", "Transpose", "Measured"})
+                           "Unstack", "Ravel", "Unravel", "ReshapeAxes", "Transpose", "Measured"})
     EXPECT_TRUE(is_known_operator(kind)) << kind;
 }
 

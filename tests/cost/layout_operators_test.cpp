@@ -1,6 +1,8 @@
-// Concat, Split, Stack, Unstack, Ravel, Unravel and Transpose: they cost nothing themselves; what
+// Concat, Split, Stack, Unstack, Ravel, Unravel, ReshapeAxes and Transpose: they cost nothing themselves; what
 // matters is their iteration space, which dimensions may be split, and how they split their tensors.
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include "support/operators.hpp"
 #include "support/test_support.hpp"
@@ -155,6 +157,80 @@ TEST(UnravelTest, shape_errors_name_the_field) {
   EXPECT_TRUE(throws_naming([] { make("Unravel", {{24}}); }, "field 'shape'"));
   EXPECT_TRUE(throws_naming([] { make("Unravel", {{4, 6}}, Attrs().ints("shape", {6, 4})); }, "field 'in'"));
   EXPECT_TRUE(throws_naming([] { make("Ravel", {{4, 6}, {4, 6}}); }, "field 'in'"));
+}
+
+// ------------------------------------------------------------------------------------- ReshapeAxes
+
+// The mixed-radix coordinates of flat index `i` in `shape`.
+std::vector<std::int64_t> coordinates(std::int64_t i, const Shape& shape) {
+  std::vector<std::int64_t> x(shape.size());
+  for (std::size_t a = shape.size(); a-- > 0;) {
+    x[a] = i % shape[a];
+    i /= shape[a];
+  }
+  return x;
+}
+
+// The device holding element `x` of `shape` under `split` (block b of axis a holds [b, b + 1) * shape / split),
+// numbered in row-major order of the blocks.
+std::int64_t owner(const std::vector<std::int64_t>& x, const Shape& shape, const Config& split) {
+  std::int64_t device = 0;
+  for (std::size_t a = 0; a < shape.size(); ++a) device = device * split[a] + x[a] / (shape[a] / split[a]);
+  return device;
+}
+
+// Brute force over elements: configuration c of the refinement moves nothing when every element has the same
+// owner in the refinement's blocks, in the input's blocks under input_split(c) and in the output's under
+// output_split(c). ReshapeAxes must keep exactly those configurations, of all splits of its domain.
+void expect_configs_are_the_communication_free_splits(const Shape& in, const Shape& out, std::int64_t procs) {
+  const auto r = make("ReshapeAxes", {in}, Attrs().ints("shape", out));
+  const Shape& factors = r->domain();
+  std::int64_t n = 1;
+  for (auto d : in) n *= d;
+  std::vector<Config> free_splits;
+  for (const Config& c : enumerate_configs(factors, procs, 1)) {
+    const Config si = r->input_split(0, c), so = r->output_split(0, c);
+    bool moves = false;
+    for (std::int64_t i = 0; i < n && !moves; ++i) {
+      const std::int64_t device = owner(coordinates(i, factors), factors, c);
+      moves = owner(coordinates(i, in), in, si) != device || owner(coordinates(i, out), out, so) != device;
+    }
+    if (!moves) free_splits.push_back(c);
+  }
+  EXPECT_EQ(r->configs(procs, 1), free_splits);
+  EXPECT_GT(free_splits.size(), 1u);
+  expect_free(*r, procs);
+}
+
+TEST(ReshapeAxesTest, a_head_split_maps_to_whole_heads_without_communication) {
+  // (b, l, h * d_k) = (2, 4, 6) -> (2, 4, 2, 3): the refinement is the output; d split in 2 is h split in 2.
+  const auto r = make("ReshapeAxes", {{2, 4, 6}}, Attrs().ints("shape", {2, 4, 2, 3}));
+  EXPECT_EQ(r->domain(), Shape({2, 4, 2, 3}));
+  EXPECT_EQ(r->output_shapes(), std::vector<Shape>({{2, 4, 2, 3}}));
+  const auto configs = r->configs(4, 1);
+  const auto has = [&](const Config& c) { return std::find(configs.begin(), configs.end(), c) != configs.end(); };
+  EXPECT_TRUE(has({1, 1, 2, 1}));   // heads: no batch or sequence split needed first (Ravel/Unravel would)
+  EXPECT_TRUE(has({2, 2, 1, 1}));
+  EXPECT_FALSE(has({1, 1, 1, 3}));  // a part of every head: d is not split into blocks
+  EXPECT_EQ(r->input_split(0, {1, 1, 2, 1}), Config({1, 1, 2}));
+  EXPECT_EQ(r->output_split(0, {1, 1, 2, 1}), Config({1, 1, 2, 1}));
+  EXPECT_EQ(r->input_split(0, {2, 1, 2, 1}), Config({2, 1, 2}));
+}
+
+TEST(ReshapeAxesTest, configurations_are_exactly_the_splits_that_move_nothing) {
+  expect_configs_are_the_communication_free_splits({2, 4, 6}, {2, 4, 2, 3}, 8);  // split d into heads
+  expect_configs_are_the_communication_free_splits({2, 4, 2, 3}, {2, 4, 6}, 8);  // merge them back
+  expect_configs_are_the_communication_free_splits({8, 6}, {2, 4, 6}, 8);        // (b * l, d) -> (b, l, d)
+  expect_configs_are_the_communication_free_splits({2, 6}, {4, 3}, 6);           // split and merge: (2, 2, 3)
+  expect_configs_are_the_communication_free_splits({4, 1, 6}, {1, 4, 2, 3}, 8);  // axes of size 1
+}
+
+TEST(ReshapeAxesTest, a_reshape_that_is_not_a_split_or_merge_names_the_field) {
+  EXPECT_TRUE(throws_naming([] { make("ReshapeAxes", {{6, 4}}, Attrs().ints("shape", {4, 6})); }, "field 'shape'"));
+  EXPECT_TRUE(throws_naming([] { make("ReshapeAxes", {{6, 4}}, Attrs().ints("shape", {5, 5})); }, "field 'shape'"));
+  EXPECT_TRUE(throws_naming([] { make("ReshapeAxes", {{6, 4}}, Attrs().ints("shape", {24, 0})); }, "field 'shape'"));
+  EXPECT_TRUE(throws_naming([] { make("ReshapeAxes", {{6, 4}}); }, "field 'shape'"));
+  EXPECT_TRUE(throws_naming([] { make("ReshapeAxes", {{6, 4}, {6, 4}}, Attrs().ints("shape", {24})); }, "field 'in'"));
 }
 
 // --------------------------------------------------------------------------------------- Transpose

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <limits>
 
 #include "pase/model/model_problem.hpp"
 #include "support/test_support.hpp"
@@ -298,6 +299,46 @@ TEST(ModelFileTest, inline_weights_have_no_producer) {
   ASSERT_EQ(mp.problem.edges.size(), 1u);  // only mm -> e
   EXPECT_EQ(mp.problem.edges[0].from, 0);
   EXPECT_EQ(mp.problem.edges[0].to, 1);
+}
+
+// A head split: a projection's output split along d = h d_k reaches ReshapeAxes's head split through a free edge
+// when the split divides h; a split that does not (3 of h = 2) is a re-layout whatever ReshapeAxes picks.
+TEST(ModelFileTest, reshape_axes_takes_a_head_split_without_communication) {
+  test::TempDir dir;
+  const std::string path = dir.write(
+      "m.json", model("{}", R"({"x": [2, 4, 6]})", R"([
+        {"name": "p", "op": "Einsum", "in": ["x", {"shape": [6, 6]}], "equation": "ble,ef->blf"},
+        {"name": "r", "op": "ReshapeAxes", "in": ["p"], "shape": [2, 4, 2, 3]}
+      ])",
+                      R"(, "cutoff": 1)"));
+  const Network net = load_model(path);
+  ASSERT_EQ(names(net), std::vector<std::string>({"p", "r"}));
+  for (const std::int64_t parts : {2, 3}) {
+    ProblemOptions o;
+    o.procs = parts;
+    const ModelProblem mp = build_problem(net, o);
+    ASSERT_EQ(mp.problem.edges.size(), 1u);
+    const auto& edge = mp.problem.edges[0];
+    int split_along_d = 0;
+    for (std::size_t i = 0; i < mp.configs[0].size(); ++i) {
+      if (net.layers[0].model->output_split(0, mp.configs[0][i]) != Config({1, 1, parts})) continue;
+      ++split_along_d;
+      double cheapest = std::numeric_limits<double>::infinity();
+      for (std::size_t j = 0; j < mp.configs[1].size(); ++j) {
+        const double c = edge.cost(i, j, mp.configs[1].size());
+        cheapest = std::min(cheapest, c);
+        if (mp.configs[1][j] == Config({1, 1, parts, 1})) {
+          EXPECT_EQ(c, 0.0);
+        }
+      }
+      if (parts == 2) {
+        EXPECT_EQ(cheapest, 0.0);
+      } else {
+        EXPECT_GT(cheapest, 0.0);
+      }
+    }
+    EXPECT_GT(split_along_d, 0);
+  }
 }
 
 TEST(ModelFileTest, reshape_becomes_ravel_then_unravel) {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "pase/model/model_file.hpp"
 
@@ -80,6 +81,39 @@ TEST(OnnxImportTest, activations_fold_into_their_producer) {
   EXPECT_EQ(sums, 8u);
   EXPECT_EQ(relus_folded, 17u);  // one per conv but the downsample and second convs of a block, one per sum
   EXPECT_GT(imported.onnx_nodes, static_cast<std::int64_t>(layers.size()));
+}
+
+// GPT-2's attention as transformers writes it (tests/model/onnx/gpt2_attention.onnx): c_attn's GEMM and the
+// Split of its columns become an Einsum over q, k and v stacked and an Unstack; each head reshape, (b, l, d) ->
+// (b, l, h, d_k) and back, is one ReshapeAxes vertex, which can split the heads.
+TEST(OnnxImportTest, fused_qkv_and_head_reshapes_import_as_head_splittable_layers) {
+  const OnnxImport imported = import_onnx(kDir + "gpt2_attention.onnx", {});
+  std::map<std::string, int> ops;
+  for (const auto& l : imported.document["layers"]) {
+    ++ops[l["op"].get<std::string>()];
+    if (l["name"] == "/c_attn/MatMul") {
+      EXPECT_EQ(l["equation"], "blk,ksn->sbln");
+      EXPECT_EQ(l["in"][1]["shape"], nlohmann::json::array({1024, 3, 1024}));
+    }
+  }
+  EXPECT_EQ(ops["Unstack"], 1);
+  EXPECT_EQ(ops["Split"], 0);
+  EXPECT_EQ(ops["ReshapeAxes"], 4);  // q, k and v to heads, the heads merged
+  EXPECT_EQ(ops["Reshape"], 0);
+  // The GEMM is the same: LayerNorm, c_attn (1024 x 3072 + 3072), c_proj (1024 x 1024 + 1024).
+  EXPECT_EQ(imported.parameters, 2 * 1024 + 1024 * 3072 + 3072 + 1024 * 1024 + 1024);
+  const Network net = load_model(kDir + "gpt2_attention.onnx");
+  for (const auto& l : net.layers)
+    if (l.op == "ReshapeAxes") {
+      EXPECT_EQ(l.model->domain(), (Shape{4, 256, 16, 64})) << l.name;
+    }
+  // A GEMM whose output is also read whole (split_and_whole.onnx: concatenated with its own halves) keeps its
+  // columns as they are: a Split of an ordinary GEMM.
+  const OnnxImport whole = import_onnx(kDir + "split_and_whole.onnx", {});
+  std::map<std::string, std::string> op_of;
+  for (const auto& l : whole.document["layers"]) op_of[l["name"]] = l["op"];
+  EXPECT_EQ(op_of["/Split"], "Split");
+  EXPECT_EQ(whole.document["layers"][0]["equation"], "blk,kn->bln");
 }
 
 TEST(OnnxImportTest, dynamic_batch_is_set_with_batch) {

@@ -121,10 +121,17 @@ TEST(PipelineStep, TwoStagesByHand) {
 
 // One GPT layer's activations (dec.0.*) in 16-bit, micro-batch b = 1, as Korthikanti et al. 2022
 // Table 2 gives them less the dropout masks pase's GPT does not have (tests/model/model_memory_test.cpp).
-TEST(PipelineStep, SequenceParallelismAndRecomputationKeepWhatKorthikantiTable2Says) {
+// Also with the sequence as long as d_model (Llama-7B's 4096 and 4096): sizes alone cannot tell them.
+class SequenceLength : public testing::TestWithParam<std::int64_t> {};
+
+TEST_P(SequenceLength, SequenceParallelismAndRecomputationKeepWhatKorthikantiTable2Says) {
   const std::int64_t tp = 4;
-  const double t = 4, b = 1, sbh = s_ * b * h_;
-  const PricedNetwork p = priced(1, tp);
+  const double s = static_cast<double>(GetParam());
+  const double t = 4, b = 1, sbh = s * b * h_;
+  std::vector<std::string> shape = tiny;
+  shape[1] = "seq=" + std::to_string(GetParam());
+  const PricedNetwork p = price_network(std::string(PASE_SOURCE_DIR) + "/inputs/gpt.json", shape, 1, tp, a100(),
+                                        training_recipe("adam", "mixed"), 1e9);
   const auto blocks = transformer_layers(p.network);
   ASSERT_EQ(blocks.size(), 2u);
   // One stage of the first transformer layer only (the pipeline check of the cover is not needed).
@@ -137,8 +144,8 @@ TEST(PipelineStep, SequenceParallelismAndRecomputationKeepWhatKorthikantiTable2S
   };
   // Table 2 without dropout: sbh (8 + 24 / t + 4 a s / (h t)) bytes without sequence parallelism,
   // sbh (8 / t + 24 / t + 4 a s / (h t)) with it (everything split t ways).
-  EXPECT_NEAR(activations(false, Recompute::none), sbh * (8 + 24 / t + 4 * a_ * s_ / (h_ * t)), 1e-6);
-  EXPECT_NEAR(activations(true, Recompute::none), sbh * (32 / t + 4 * a_ * s_ / (h_ * t)), 1e-6);
+  EXPECT_NEAR(activations(false, Recompute::none), sbh * (8 + 24 / t + 4 * a_ * s / (h_ * t)), 1e-6);
+  EXPECT_NEAR(activations(true, Recompute::none), sbh * (32 / t + 4 * a_ * s / (h_ * t)), 1e-6);
   // Selective: the a s^2 b terms go.
   EXPECT_NEAR(activations(false, Recompute::selective), sbh * (8 + 24 / t), 1e-6);
   EXPECT_NEAR(activations(true, Recompute::selective), sbh * 32 / t, 1e-6);
@@ -146,7 +153,12 @@ TEST(PipelineStep, SequenceParallelismAndRecomputationKeepWhatKorthikantiTable2S
   // its whole activations once.
   EXPECT_NEAR(activations(false, Recompute::full), 2 * sbh + activations(false, Recompute::none), 1e-6);
   EXPECT_NEAR(activations(true, Recompute::full), 2 * sbh / t + activations(true, Recompute::none), 1e-6);
+  int cores = 0;
+  for (const Layer& layer : p.network.layers) cores += attention_core(layer, GetParam()) ? 1 : 0;
+  EXPECT_EQ(cores, 6);  // scores, softmax, weighted sum in each of the 2 layers
 }
+
+INSTANTIATE_TEST_SUITE_P(PipelineStep, SequenceLength, testing::Values(64, 32));
 
 TEST(PipelineStep, RecomputationAddsTheForwardPass) {
   const std::int64_t tp = 2;
@@ -184,6 +196,39 @@ TEST(PipelineStep, SequenceParallelismCostsNoMoreCommunicationThanTensorParallel
   const StagePlan b = price_stage(one_stage(p, megatron_configs(p.network, p.model, tp, true))[0], sp, 0, tp);
   EXPECT_NEAR(b.communication_s, a.communication_s, 1e-3 * a.communication_s);
   EXPECT_LT(b.memory.activations, a.memory.activations);
+}
+
+// Interleaved 1F1B: 4 transformer layers in 4 chunks, chunks 0 and 2 on stage 0, 1 and 3 on stage 1.
+TEST(PipelineStep, InterleavedStagesByHand) {
+  const std::int64_t tp = 4;
+  std::vector<std::string> four = tiny;
+  four[0] = "layers=4";
+  const PricedNetwork p = price_network(std::string(PASE_SOURCE_DIR) + "/inputs/gpt.json", four, 1, tp, a100(),
+                                        training_recipe("adam", "mixed"), 0);
+  const std::vector<int> configs = megatron_configs(p.network, p.model, tp, false);
+  const auto cuts = megatron_stages(p.network, 2, 2);
+  PipelineOptions options;
+  options.schedule = {2, 4, 2};
+  const PipelinePlan plan = evaluate_pipeline({{cuts[0], &p, configs}, {cuts[1], &p, configs}}, options);
+  // Both stages on node 0 (devices 0..3 and 4..7): the sends go over NVLink. Stage 0 hands on two
+  // chunks' outputs, stage 1 one.
+  const HardwarePricing pricing = a100();
+  const double whole = s_ * h_ * 2;
+  const double one = 2 * (cluster::transfer_s(pricing.cluster().intra_node, whole / 4) +
+                          0.5 * pricing.all_reduce_s(whole, 4, 1, 4));
+  EXPECT_FALSE(plan.stages[0].send_crosses_nodes);
+  EXPECT_NEAR(plan.stages[0].send_s, 2 * one, 1e-15);
+  EXPECT_NEAR(plan.stages[1].send_s, one, 1e-15);
+  // sum(t) / v + (m - 1 / v) max(t).
+  const double t0 = plan.stages[0].microbatch_time_s, t1 = plan.stages[1].microbatch_time_s;
+  EXPECT_NEAR(plan.pipeline_time_s, (t0 + t1) / 2 + 3.5 * std::max(t0, t1), 1e-15);
+  EXPECT_DOUBLE_EQ(plan.bubble_fraction, 1.0 / 8.0);
+  // The first stage holds (2 (S - 1) + (v - 1) S + 1) / v = 2.5 micro-batches of both its chunks.
+  double kept = 0;
+  for (const LayerRange& r : cuts[0])
+    for (int v = r.first; v <= r.last; ++v) kept += p.memory.keep[v][configs[v]].activations;
+  EXPECT_DOUBLE_EQ(plan.stages[0].in_flight_microbatches, 2.5);
+  EXPECT_NEAR(plan.stages[0].memory.activations, 2.5 * kept, 1e-6);
 }
 
 TEST(PipelineStep, RefusesStagesThatDoNotCoverTheLayers) {

@@ -53,7 +53,7 @@ class Operator {
 
 // Builds the operator `kind` (Conv, Pooling, FC, Einsum, MatMul, Elementwise, Norm, BatchNorm,
 // ReduceMean, Softmax, SoftmaxCrossEntropy, Concat, Split, Stack, Unstack, Ravel, Unravel,
-// Transpose, LSTM, Measured) over input tensors of the given shapes. Throws std::invalid_argument
+// ReshapeAxes, Transpose, LSTM, Measured) over input tensors of the given shapes. Throws std::invalid_argument
 // naming the field at fault.
 std::unique_ptr<Operator> make_operator(const std::string& kind, const std::vector<Shape>& inputs,
                                         const Attributes& attributes);

@@ -17,7 +17,8 @@
 namespace pase {
 
 struct Baseline {
-  std::string name;  // data_parallel, fsdp
+  std::string name;  // data_parallel, fsdp, megatron
+  std::string setup;  // megatron: the setup (pase/stages/megatron.hpp's rule of thumb); else empty
   bool fits = false;
   MemoryBreakdown memory;
   StepBreakdown step;  // paper model: its FLOP at the device's peak, all communication exposed
@@ -38,7 +39,7 @@ struct DeviceMemoryResult {
   int dp_solves = 0;
   double seconds = 0;             // the constrained search's time beyond the unconstrained one
   StepBreakdown step;             // of the recommended strategy
-  std::vector<Baseline> baselines;  // data_parallel, fsdp
+  std::vector<Baseline> baselines;  // data_parallel, fsdp, and megatron for transformers on the hardware model
   double gap() const { return feasible ? cost - lower_bound : 0.0; }
   double relative_gap() const { return feasible && cost > 0 ? gap() / cost : 0.0; }
 };

@@ -8,7 +8,8 @@
 //      splits attention by heads (Shoeybi et al. 2019, sec. 3);
 //   2. else a layer with a dimension of `d_ff` or `vocab` splits it tp ways: the first MLP projection
 //      (column-parallel), the second (row-parallel), the embedding, the vocabulary projection and the
-//      loss (Megatron-LM's vocabulary-parallel embedding and cross-entropy);
+//      loss (Megatron-LM's vocabulary-parallel embedding and cross-entropy, the vocabulary padded to a
+//      multiple of 128 · tp as Megatron-LM pads it);
 //   3. else (norms, residual additions, position embeddings): replicated on the tp devices, or with
 //      sequence parallelism split tp ways along the sequence (`seq`; Korthikanti et al. 2022).
 // The batch dimension is never split by tp. Dimensions are found by their sizes, from the model's
@@ -16,6 +17,7 @@
 // first; a dimension of the sequence's size is taken for another rule only by its letter.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,10 +39,16 @@ struct MegatronSetup {
 MegatronSetup parse_megatron(const std::string& text);
 std::string to_string(const MegatronSetup& setup);
 
+// Megatron-LM pads the vocabulary to a multiple of 128 · tp (--make-vocab-size-divisible-by 128):
+// the padded size, and `overrides` with it for a network with a `vocab` parameter.
+std::int64_t padded_vocabulary(std::int64_t vocab, std::int64_t tp);
+std::vector<std::string> megatron_overrides(const Network& network, std::vector<std::string> overrides,
+                                            std::int64_t tp);
+
 // Throws std::invalid_argument "--megatron: ..." when the setup cannot run `network` (at its full
-// batch) on `procs` devices: tp·pp·dp ≠ procs, tp not dividing the heads (or d_ff, the vocabulary,
-// the sequence with sequence parallelism), pp·interleave not dividing the transformer layers, the
-// micro-batch not dividing the batch a replica gets.
+// batch, its vocabulary padded) on `procs` devices: tp·pp·dp ≠ procs, tp not dividing the heads (or
+// d_ff, the sequence with sequence parallelism), pp·interleave not dividing the transformer layers,
+// the micro-batch not dividing the batch a replica gets.
 void check_megatron(const MegatronSetup& setup, const Network& network, std::int64_t procs);
 
 // Each layer's configuration under tensor parallelism `tp` (the rules above), as an index into
@@ -57,5 +65,22 @@ std::vector<std::vector<LayerRange>> megatron_stages(const Network& network, std
 // The whole setup evaluated: `priced` is the network at the micro-batch size on tp devices
 // (price_network); `global_batch` the batch of a step, m = global_batch / (dp · microbatch).
 PipelinePlan evaluate_megatron(const MegatronSetup& setup, const PricedNetwork& priced, std::int64_t global_batch);
+
+// The Megatron-LM rule of thumb (issue 17, item 4), what an expert team would run on `procs` devices:
+// tensor parallelism over the largest tp up to the devices of a node that divides the devices, the
+// heads and d_ff (the vocabulary padded), with sequence parallelism (Korthikanti et al. 2022); no
+// recomputation, else selective, else full, the first that lets something fit; with it the fewest
+// pipeline stages that fit the capacity, data parallelism for the rest, and the largest micro-batch
+// (of at most 16 sequences, dividing the replica's batch) that fits. fits is false, with the smallest setup tried,
+// when none fits. Empty for a model that is not a transformer (no heads, batch or repeated block).
+struct RuleOfThumb {
+  MegatronSetup setup;
+  PipelinePlan plan;
+  bool fits = false;
+};
+std::optional<RuleOfThumb> megatron_rule_of_thumb(const std::string& model_file,
+                                                  const std::vector<std::string>& overrides, std::int64_t procs,
+                                                  const HardwarePricing& pricing, const TrainingRecipe& recipe,
+                                                  double reserve_bytes, double capacity_bytes);
 
 }  // namespace pase

@@ -1,5 +1,5 @@
 #pragma once
-// The step model of a pipeline (issue 17, src/stages/README.md): stages of contiguous layers, each
+// The step model of a pipeline (issue 17; README.md, "pase evaluate"): stages of contiguous layers, each
 // priced at the micro-batch size on its own devices by the hardware model, run with the 1F1B schedule
 // (pipeline_schedule.hpp), activations sent point to point between stages on the tier the boundary
 // crosses, the weight gradients synchronised once a step across the data-parallel replicas behind
@@ -20,9 +20,9 @@
 namespace pase {
 
 // Activation recomputation, as Megatron-LM and Korthikanti et al. 2022 (sec. 5) define it:
-// none; selective: the attention core (the layers reading or writing a tensor with two dimensions of
-// the sequence length: scores, softmax, weighted sum) keeps none of its sequence-squared tensors and
-// runs its forward pass again in the backward pass; full: every transformer layer (a repeated block's
+// none; selective: the attention core (the layers whose iteration space has both sequence
+// dimensions, l and m of the sequence length: scores, softmax, weighted sum) keeps none of its
+// tensors spanning both and runs its forward pass again in the backward pass; full: every transformer layer (a repeated block's
 // instance, layers named BLOCK.N.*) keeps only the tensors entering it and runs its forward pass again.
 enum class Recompute { none, selective, full };
 // Throws std::invalid_argument naming `option` unless text is none, selective or full.
@@ -64,8 +64,8 @@ struct PipelineOptions {
   bool sequence_parallel = false;
 };
 
-// Whether a layer is in the attention core (a tensor it reads or writes, weights aside, has two
-// dimensions of the sequence length), and each transformer layer's layers (for full
+// Whether a layer is in the attention core (its iteration space has dimensions l and m of the
+// sequence's length), and each transformer layer's layers (for full
 // recomputation): exposed for tests and for the stage search.
 bool attention_core(const Layer& layer, std::int64_t sequence);
 std::vector<LayerRange> transformer_layers(const Network& network);

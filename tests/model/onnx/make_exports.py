@@ -125,6 +125,61 @@ class DecoderBlock(nn.Module):
         return self.norm3(x) @ self.wte.weight.t()
 
 
+class Gpt2Attention(nn.Module):
+    """GPT-2's attention half-block as transformers writes it: LayerNorm, c_attn one Linear of 3 d columns split
+    into q, k and v, heads by view and permute, q @ k^T scaled, the causal mask (Where), softmax, @ v, heads
+    merged by permute and view, c_proj, the residual."""
+
+    def __init__(self, d=1024, heads=16, positions=256):
+        super().__init__()
+        self.d, self.heads = d, heads
+        self.norm = nn.LayerNorm(d)
+        self.c_attn = nn.Linear(d, 3 * d)
+        self.c_proj = nn.Linear(d, d)
+        self.register_buffer("mask", torch.tril(torch.ones(positions, positions, dtype=torch.bool)))
+
+    def forward(self, x):
+        b, l, d = x.shape
+        hd = d // self.heads
+        q, k, v = self.c_attn(self.norm(x)).split(d, dim=2)
+        q, k, v = (t.view(b, l, self.heads, hd).permute(0, 2, 1, 3) for t in (q, k, v))
+        w = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(hd)
+        w = torch.softmax(torch.where(self.mask[:l, :l], w, torch.tensor(-1e4)), dim=-1)
+        y = torch.matmul(w, v).permute(0, 2, 1, 3).contiguous().view(b, l, d)
+        return x + self.c_proj(y)
+
+
+class HeadChain(nn.Module):
+    """Two projections with a head split and merge between them (view, transpose, softmax over each head,
+    transpose, reshape): small enough for a brute-force search at 2 devices."""
+
+    def __init__(self, d=8, heads=2):
+        super().__init__()
+        self.heads = heads
+        self.a = nn.Linear(d, d, bias=False)
+        self.b = nn.Linear(d, d, bias=False)
+
+    def forward(self, x):
+        b, l, d = x.shape
+        y = self.a(x).view(b, l, self.heads, d // self.heads).transpose(1, 2)
+        y = torch.softmax(y, dim=-1).transpose(1, 2).reshape(b, l, d)
+        return self.b(y)
+
+
+class SplitAndWhole(nn.Module):
+    """A GEMM whose output is split into two halves and also read whole: the columns stay one GEMM's output."""
+
+    def __init__(self, d=8):
+        super().__init__()
+        self.d = d
+        self.fc = nn.Linear(d, 2 * d)
+
+    def forward(self, x):
+        y = self.fc(x)
+        a, b = y.split(self.d, dim=-1)
+        return torch.cat([a * b, y], dim=-1)
+
+
 class SmallOps(nn.Module):
     """The operators the torchvision models do not use: Pad, AveragePool, Sigmoid, Clip, Squeeze/Unsqueeze."""
 
@@ -161,6 +216,9 @@ def main():
     export("encoder_layer_opset17", EncoderLayer(), torch.randn(2, 16, 64), 17)
     # Constant folding would write the tied LM head's transposed embedding as a second initializer.
     export("gpt_block", DecoderBlock(), torch.randint(0, 512, (2, 16)), 17, input_names=["ids"], fold_constants=False)
+    export("gpt2_attention", Gpt2Attention(), torch.randn(4, 256, 1024), 17)
+    export("head_chain", HeadChain(), torch.randn(2, 2, 8), 17)
+    export("split_and_whole", SplitAndWhole(), torch.randn(2, 4, 8), 17)
     # The raw export is the bad-input test of shapes inference cannot complete (pad_unresolved.onnx).
     export("pad_unresolved", SmallOps(), torch.randn(2, 8, 32, 32), 13)
     constant_pads(os.path.join(OUT, "pad_unresolved.onnx"), os.path.join(OUT, "small_ops.onnx"))
