@@ -69,11 +69,15 @@ AutoStagesResult search_auto_stages(const SearchSettings& settings) {
   const std::int64_t B = pricer.batch();
   const double capacity = settings.device_memory.capacity_bytes;
 
+  // Recomputation, and sequence parallelism with selective recomputation (Korthikanti et al. 2022's
+  // recommendation).
+  const std::pair<Recompute, bool> recipes[] = {
+      {Recompute::none, false}, {Recompute::selective, false}, {Recompute::full, false}, {Recompute::selective, true}};
   for (long dp : powers_of_two_dividing(D)) {
     if (B % dp != 0) break;
     const int P = static_cast<int>(D / dp);
     for (int a : stage_device_counts(P, node))
-      for (Recompute recompute : {Recompute::none, Recompute::selective, Recompute::full}) {
+      for (const auto& [recompute, sequence_parallel] : recipes) {
         if (a > node || P % a != 0 || P / a > L) continue;
         StageSearchInput in;
         in.layers = L;
@@ -87,7 +91,7 @@ AutoStagesResult search_auto_stages(const SearchSettings& settings) {
         const StageSearchResult found = search_stages(in, [&](int first, int last, int devices, long m, int strategy) {
           const std::int64_t b = B / (dp * m);
           const PricedStage& priced =
-              pricer.stage(first, last, devices, b, recompute, static_cast<StageStrategy>(strategy));
+              pricer.stage(first, last, devices, b, recompute, static_cast<StageStrategy>(strategy), sequence_parallel);
           StageCost cost = priced.cost;
           if (cost.runs && last + 1 < L) {
             const std::vector<int> configs = pricer.network_configs(pricer.layers(first, last), priced);
@@ -109,12 +113,13 @@ AutoStagesResult search_auto_stages(const SearchSettings& settings) {
           const LayerRange range = pricer.layers(s.first_layer, s.last_layer);
           specs.push_back({{range}, &pricer.priced(b, a),
                            pricer.network_configs(range, pricer.stage(s.first_layer, s.last_layer, a, b, recompute,
-                                                                      strategies.back()))});
+                                                                      strategies.back(), sequence_parallel))});
         }
         PipelineOptions options;
         options.schedule = found.plan->schedule;
         options.data_parallel = static_cast<int>(dp);
         options.recompute = recompute;
+        options.sequence_parallel = sequence_parallel;
         PipelinePlan plan = evaluate_pipeline(specs, options);
         const bool fits = capacity <= 0 || std::all_of(plan.stages.begin(), plan.stages.end(), [&](const StagePlan& s) {
                             return s.memory_bytes_per_device <= capacity;
@@ -123,6 +128,7 @@ AutoStagesResult search_auto_stages(const SearchSettings& settings) {
         if (!result.plan || plan.step_time_s() < result.plan->step_time_s()) {
           result.plan = std::move(plan);
           result.recompute = recompute;
+          result.sequence_parallel = sequence_parallel;
           result.stage_strategies = strategies;
         }
       }

@@ -141,9 +141,9 @@ SearchRun StagePricer::search_range(LayerRange layers, int devices, std::int64_t
 const char* to_string(StageStrategy strategy) { return strategy == StageStrategy::search ? "search" : "megatron"; }
 
 const PricedStage& StagePricer::stage(int first_unit, int last_unit, int devices, std::int64_t microbatch_size,
-                                      Recompute recompute, StageStrategy strategy) {
+                                      Recompute recompute, StageStrategy strategy, bool sequence_parallel) {
   const int range_id = range_id_[static_cast<std::size_t>(first_unit) * units_.units.size() + last_unit];
-  auto [it, fresh] = stages_.try_emplace({microbatch_size, devices, range_id, recompute, strategy});
+  auto [it, fresh] = stages_.try_emplace({microbatch_size, devices, range_id, recompute, strategy, sequence_parallel});
   PricedStage& out = it->second;
   if (!fresh) return out;
   const LayerRange range = layers(first_unit, last_unit);
@@ -164,13 +164,13 @@ const PricedStage& StagePricer::stage(int first_unit, int last_unit, int devices
   }
   if (strategy == StageStrategy::megatron) {
     try {
-      const std::vector<int> all = megatron_configs(p.network, p.model, devices, false);
+      const std::vector<int> all = megatron_configs(p.network, p.model, devices, sequence_parallel);
       out.configs.assign(all.begin() + range.first, all.begin() + range.last + 1);
     } catch (const std::invalid_argument&) {
       out.cost.runs = false;  // the layers' shapes do not split over these devices Megatron-LM's way
       return out;
     }
-    return price(out, range, p, recompute, devices);
+    return price(out, range, p, recompute, sequence_parallel, devices);
   }
   auto [found, unsearched] = searched_.try_emplace({microbatch_size, devices, range_id});
   if (unsearched) {
@@ -183,7 +183,7 @@ const PricedStage& StagePricer::stage(int first_unit, int last_unit, int devices
   }
   out.configs = found->second.configs;
   out.search_total = found->second.search_total;
-  return price(out, range, p, recompute, devices);
+  return price(out, range, p, recompute, sequence_parallel, devices);
 }
 
 std::vector<int> StagePricer::network_configs(LayerRange range, const PricedStage& stage) const {
@@ -193,12 +193,13 @@ std::vector<int> StagePricer::network_configs(LayerRange range, const PricedStag
 }
 
 PricedStage& StagePricer::price(PricedStage& out, LayerRange range, const PricedNetwork& p, Recompute recompute,
-                                int devices) const {
+                                bool sequence_parallel, int devices) const {
   // The step model's memory grows linearly with the in-flight micro-batches: priced with one and with
   // two, the difference is a micro-batch's activations, the rest is held whatever the schedule (full
   // recomputation's one transformer layer run again included).
   PipelineOptions options;
   options.recompute = recompute;
+  options.sequence_parallel = sequence_parallel;
   const StageSpec spec{{range}, &p, network_configs(range, out)};
   const StagePlan one = price_stage(spec, options, 0, devices);
   options.schedule = {2, 2, 1};

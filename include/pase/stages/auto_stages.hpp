@@ -1,7 +1,8 @@
 #pragma once
 // `pase search --stages auto`: the fastest pipeline-parallel strategy of a model on its devices.
 //
-// Every activation recomputation (none, selective, full; pipeline_step.hpp), data-parallel degree dp (powers of 2 dividing the devices and the batch) and stage replica
+// Every activation recomputation (none, selective, full, selective with sequence parallelism;
+// pipeline_step.hpp), data-parallel degree dp (powers of 2 dividing the devices and the batch) and stage replica
 // size a (a node's devices split evenly: 1, 2, 4, .. the node; every stage of a pipeline the same
 // size, Megatron-LM's layout) gives a pipeline of P = devices / dp devices in P / a stages. For each,
 // the stage DP (stage_search.hpp) finds the cuts between stage_units and the number of micro-batches
@@ -33,6 +34,7 @@ namespace pase {
 struct AutoStagesResult {
   std::optional<PipelinePlan> plan;  // evaluated by evaluate_pipeline; empty when nothing fits
   Recompute recompute = Recompute::none;  // the plan's activation recomputation
+  bool sequence_parallel = false;         // with selective recomputation only
   std::vector<StageStrategy> stage_strategies;  // per stage: the plain search's layers or Megatron-LM's
   std::string nothing_fits;
   int units = 0;                     // the chain the DP cuts

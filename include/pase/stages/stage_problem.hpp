@@ -67,7 +67,8 @@ class StagePricer {
   // runs is false when no configuration fits: either none exists, or the range's weights, gradients
   // and optimizer state alone, in their smallest configurations, exceed the device memory.
   const PricedStage& stage(int first_unit, int last_unit, int devices, std::int64_t microbatch_size,
-                           Recompute recompute = Recompute::none, StageStrategy strategy = StageStrategy::search);
+                           Recompute recompute = Recompute::none, StageStrategy strategy = StageStrategy::search,
+                           bool sequence_parallel = false);
   // The search inside the stage: the one search pipeline on the range's sub-network.
   SearchRun search_range(LayerRange layers, int devices, std::int64_t microbatch_size);
   // The layers of units first..last.
@@ -78,7 +79,8 @@ class StagePricer {
 
  private:
   // Prices out.configs on range: time, and memory split into held and a micro-batch's.
-  PricedStage& price(PricedStage& out, LayerRange range, const PricedNetwork& p, Recompute recompute, int devices) const;
+  PricedStage& price(PricedStage& out, LayerRange range, const PricedNetwork& p, Recompute recompute,
+                     bool sequence_parallel, int devices) const;
   SearchSettings settings_;
   StageUnits units_;
   std::vector<int> range_id_;  // per (first, last) unit range: equal for equal signature sequences
@@ -86,7 +88,7 @@ class StagePricer {
   std::map<std::pair<std::int64_t, int>, std::unique_ptr<PricedNetwork>> networks_;
   // The plain search's strategy of a range (micro-batch size, devices, range id), and the priced stages.
   std::map<std::tuple<std::int64_t, int, int>, PricedStage> searched_;
-  std::map<std::tuple<std::int64_t, int, int, Recompute, StageStrategy>, PricedStage> stages_;
+  std::map<std::tuple<std::int64_t, int, int, Recompute, StageStrategy, bool>, PricedStage> stages_;
   std::uint64_t searches_ = 0;
 };
 
