@@ -3,6 +3,7 @@
 #include "pase/checkpoint/checkpointed_search.hpp"
 #include "pase/cli/commands.hpp"
 #include "pase/cli/options.hpp"
+#include "pase/cli/stages_search.hpp"
 #include "pase/io/output_path.hpp"
 #include "pase/report/report_output.hpp"
 
@@ -28,7 +29,10 @@ CheckpointOptions checkpoint_options(const po::variables_map& vm) {
 int search_command(int argc, char** argv, MpiRuntime& mpi) {
   auto options = problem_options();
   options.add_options()("output,o", po::value<std::string>(), "also write the report as JSON to this file")(
-      "quiet,q", "print only the total cost line");
+      "quiet,q", "print only the total cost line")(
+      "stages", po::value<std::string>()->default_value("none"),
+      "pipeline stages: auto searches stage cuts, stage devices, data-parallel replicas and micro-batches, "
+      "every stage's layers by the plain search (README.md, \"Pipeline stages in the search\"); none");
   po::options_description checkpoints("Checkpoints (src/checkpoint/README.md)");
   checkpoints.add_options()(
       "checkpoint", po::value<std::string>(),
@@ -55,6 +59,11 @@ int search_command(int argc, char** argv, MpiRuntime& mpi) {
     check_output_path("--output", vm["output"].as<std::string>(), inputs);
   }
   const SearchSettings settings = settings_from(vm, model, mpi.world().node_size());
+  if (stages_auto(vm)) {
+    if (vm.count("checkpoint") || vm.count("resume"))
+      throw std::invalid_argument("--stages auto: checkpoints are of the plain search; drop --checkpoint/--resume");
+    return mpi.rank() == 0 ? search_stages_command(settings, vm) : exit_ok;
+  }
   CheckpointedSearch search(checkpoint_options(vm), mpi.collectives(), vm.count("quiet") ? nullptr : &std::cerr);
   const SearchRun run = search.run(settings);
   std::optional<DeviceMemoryResult> memory;

@@ -31,7 +31,8 @@ SearchRun plan_search(const SearchSettings& settings, PlanCache* cache = nullptr
 // The stages after loading: builds the problem of run.network (already loaded), orders, prunes and
 // plans it, without the DP. Adds to run.build_seconds (which may hold the loading time).
 void plan_network(const SearchSettings& settings, SearchRun& run, PlanCache* cache = nullptr);
-// The stages after building, on run.model.problem (already built): orders, prunes (per
+// The stages after building, on run.model.problem (already built: a network's, or a pipeline
+// stage's slice of one, pase/stages/stage_problem.hpp): orders, prunes (per
 // settings.prune), reduces repeated blocks (settings.blocks) and plans it, without the DP. Sets
 // run.search_seconds to the time it took.
 void plan_problem(const SearchSettings& settings, SearchRun& run, PlanCache* cache = nullptr);

@@ -1,0 +1,145 @@
+#include "pase/stages/auto_stages.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "pase/cluster/hardware_costs.hpp"
+#include "pase/cost/configs.hpp"
+#include "pase/stages/stage_problem.hpp"
+#include "pase/stages/stage_search.hpp"
+
+namespace pase {
+
+namespace {
+
+// The network tier as `senders` devices of a node send at once through its adapters (pipeline_step.cpp's).
+cluster::Tier network_tier(const cluster::HardwareCluster& c, int senders) {
+  cluster::Tier tier = c.inter_node;
+  tier.devices_sharing_link = std::max(1, std::min(senders, c.inter_node.devices_sharing_link));
+  return tier;
+}
+
+// The boundary tensor's activation forward and gradient back from a stage of `devices` devices to
+// the next (as many), each device sending its 1/devices share; a tensor the sender does not split
+// over all its devices is all-gathered again among the receiver's (pipeline_step.cpp's rule).
+double send_s(const PricedNetwork& p, const std::vector<int>& configs, TensorSource boundary, int devices,
+              int data_parallel) {
+  const HardwarePricing& pricing = *p.options.hardware;
+  const cluster::HardwareCluster& hw = pricing.cluster();
+  const Operator& op = *p.network.layers[boundary.layer].model;
+  const Config& config = p.model.configs[boundary.layer][configs[boundary.layer]];
+  double whole = pricing.bytes_per_element();
+  for (auto d : op.output_shapes()[boundary.output]) whole *= static_cast<double>(d);
+  const double parts = static_cast<double>(product(op.output_split(boundary.output, config)));
+  const bool crosses = devices * data_parallel >= hw.devices_per_node;
+  const cluster::Tier tier =
+      crosses ? network_tier(hw, std::min(hw.devices_per_node, devices * data_parallel)) : hw.intra_node;
+  double one_way = cluster::transfer_s(tier, whole / devices);
+  if (parts < devices && devices > 1) {
+    const int nodes = (devices + hw.devices_per_node - 1) / hw.devices_per_node;
+    one_way += 0.5 * pricing.all_reduce_s(whole, devices, nodes, std::min(devices, hw.devices_per_node));
+  }
+  return 2.0 * one_way;
+}
+
+std::vector<long> powers_of_two_dividing(std::int64_t n) {
+  std::vector<long> out;
+  for (long k = 1; k <= n && n % k == 0; k *= 2) out.push_back(k);
+  return out;
+}
+
+std::vector<long> divisors(std::int64_t n) {
+  std::vector<long> out;
+  for (long k = 1; k <= n; ++k)
+    if (n % k == 0) out.push_back(k);
+  return out;
+}
+
+}  // namespace
+
+AutoStagesResult search_auto_stages(const SearchSettings& settings) {
+  const auto start = std::chrono::steady_clock::now();
+  AutoStagesResult result;
+  StagePricer pricer(settings);
+  const StageUnits& units = pricer.units();
+  const int L = static_cast<int>(units.units.size());
+  result.units = L;
+  const int D = static_cast<int>(settings.problem.procs);
+  const int node = settings.problem.hardware->cluster().devices_per_node;
+  const std::int64_t B = pricer.batch();
+  const double capacity = settings.device_memory.capacity_bytes;
+
+  // Recomputation, and sequence parallelism with selective recomputation (Korthikanti et al. 2022's
+  // recommendation).
+  const std::pair<Recompute, bool> recipes[] = {
+      {Recompute::none, false}, {Recompute::selective, false}, {Recompute::full, false}, {Recompute::selective, true}};
+  for (long dp : powers_of_two_dividing(D)) {
+    if (B % dp != 0) break;
+    const int P = static_cast<int>(D / dp);
+    for (int a : stage_device_counts(P, node))
+      for (const auto& [recompute, sequence_parallel] : recipes) {
+        if (a > node || P % a != 0 || P / a > L) continue;
+        StageSearchInput in;
+        in.layers = L;
+        in.devices = P;
+        in.stage_devices = {a};
+        in.microbatches = divisors(B / dp);
+        in.capacity_bytes = capacity;
+        in.signatures = units.signatures;
+        in.strategies = 2;  // StageStrategy::search, StageStrategy::megatron
+        ++result.candidates;
+        const StageSearchResult found = search_stages(in, [&](int first, int last, int devices, long m, int strategy) {
+          const std::int64_t b = B / (dp * m);
+          const PricedStage& priced =
+              pricer.stage(first, last, devices, b, recompute, static_cast<StageStrategy>(strategy), sequence_parallel);
+          StageCost cost = priced.cost;
+          if (cost.runs && last + 1 < L) {
+            const std::vector<int> configs = pricer.network_configs(pricer.layers(first, last), priced);
+            cost.microbatch_time_s +=
+                send_s(pricer.priced(b, devices), configs, units.boundary[last], devices, static_cast<int>(dp));
+          }
+          return cost;
+        });
+        result.stage_cost_evaluations += found.cost_evaluations;
+        result.bounds_tried += found.bounds_tried;
+        if (!found.plan) continue;
+        const long m = found.plan->schedule.microbatches;
+        const std::int64_t b = B / (dp * m);
+        std::vector<StageSpec> specs;
+        std::vector<StageStrategy> strategies;
+        for (std::size_t i = 0; i < found.plan->stages.size(); ++i) {
+          const StagePlan& s = found.plan->stages[i];
+          strategies.push_back(static_cast<StageStrategy>(found.stage_strategies[i]));
+          const LayerRange range = pricer.layers(s.first_layer, s.last_layer);
+          specs.push_back({{range}, &pricer.priced(b, a),
+                           pricer.network_configs(range, pricer.stage(s.first_layer, s.last_layer, a, b, recompute,
+                                                                      strategies.back(), sequence_parallel))});
+        }
+        PipelineOptions options;
+        options.schedule = found.plan->schedule;
+        options.data_parallel = static_cast<int>(dp);
+        options.recompute = recompute;
+        options.sequence_parallel = sequence_parallel;
+        PipelinePlan plan = evaluate_pipeline(specs, options);
+        const bool fits = capacity <= 0 || std::all_of(plan.stages.begin(), plan.stages.end(), [&](const StagePlan& s) {
+                            return s.memory_bytes_per_device <= capacity;
+                          });
+        if (!fits) continue;
+        if (!result.plan || plan.step_time_s() < result.plan->step_time_s()) {
+          result.plan = std::move(plan);
+          result.recompute = recompute;
+          result.sequence_parallel = sequence_parallel;
+          result.stage_strategies = strategies;
+        }
+      }
+  }
+  result.stage_searches = pricer.searches();
+  if (!result.plan)
+    result.nothing_fits = "no pipeline of " + settings.model_file + " on " + std::to_string(D) +
+                          " devices fits the device memory: every cut into stages of 1 to " + std::to_string(node) +
+                          " devices, data-parallel degree, micro-batch count and recomputation leaves a stage above it";
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace pase
