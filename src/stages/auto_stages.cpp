@@ -5,19 +5,13 @@
 
 #include "pase/cluster/hardware_costs.hpp"
 #include "pase/cost/configs.hpp"
+#include "pase/stages/pipeline_step.hpp"
 #include "pase/stages/stage_problem.hpp"
 #include "pase/stages/stage_search.hpp"
 
 namespace pase {
 
 namespace {
-
-// The network tier as `senders` devices of a node send at once through its adapters (pipeline_step.cpp's).
-cluster::Tier network_tier(const cluster::HardwareCluster& c, int senders) {
-  cluster::Tier tier = c.inter_node;
-  tier.devices_sharing_link = std::max(1, std::min(senders, c.inter_node.devices_sharing_link));
-  return tier;
-}
 
 // The boundary tensor's activation forward and gradient back from a stage of `devices` devices to
 // the next (as many), each device sending its 1/devices share; a tensor the sender does not split
@@ -32,14 +26,7 @@ double send_s(const PricedNetwork& p, const std::vector<int>& configs, TensorSou
   for (auto d : op.output_shapes()[boundary.output]) whole *= static_cast<double>(d);
   const double parts = static_cast<double>(product(op.output_split(boundary.output, config)));
   const bool crosses = devices * data_parallel >= hw.devices_per_node;
-  const cluster::Tier tier =
-      crosses ? network_tier(hw, std::min(hw.devices_per_node, devices * data_parallel)) : hw.intra_node;
-  double one_way = cluster::transfer_s(tier, whole / devices);
-  if (parts < devices && devices > 1) {
-    const int nodes = (devices + hw.devices_per_node - 1) / hw.devices_per_node;
-    one_way += 0.5 * pricing.all_reduce_s(whole, devices, nodes, std::min(devices, hw.devices_per_node));
-  }
-  return 2.0 * one_way;
+  return stage_send_s(pricing, whole, parts, devices, devices, data_parallel, crosses);
 }
 
 std::vector<long> powers_of_two_dividing(std::int64_t n) {

@@ -152,6 +152,20 @@ cluster::Tier network_tier(const cluster::HardwareCluster& c, std::int64_t sende
 
 }  // namespace
 
+double stage_send_s(const HardwarePricing& pricing, double whole_bytes, double parts, std::int64_t senders,
+                    std::int64_t receivers, std::int64_t data_parallel, bool crosses) {
+  const cluster::HardwareCluster& hw = pricing.cluster();
+  const cluster::Tier tier =
+      crosses ? network_tier(hw, std::min<std::int64_t>(hw.devices_per_node, senders * data_parallel)) : hw.intra_node;
+  double one_way = cluster::transfer_s(tier, whole_bytes / static_cast<double>(senders));
+  if (parts < static_cast<double>(senders) && receivers > 1) {
+    const int nodes = static_cast<int>((receivers + hw.devices_per_node - 1) / hw.devices_per_node);
+    one_way += 0.5 * pricing.all_reduce_s(whole_bytes, static_cast<int>(receivers), nodes,
+                                          static_cast<int>(std::min<std::int64_t>(receivers, hw.devices_per_node)));
+  }
+  return 2.0 * one_way;
+}
+
 bool attention_core(const Layer& layer, std::int64_t sequence) {
   return core_dimensions(*layer.model, sequence).has_value();
 }
@@ -392,15 +406,7 @@ PipelinePlan evaluate_pipeline(const std::vector<StageSpec>& stages, const Pipel
             const std::int64_t from = offset[s] + replica * da + i, to = offset[r] + replica * db + i % db;
             crosses = from / hw.devices_per_node != to / hw.devices_per_node;
           }
-        const cluster::Tier tier =
-            crosses ? network_tier(hw, std::min<std::int64_t>(hw.devices_per_node, da * dp)) : hw.intra_node;
-        double one_way = cluster::transfer_s(tier, whole / static_cast<double>(da));
-        if (parts < static_cast<double>(da) && db > 1) {
-          const int nodes = static_cast<int>((db + hw.devices_per_node - 1) / hw.devices_per_node);
-          one_way += 0.5 * pricing.all_reduce_s(whole, static_cast<int>(db), nodes,
-                                                static_cast<int>(std::min<std::int64_t>(db, hw.devices_per_node)));
-        }
-        plan.stages[s].send_s += 2.0 * one_way;
+        plan.stages[s].send_s += stage_send_s(pricing, whole, parts, da, db, dp, crosses);
         plan.stages[s].send_crosses_nodes = plan.stages[s].send_crosses_nodes || crosses;
       }
     }

@@ -76,6 +76,14 @@ std::vector<LayerRange> transformer_layers(const Network& network);
 // consecutive, then the replicas, then the stages). send_s is left 0 (evaluate_pipeline sets it).
 StagePlan price_stage(const StageSpec& stage, const PipelineOptions& options, int stage_index, std::int64_t stride);
 
+// One tensor of `whole_bytes` handed from a stage to a later one, forward, and its gradient back:
+// each of the `senders` devices sends its 1/senders share (Narayanan et al. 2021, sec. 4.1), on the
+// network when `crosses` (the node's adapters shared by its sending devices of all `data_parallel`
+// replicas) else within the node; a tensor split into fewer than `senders` parts is all-gathered
+// again among the `receivers`.
+double stage_send_s(const HardwarePricing& pricing, double whole_bytes, double parts, std::int64_t senders,
+                    std::int64_t receivers, std::int64_t data_parallel, bool crosses);
+
 // The whole pipeline: every stage priced, the sends between consecutive stages, the 1F1B time,
 // the exposed gradient synchronisation and the peak memory. Throws std::invalid_argument when the
 // schedule cannot run (schedule_error) or the stages do not cover the layers in order.
