@@ -64,7 +64,10 @@ AutoStagesResult search_auto_stages(const SearchSettings& settings) {
     if (B % dp != 0) break;
     const int P = static_cast<int>(D / dp);
     for (int a : stage_device_counts(P, node))
-      for (const auto& [recompute, sequence_parallel] : recipes) {
+      for (const auto& recipe : recipes) {
+        // Named copies: a lambda may not capture a structured binding in C++20 as clang 14 reads it.
+        const auto recompute = recipe.first;
+        const bool sequence_parallel = recipe.second;
         if (a > node || P % a != 0 || P / a > L) continue;
         StageSearchInput in;
         in.layers = L;
