@@ -187,8 +187,9 @@ std::string does_not_fit_message(const SearchSettings& settings, const DeviceMem
          std::to_string(settings.problem.procs) + " devices; the smallest needs " + gb(r.smallest_peak_bytes) +
          " (weights " + gb(m.weights) + ", gradients " + gb(m.gradients) + ", optimizer " + gb(m.optimizer) +
          ", activations " + gb(m.activations) + ", buffers " + gb(m.buffers) + ", reserve " + gb(m.reserve) +
-         "; the whole batch is held at once: pase search has no micro-batches); use more devices (--procs), a smaller batch (--set batch=...), a leaner recipe (--optimizer sgd) or "
-         "a larger --memory-per-device" + megatron_hint(r);
+         "; the whole batch is held at once); search pipeline stages with micro-batches (--stages auto), or use "
+         "more devices (--procs), a smaller batch (--set batch=...), a leaner recipe (--optimizer sgd) or a larger "
+         "--memory-per-device" + megatron_hint(r);
 }
 
 }  // namespace pase
