@@ -12,6 +12,7 @@
 #include "pase/cluster/hardware_cluster.hpp"
 #include "pase/model/model_file.hpp"
 #include "pase/report/device_memory.hpp"
+#include "pase/report/report_text.hpp"
 
 namespace pase {
 
@@ -19,23 +20,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string fixed(double x, int digits) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", digits, x);
-  return text;
-}
-
-std::string gb(double bytes) { return fixed(bytes / 1e9, 2) + " GB"; }
-
-const char* precision_name(cluster::Precision p) {
-  return p == cluster::Precision::kFp32 ? "fp32" : p == cluster::Precision::kBf16 ? "bf16" : "fp16";
-}
-
-std::string join(const Config& c) {
-  std::string s;
-  for (std::size_t i = 0; i < c.size(); ++i) s += (i > 0 ? "," : "") + std::to_string(c[i]);
-  return s;
-}
 
 double peak_flop_per_s(const SearchSettings& settings) {
   if (settings.problem.hardware)
@@ -198,19 +182,7 @@ EvaluationReport evaluate_strategy_file(const std::string& strategy_file, const 
 
 void print_evaluation(std::ostream& out, const EvaluationReport& r) {
   const SearchSettings& s = r.settings;
-  std::string params;
-  for (const auto& [name, value] : r.params) params += (params.empty() ? "" : " ") + name + "=" + std::to_string(value);
-  out << "model      " << r.model << " (" << r.file << ")\n"
-      << "params     " << params << "\n";
-  if (s.problem.hardware) {
-    const cluster::HardwareCluster& hw = s.problem.hardware->cluster();
-    out << "cluster    " << hw.name << ": " << s.problem.procs << " devices on "
-        << (s.problem.procs + hw.devices_per_node - 1) / hw.devices_per_node << " node(s) of " << hw.devices_per_node
-        << ", " << precision_name(s.problem.hardware->precision()) << "; cost model hardware (seconds)\n";
-  } else {
-    out << "cluster    " << s.problem.procs << " devices, " << s.problem.cluster.flops_tflops << " TFLOP/s, "
-        << s.problem.cluster.bw_gbytes << " GB/s; cost model paper\n";
-  }
+  print_model_and_cluster(out, r.model, r.file, s, r.params);
   out << "setup      " << r.setup << "\n";
   if (r.pipeline) {
     const PipelinePlan& p = *r.pipeline;
@@ -257,9 +229,7 @@ void print_evaluation(std::ostream& out, const EvaluationReport& r) {
   const MemoryBreakdown& m = r.memory;
   const double capacity = s.device_memory.capacity_bytes;
   out << "memory     " << gb(m.total()) << (capacity > 0 ? " of " + gb(capacity) : std::string()) << " a device ("
-      << s.device_memory.recipe.precision << " " << s.device_memory.recipe.optimizer << "): weights " << gb(m.weights)
-      << ", gradients " << gb(m.gradients) << ", optimizer " << gb(m.optimizer) << ", activations "
-      << gb(m.activations) << ", buffers " << gb(m.buffers) << ", reserve " << gb(m.reserve) << "; "
+      << s.device_memory.recipe.precision << " " << s.device_memory.recipe.optimizer << "): " << memory_text(m) << "; "
       << (capacity <= 0 ? "not checked" : r.fits ? "fits" : "DOES NOT FIT") << "\n";
   if (s.problem.hardware && r.step_time_s > 0 && r.model_flop > 0)
     out << "model FLOP " << fixed(r.model_flop / r.step_time_s / static_cast<double>(s.problem.procs) / 1e12, 1)
