@@ -31,12 +31,6 @@ int search_stages_command(const SearchSettings& settings, const po::variables_ma
   std::vector<std::string> overrides = settings.overrides;
   overrides.push_back("batch=" + std::to_string(microbatch));
 
-  EvaluationReport r;
-  r.settings = settings;
-  r.model = network.name;
-  r.file = network.file;
-  r.params = network.params;
-  for (const Layer& layer : network.layers) r.layer_names.push_back(layer.name);
   MegatronSetup shape;  // how the printer names the pipeline's shape: a stage replica's devices as tp
   shape.tp = plan.stages.front().devices;
   shape.pp = plan.schedule.stages;
@@ -44,8 +38,9 @@ int search_stages_command(const SearchSettings& settings, const po::variables_ma
   shape.microbatch = microbatch;
   shape.recompute = found.recompute;
   shape.sequence_parallel = found.sequence_parallel;
-  r.megatron = shape;
-  r.pipeline = plan;
+  const double model_flop =
+      model_flop_per_step(load_model(settings.model_file, overrides)) * static_cast<double>(batch / microbatch);
+  EvaluationReport r = pipeline_evaluation(settings, network, shape, plan, model_flop);
   r.setup = "stages auto: " + std::to_string(plan.schedule.stages) + " stage(s) of " + std::to_string(shape.tp) +
             " device(s), " + std::to_string(plan.data_parallel) + " replica(s), " +
             std::to_string(plan.schedule.microbatches) + " micro-batches of " + std::to_string(microbatch) +
@@ -58,14 +53,6 @@ int search_stages_command(const SearchSettings& settings, const po::variables_ma
   for (StageStrategy st : found.stage_strategies) by_search += st == StageStrategy::search ? 1 : 0;
   r.setup += "; stage layers: " + std::to_string(by_search) + " by the plain search, " +
              std::to_string(static_cast<int>(found.stage_strategies.size()) - by_search) + " Megatron-LM tensor parallel";
-  r.breakdown = plan.breakdown;
-  r.memory = plan.peak_memory();
-  r.step_time_s = plan.step_time_s();
-  r.model_flop = model_flop_per_step(load_model(settings.model_file, overrides)) * static_cast<double>(batch / microbatch);
-  r.devices_used = plan.devices();
-  r.peak_flop_per_s = settings.problem.hardware->cluster().device.peak_flop_per_s.at(settings.problem.hardware->precision());
-  const double capacity = settings.device_memory.capacity_bytes;
-  r.fits = capacity <= 0 || r.memory.total() <= capacity;
 
   if (vm.count("quiet"))
     std::cout << "step_time_s " << r.step_time_s << "\n";

@@ -68,20 +68,28 @@ EvaluationReport evaluate_megatron_setup(const SearchSettings& settings, const M
       price_network(settings.model_file, overrides, setup.microbatch, setup.tp, *settings.problem.hardware,
                     settings.device_memory.recipe, settings.device_memory.reserve_bytes);
   const std::int64_t batch = network.params.at("batch");
-  EvaluationReport r;
+  const PipelinePlan plan = evaluate_megatron(setup, priced, batch);
+  EvaluationReport r = pipeline_evaluation(settings, network, setup, plan,
+                                           model_flop_per_step(priced.network) * static_cast<double>(batch / setup.microbatch));
   r.setup = "megatron " + to_string(setup);
   const auto vocab = given.params.find("vocab");
   if (vocab != given.params.end() && vocab->second != network.params.at("vocab"))
     r.setup += " (the vocabulary of " + std::to_string(vocab->second) + " padded to " +
                std::to_string(network.params.at("vocab")) + " as Megatron-LM pads it)";
-  r.megatron = setup;
-  r.pipeline = evaluate_megatron(setup, priced, batch);
-  r.breakdown = r.pipeline->breakdown;
-  r.memory = r.pipeline->peak_memory();
-  r.model_flop = model_flop_per_step(priced.network) * static_cast<double>(batch / setup.microbatch);
-  r.devices_used = r.pipeline->devices();
+  return r;
+}
+
+EvaluationReport pipeline_evaluation(const SearchSettings& settings, const Network& network, const MegatronSetup& shape,
+                                     const PipelinePlan& plan, double model_flop) {
+  EvaluationReport r;
+  r.megatron = shape;
+  r.pipeline = plan;
+  r.breakdown = plan.breakdown;
+  r.memory = plan.peak_memory();
+  r.model_flop = model_flop;
+  r.devices_used = plan.devices();
   fill_common(r, settings, network);
-  r.step_time_s = r.pipeline->step_time_s();
+  r.step_time_s = plan.step_time_s();
   return r;
 }
 

@@ -44,6 +44,10 @@ EvaluationReport evaluate_megatron_setup(const SearchSettings& settings, const M
 // precision and training recipe are the settings (model_file overrides its model path when not
 // empty). Throws std::invalid_argument naming the file and the field.
 EvaluationReport evaluate_strategy_file(const std::string& strategy_file, const std::string& model_file);
+// The report of a pipeline plan: `shape` names its shape (a stage replica's devices as tp, the
+// stages as pp, the replicas as dp), `model_flop` the step's model FLOP; setup left empty.
+EvaluationReport pipeline_evaluation(const SearchSettings& settings, const Network& network, const MegatronSetup& shape,
+                                     const PipelinePlan& plan, double model_flop);
 
 void print_evaluation(std::ostream& out, const EvaluationReport& report);
 std::string evaluation_json(const EvaluationReport& report);
