@@ -26,11 +26,6 @@ std::int64_t positive(const std::string& key, const std::string& value) {
   return x;
 }
 
-std::int64_t param_or(const Network& network, const std::string& name, std::int64_t fallback) {
-  const auto it = network.params.find(name);
-  return it == network.params.end() ? fallback : it->second;
-}
-
 std::string divisors(std::int64_t x) {
   std::string s;
   for (std::int64_t d = 1; d <= x && d <= 64; ++d)
@@ -43,7 +38,7 @@ int tensor_parallel_dimension(const Operator& op, const Network& network, bool s
   const Shape& domain = op.domain();
   const std::string& letters = op.letters();
   const std::size_t batch = op.batch_dimension();
-  const std::int64_t sequence = param_or(network, "seq", -1);
+  const std::int64_t sequence = network.param_or("seq", -1);
   auto find = [&](const std::vector<std::int64_t>& sizes, const std::string& preferred) {
     int found = -1;
     for (char letter : preferred)
@@ -60,11 +55,11 @@ int tensor_parallel_dimension(const Operator& op, const Network& network, bool s
   };
   std::vector<std::int64_t> heads;
   for (const char* name : {"heads", "kv_heads"})
-    if (param_or(network, name, -1) > 0) heads.push_back(param_or(network, name, -1));
+    if (network.param_or(name, -1) > 0) heads.push_back(network.param_or(name, -1));
   if (int d = find(heads, "hg"); d >= 0) return d;
   std::vector<std::int64_t> wide;
   for (const char* name : {"d_ff", "vocab"})
-    if (param_or(network, name, -1) > 0) wide.push_back(param_or(network, name, -1));
+    if (network.param_or(name, -1) > 0) wide.push_back(network.param_or(name, -1));
   if (int d = find(wide, "fv"); d >= 0) return d;
   if (sequence_parallel && sequence > 0) return find({sequence}, "l");
   return -1;
@@ -116,26 +111,26 @@ std::int64_t padded_vocabulary(std::int64_t vocab, std::int64_t tp) {
 
 std::vector<std::string> megatron_overrides(const Network& network, std::vector<std::string> overrides,
                                             std::int64_t tp) {
-  const std::int64_t vocab = param_or(network, "vocab", -1);
+  const std::int64_t vocab = network.param_or("vocab", -1);
   if (vocab > 0) overrides.push_back("vocab=" + std::to_string(padded_vocabulary(vocab, tp)));
   return overrides;
 }
 
 void check_megatron(const MegatronSetup& s, const Network& network, std::int64_t procs) {
   for (const char* name : {"heads", "kv_heads"}) {
-    const std::int64_t heads = param_or(network, name, -1);
+    const std::int64_t heads = network.param_or(name, -1);
     if (heads > 0 && heads % s.tp != 0)
       fail("tp=" + std::to_string(s.tp) + " does not divide the " + std::to_string(heads) + " attention " +
            (std::string(name) == "heads" ? "heads" : "key/value heads") + " of " + network.name +
            "; use a tp that divides " + std::to_string(heads) + " (" + divisors(heads) + ")");
   }
-  if (const std::int64_t d_ff = param_or(network, "d_ff", -1); d_ff > 0 && d_ff % s.tp != 0)
+  if (const std::int64_t d_ff = network.param_or("d_ff", -1); d_ff > 0 && d_ff % s.tp != 0)
     fail("tp=" + std::to_string(s.tp) + " does not divide d_ff = " + std::to_string(d_ff) + "; use a tp dividing it");
-  if (const std::int64_t vocab = param_or(network, "vocab", -1); vocab > 0 && vocab % s.tp != 0)
+  if (const std::int64_t vocab = network.param_or("vocab", -1); vocab > 0 && vocab % s.tp != 0)
     fail("tp=" + std::to_string(s.tp) + " does not divide the vocabulary of " + std::to_string(vocab) +
          " (pase pads it to " + std::to_string(padded_vocabulary(vocab, s.tp)) + " as Megatron-LM does)");
   if (s.sequence_parallel) {
-    const std::int64_t seq = param_or(network, "seq", -1);
+    const std::int64_t seq = network.param_or("seq", -1);
     if (seq < 1) fail("sequence-parallel needs the model parameter 'seq' (the sequence length); " + network.name + " has none");
     if (seq % s.tp != 0)
       fail("sequence-parallel: tp=" + std::to_string(s.tp) + " does not divide the sequence of " + std::to_string(seq));
@@ -159,7 +154,7 @@ void check_megatron(const MegatronSetup& s, const Network& network, std::int64_t
     fail("pp·interleave = " + std::to_string(s.pp * s.interleave) + " does not divide the " + std::to_string(layers) +
          " transformer layers of " + network.name + "; use a pp (and interleave) whose product divides " +
          std::to_string(layers));
-  const std::int64_t batch = param_or(network, "batch", -1);
+  const std::int64_t batch = network.param_or("batch", -1);
   if (batch < 1) fail(network.name + " has no 'batch' parameter to cut into micro-batches");
   if (batch % (s.dp * s.microbatch) != 0)
     fail("microbatch=" + std::to_string(s.microbatch) + " with dp=" + std::to_string(s.dp) +
@@ -229,12 +224,12 @@ std::optional<RuleOfThumb> megatron_rule_of_thumb(const std::string& model_file,
                                                   const HardwarePricing& pricing, const TrainingRecipe& recipe,
                                                   double reserve_bytes, double capacity_bytes) {
   const Network given = load_model(model_file, overrides);
-  const std::int64_t batch = param_or(given, "batch", -1), heads = param_or(given, "heads", -1);
+  const std::int64_t batch = given.param_or("batch", -1), heads = given.param_or("heads", -1);
   const std::int64_t layers = static_cast<std::int64_t>(transformer_layers(given).size());
   if (batch < 1 || heads < 1 || layers < 1) return std::nullopt;
   auto divides = [&](std::int64_t t) {
     for (const char* name : {"heads", "kv_heads", "d_ff"})
-      if (param_or(given, name, -1) > 0 && param_or(given, name, -1) % t != 0) return false;
+      if (given.param_or(name, -1) > 0 && given.param_or(name, -1) % t != 0) return false;
     return procs % t == 0;
   };
   std::int64_t tp = 1;
@@ -243,7 +238,7 @@ std::optional<RuleOfThumb> megatron_rule_of_thumb(const std::string& model_file,
       tp = t;
       break;
     }
-  const std::int64_t seq = param_or(given, "seq", -1);
+  const std::int64_t seq = given.param_or("seq", -1);
   const std::vector<std::string> padded = megatron_overrides(given, overrides, tp);
   const Network network = load_model(model_file, padded);
   std::map<std::int64_t, PricedNetwork> priced;  // by micro-batch size

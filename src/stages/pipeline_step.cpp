@@ -39,11 +39,6 @@ PricedNetwork price_network(const std::string& model_file, std::vector<std::stri
 
 namespace {
 
-std::int64_t param_or(const Network& network, const std::string& name, std::int64_t fallback) {
-  const auto it = network.params.find(name);
-  return it == network.params.end() ? fallback : it->second;
-}
-
 // A dimension of the sequence: of its length, lettered l (query positions) or m (key positions) as
 // pase's GPT files and the Hugging Face importer name them (a size alone is ambiguous: Llama-7B's
 // d_model is its sequence length).
@@ -193,7 +188,7 @@ StagePlan price_stage(const StageSpec& stage, const PipelineOptions& options, in
   const ModelMemory& bytes = p.memory;
   const HardwarePricing& pricing = *p.options.hardware;
   const std::size_t n = net.layers.size();
-  const std::int64_t sequence = param_or(net, "seq", -1);
+  const std::int64_t sequence = net.param_or("seq", -1);
   if (stage.configs.size() != n) throw std::logic_error("price_stage: one configuration a layer of the network");
 
   std::vector<char> in_stage(n, 0);

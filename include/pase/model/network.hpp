@@ -44,6 +44,12 @@ struct Network {
   // sample; -1 when unknown.
   std::int64_t parameters = -1;
   double forward_macs_per_sample = -1;
+
+  // A parameter's value, or `fallback` where the model has no such parameter.
+  std::int64_t param_or(const std::string& param, std::int64_t fallback) const {
+    const auto it = params.find(param);
+    return it == params.end() ? fallback : it->second;
+  }
 };
 
 }  // namespace pase
