@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "pase/cluster/cluster.hpp"
 #include "pase/cost/cost_model_version.hpp"
 #include "pase/io/hash.hpp"
 #include "pase/io/whole_file.hpp"
@@ -87,9 +88,12 @@ std::string parameter_differences(const std::string& stored, const std::string& 
 }  // namespace
 
 const std::vector<std::string>& fingerprint_field_names() {
-  static const std::vector<std::string> names = {"model", "model_content",      "parameters",    "cutoff",
-                                                 "procs", "flops_tflops",       "bw_gbytes",     "parallel_edges",
-                                                 "order", "cost_model_version", "problem_digest"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n = {"model", "model_content", "parameters", "cutoff", "procs"};
+    for (const ClusterField& field : cluster_fields()) n.push_back(field.key);
+    n.insert(n.end(), {"parallel_edges", "order", "cost_model_version", "problem_digest"});
+    return n;
+  }();
   return names;
 }
 
@@ -97,17 +101,11 @@ SearchFingerprint make_fingerprint(const SearchSettings& settings, const SearchR
   Fingerprint content;
   content.add(read_whole_file(settings.model_file, "model file"));
   const ProblemOptions& p = settings.problem;
-  const std::vector<std::string> values = {planned.network.name,
-                                           content.hex(),
-                                           parameters_text(planned.network.params),
-                                           std::to_string(planned.network.cutoff),
-                                           std::to_string(p.procs),
-                                           exact(p.cluster.flops_tflops),
-                                           exact(p.cluster.bw_gbytes),
-                                           p.parallel_edges == ParallelEdges::last ? "last" : "sum",
-                                           to_string(planned.order),
-                                           std::to_string(cost_model_version),
-                                           problem_digest(planned.searched(), planned.plan)};
+  std::vector<std::string> values = {planned.network.name, content.hex(), parameters_text(planned.network.params),
+                                     std::to_string(planned.network.cutoff), std::to_string(p.procs)};
+  for (const ClusterField& field : cluster_fields()) values.push_back(exact(p.cluster.*field.value));
+  values.insert(values.end(), {p.parallel_edges == ParallelEdges::last ? "last" : "sum", to_string(planned.order),
+                               std::to_string(cost_model_version), problem_digest(planned.searched(), planned.plan)});
   SearchFingerprint f;
   for (std::size_t i = 0; i < values.size(); ++i) f.fields.push_back({fingerprint_field_names()[i], values[i]});
   return f;

@@ -236,8 +236,8 @@ DecisionInput from_results(const ResultsTable& table, const std::string& file) {
     s.cost_model = r.cost_model;
     if (r.cost_model == "hardware") s.precision = precision;
     s.procs = r.procs;
-    s.flops_tflops = r.flops_tflops;
-    s.bw_gbytes = r.bw_gbytes;
+    s.flops_tflops = r.speeds.flops_tflops;
+    s.bw_gbytes = r.speeds.bw_gbytes;
     for (std::size_t c = 0; c < table.meta.param_columns.size(); ++c)
       if (r.params[c] != missing_param) {
         s.params[table.meta.param_columns[c]] = r.params[c];

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "pase/cluster/cluster.hpp"
 #include "pase/cluster/hardware_cluster.hpp"
 #include "pase/model/model_file.hpp"
 #include "pase/report/device_memory.hpp"
@@ -125,8 +126,8 @@ EvaluationReport evaluate_strategy_file(const std::string& strategy_file, const 
     s.device_memory.reserve_bytes = hw.device.memory_reserve_bytes;
   } else if (cost_model == "paper") {
     const auto number = [](const Json& j) { return j.is_number() && j.get<double>() > 0; };
-    s.problem.cluster.flops_tflops = need("flops_tflops", number, "a positive number").get<double>();
-    s.problem.cluster.bw_gbytes = need("bw_gbytes", number, "a positive number").get<double>();
+    for (const ClusterField& field : cluster_fields())
+      s.problem.cluster.*field.value = need(field.key, number, "a positive number").get<double>();
   } else {
     bad(f, "cost_model", "'" + cost_model + "' is neither hardware nor paper");
   }

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "pase/bytes.hpp"
+#include "pase/cluster/cluster.hpp"
 #include "pase/io/atomic_replace.hpp"
 #include "pase/report/report_text.hpp"
 #include "pase/saturating.hpp"
@@ -254,8 +255,6 @@ std::string report_json(const SearchReport& r) {
       {"cluster", hardware ? Json(r.cluster_name) : Json(nullptr)},
       {"precision", hardware ? Json(precision_name(r.settings.problem.hardware->precision())) : Json(nullptr)},
       {"devices_used", r.devices_used},
-      {"flops_tflops", c.flops_tflops},
-      {"bw_gbytes", c.bw_gbytes},
       {"flop_per_word", c.flop_per_word()},
       {"order", to_string(r.order)},
       {"parallel_edges", r.settings.problem.parallel_edges == ParallelEdges::last ? "last" : "sum"},
@@ -289,6 +288,7 @@ std::string report_json(const SearchReport& r) {
       {"imbalance", {{"dp_cells", cells_imbalance(r.ranks)}, {"compute_s", imbalance(r.ranks, &RankStats::compute_s)}}},
       {"layers", layers},
   };
+  for (const ClusterField& field : cluster_fields()) doc[field.key] = c.*field.value;
   if (r.device_memory) {
     const DeviceMemoryResult& d = *r.device_memory;
     auto kinds = [](const MemoryBreakdown& m) {

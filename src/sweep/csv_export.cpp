@@ -5,6 +5,8 @@
 #include <cmath>
 #include <ostream>
 
+#include "pase/cluster/cluster.hpp"
+
 namespace pase {
 
 namespace {
@@ -33,7 +35,8 @@ std::string exact_number(double x) {
 }
 
 std::vector<std::string> csv_columns(const ResultsMeta& meta, bool strategies) {
-  std::vector<std::string> c = {"point", "model", "procs", "flops", "bw"};
+  std::vector<std::string> c = {"point", "model", "procs"};
+  for (const ClusterField& field : cluster_fields()) c.push_back(field.column);
   if (has_cluster(meta)) c.push_back("cluster");
   for (const auto& p : meta.param_columns) c.push_back(p);
   for (const char* name : {"status", "total_cost", "step_time_s", "data_parallel_cost", "data_parallel_step_time_s",
@@ -94,8 +97,8 @@ void write_csv(std::ostream& out, const ResultsTable& table, bool strategies, co
   out << "\n";
   const bool cluster = has_cluster(table.meta);
   for (const auto& r : table.rows) {
-    out << r.point << "," << quoted(r.model) << "," << r.procs << "," << exact_number(r.flops_tflops) << ","
-        << exact_number(r.bw_gbytes);
+    out << r.point << "," << quoted(r.model) << "," << r.procs;
+    for (const ClusterField& field : cluster_fields()) out << "," << exact_number(r.speeds.*field.value);
     if (cluster) out << "," << quoted(r.cluster);
     if (hardware) out << "," << r.cost_model;
     for (const auto v : r.params) {

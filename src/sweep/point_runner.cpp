@@ -111,8 +111,7 @@ SweepRow PointRunner::run(std::uint64_t index) {
   row.point = index;
   row.model = spec_.models[point.model].label;
   row.procs = point.procs;
-  row.flops_tflops = point.cluster.flops_tflops;
-  row.bw_gbytes = point.cluster.bw_gbytes;
+  row.speeds = point.cluster;
   row.cluster = point.cluster_name;
   row.cost_model = point.hardware ? "hardware" : "paper";
   row.rank = rank_;

@@ -4,6 +4,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "pase/cluster/cluster.hpp"
 #include "pase/io/atomic_replace.hpp"
 #include "pase/io/hash.hpp"
 #include "pase/io/hdf5_file.hpp"
@@ -91,8 +92,8 @@ void write_table(h5::File& f, const ResultsTable& t) {
   f.write("rows/point", column<std::uint64_t>(rows, [](const SweepRow& r) { return r.point; }));
   f.write("rows/model", column<std::string>(rows, [](const SweepRow& r) { return r.model; }));
   f.write("rows/procs", column<std::int64_t>(rows, [](const SweepRow& r) { return r.procs; }));
-  f.write("rows/flops", column<double>(rows, [](const SweepRow& r) { return r.flops_tflops; }));
-  f.write("rows/bw", column<double>(rows, [](const SweepRow& r) { return r.bw_gbytes; }));
+  for (const ClusterField& field : cluster_fields())
+    f.write(std::string("rows/") + field.column, column<double>(rows, [&](const SweepRow& r) { return r.speeds.*field.value; }));
   f.write("rows/cluster", column<std::string>(rows, [](const SweepRow& r) { return r.cluster; }));
   f.write("rows/cost_model", column<std::string>(rows, [](const SweepRow& r) { return r.cost_model; }));
   f.create_group("rows/params");
@@ -219,8 +220,9 @@ ResultsTable read_table(const h5::File& f) {
   auto& rows = t.rows;
   fill<std::string>(f.read_strings("rows/model"), rows, file, "model", [](SweepRow& r, const std::string& v) { r.model = v; });
   fill<std::int64_t>(f.read_int64s("rows/procs"), rows, file, "procs", [](SweepRow& r, const std::int64_t& v) { r.procs = v; });
-  fill<double>(f.read_doubles("rows/flops"), rows, file, "flops", [](SweepRow& r, const double& v) { r.flops_tflops = v; });
-  fill<double>(f.read_doubles("rows/bw"), rows, file, "bw", [](SweepRow& r, const double& v) { r.bw_gbytes = v; });
+  for (const ClusterField& field : cluster_fields())
+    fill<double>(f.read_doubles(std::string("rows/") + field.column), rows, file, field.column,
+                 [&](SweepRow& r, const double& v) { r.speeds.*field.value = v; });
   fill<std::string>(f.read_strings("rows/cluster"), rows, file, "cluster", [](SweepRow& r, const std::string& v) { r.cluster = v; });
   // Files written before the hardware model have no cost_model column: all their rows are paper-model rows.
   if (f.exists("rows/cost_model"))

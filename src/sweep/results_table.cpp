@@ -76,8 +76,7 @@ std::uint64_t row_checksum(const SweepRow& r, bool with_memory) {
   f.add_word(r.point);
   f.add(r.model);
   f.add_word(static_cast<std::uint64_t>(r.procs));
-  f.add_word(bits(r.flops_tflops));
-  f.add_word(bits(r.bw_gbytes));
+  for (const ClusterField& field : cluster_fields()) f.add_word(bits(r.speeds.*field.value));
   f.add(r.cluster);
   f.add(r.cost_model);
   f.add_word(r.params.size());
@@ -118,8 +117,6 @@ std::string row_to_json(const SweepRow& r) {
       {"point", r.point},
       {"model", r.model},
       {"procs", r.procs},
-      {"flops", r.flops_tflops},
-      {"bw", r.bw_gbytes},
       {"cluster", r.cluster},
       {"cost_model", r.cost_model},
       {"params", r.params},
@@ -138,6 +135,7 @@ std::string row_to_json(const SweepRow& r) {
       {"rank", r.rank},
       {"strategy", r.strategy},
   };
+  for (const ClusterField& field : cluster_fields()) doc[field.column] = r.speeds.*field.value;
   if (r.memory.checked()) {
     const SweepRowMemory& m = r.memory;
     doc["memory"] = {
@@ -168,8 +166,7 @@ SweepRow row_from_json(const std::string& text) {
     r.point = doc.at("point").get<std::uint64_t>();
     r.model = doc.at("model").get<std::string>();
     r.procs = doc.at("procs").get<std::int64_t>();
-    r.flops_tflops = number(doc, "flops");
-    r.bw_gbytes = number(doc, "bw");
+    for (const ClusterField& field : cluster_fields()) r.speeds.*field.value = number(doc, field.column);
     r.cluster = doc.at("cluster").get<std::string>();
     // Journals written before the hardware model have no cost_model: they are all paper-model rows.
     r.cost_model = doc.contains("cost_model") ? doc.at("cost_model").get<std::string>() : "paper";

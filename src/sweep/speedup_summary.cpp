@@ -8,6 +8,7 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "pase/cluster/cluster.hpp"
 #include "pase/sweep/csv_export.hpp"
 
 namespace pase {
@@ -15,7 +16,9 @@ namespace pase {
 namespace {
 
 std::vector<std::string> column_names(const ResultsMeta& meta) {
-  std::vector<std::string> names = {"model", "procs", "flops", "bw", "cluster", "status"};
+  std::vector<std::string> names = {"model", "procs"};
+  for (const ClusterField& field : cluster_fields()) names.push_back(field.column);
+  names.insert(names.end(), {"cluster", "status"});
   for (const auto& p : meta.param_columns) names.push_back(p);
   return names;
 }
@@ -23,8 +26,8 @@ std::vector<std::string> column_names(const ResultsMeta& meta) {
 std::string column_text(const ResultsMeta& meta, const SweepRow& r, const std::string& column) {
   if (column == "model") return r.model;
   if (column == "procs") return std::to_string(r.procs);
-  if (column == "flops") return exact_number(r.flops_tflops);
-  if (column == "bw") return exact_number(r.bw_gbytes);
+  for (const ClusterField& field : cluster_fields())
+    if (column == field.column) return exact_number(r.speeds.*field.value);
   if (column == "cluster") return r.cluster;
   if (column == "status") return r.status;
   for (std::size_t c = 0; c < meta.param_columns.size(); ++c)

@@ -42,7 +42,7 @@ ResultsMeta meta_of(const SweepSpec& spec, std::uint64_t point_count) {
 void check_rows_fit(const std::string& output, const RowSet& rows, const std::vector<SweepPoint>& points) {
   for (const auto& row : rows.rows()) {
     const SweepPoint& p = points.at(row.point);
-    if (row.procs != p.procs || row.flops_tflops != p.cluster.flops_tflops || row.bw_gbytes != p.cluster.bw_gbytes ||
+    if (row.procs != p.procs || row.speeds != p.cluster ||
         row.cluster != p.cluster_name)
       throw std::invalid_argument(output + ": row of point " + std::to_string(row.point) +
                                   " does not match that point of the spec (written by another version of pase?); "

@@ -80,8 +80,8 @@ TEST(SweepCliTest, rows_equal_separate_search_runs) {
       std::ostringstream flops, bw;
       flops.precision(17);
       bw.precision(17);
-      flops << row.flops_tflops;
-      bw << row.bw_gbytes;
+      flops << row.speeds.flops_tflops;
+      bw << row.speeds.bw_gbytes;
       for (const std::string& a : {std::string("--flops"), flops.str(), std::string("--bw"), bw.str(),
                                    std::string("--set"), "batch=" + std::to_string(row.params[0]),
                                    std::string("--set"), std::string("layers=1")})
@@ -95,8 +95,8 @@ TEST(SweepCliTest, rows_equal_separate_search_runs) {
     ASSERT_EQ(search.exit_code, 0) << search.err;
     const auto report = nlohmann::json::parse(test::read_file(dir.file("s.json")));
     SCOPED_TRACE("point " + std::to_string(row.point));
-    EXPECT_EQ(report["flops_tflops"].get<double>(), row.flops_tflops);
-    EXPECT_EQ(report["bw_gbytes"].get<double>(), row.bw_gbytes);
+    EXPECT_EQ(report["flops_tflops"].get<double>(), row.speeds.flops_tflops);
+    EXPECT_EQ(report["bw_gbytes"].get<double>(), row.speeds.bw_gbytes);
     EXPECT_EQ(report["total_cost"].get<double>(), row.total_cost);
     EXPECT_EQ(report["step_time_s"].get<double>(), row.step_time_s);
     EXPECT_EQ(report["data_parallel"]["total_cost"].get<double>(), row.data_parallel_cost);

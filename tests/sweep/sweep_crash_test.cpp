@@ -40,8 +40,8 @@ void expect_same_result(const SweepRow& got, const SweepRow& want) {
   EXPECT_EQ(got.point, want.point);
   EXPECT_EQ(got.model, want.model);
   EXPECT_EQ(got.procs, want.procs);
-  EXPECT_EQ(got.flops_tflops, want.flops_tflops);
-  EXPECT_EQ(got.bw_gbytes, want.bw_gbytes);
+  EXPECT_EQ(got.speeds.flops_tflops, want.speeds.flops_tflops);
+  EXPECT_EQ(got.speeds.bw_gbytes, want.speeds.bw_gbytes);
   EXPECT_EQ(got.params, want.params);
   EXPECT_EQ(got.status, want.status);
   EXPECT_EQ(got.total_cost, want.total_cost);

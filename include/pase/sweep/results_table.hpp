@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "pase/cluster/cluster.hpp"
+
 namespace pase {
 
 // A parameter column of a model that has no such parameter.
@@ -44,8 +46,7 @@ struct SweepRow {
   std::uint64_t point = 0;
   std::string model;                 // the model's label in the spec
   std::int64_t procs = 0;
-  double flops_tflops = 0;
-  double bw_gbytes = 0;
+  Cluster speeds{0, 0};              // the paper model's device: one column per cluster_fields() entry
   std::string cluster;               // preset name, or empty
   std::string cost_model = "paper";  // "paper" or "hardware" (a pase-cluster on the cluster axis)
   std::vector<std::int64_t> params;  // one per ResultsMeta::param_columns (missing_param when absent)
