@@ -152,6 +152,22 @@ TEST(SweepCliTest, a_dry_run_of_the_largest_sweep_is_fast_and_small) {
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
+// --share K/N runs the points whose number modulo N is K, and the dry run counts them.
+TEST(SweepCliTest, a_share_runs_every_nth_point) {
+  test::TempDir dir;
+  const std::string spec = spec_file(dir, mixed_spec());
+  auto r = pase({"sweep", spec, "--dry-run", "--share", "1/3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\n7 points in share 1/3\n"), std::string::npos) << r.out;
+  r = pase({"sweep", spec, "-o", dir.file("s.h5"), "-q", "--share", "1/3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::uint64_t> points;
+  for (const auto& row : read_results_file(dir.file("s.h5")).rows) points.push_back(row.point);
+  EXPECT_EQ(points, (std::vector<std::uint64_t>{1, 4, 7, 10, 13, 16, 19}));
+  r = pase({"sweep", spec, "--dry-run", "--share", "1/3", "-o", dir.file("s.h5")});
+  EXPECT_NE(r.out.find("7 finished in " + dir.file("s.h5") + ", 0 to run"), std::string::npos) << r.out;
+}
+
 TEST(SweepCliTest, refuses_a_results_file_of_another_spec) {
   test::TempDir dir;
   const std::string a = spec_file(dir, mixed_spec(), "a.yaml");
