@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -142,6 +143,7 @@ SweepOutcome run_sweep(Communicator& mpi, const SweepOptions& options, std::ostr
   PointRunner runner(points, memory, mpi.rank());
   std::uint64_t ok = 0, failed = 0;
   std::vector<std::string> failures;
+  std::string rank_failure;  // what stopped this rank (a journal without room): every rank stops
   {
     const std::vector<PointGroup> groups = group_points(points, state.todo);
     std::vector<std::uint64_t> sizes;
@@ -183,17 +185,32 @@ SweepOutcome run_sweep(Communicator& mpi, const SweepOptions& options, std::ostr
       }
       if (journal) journal->sync();
       if (root)
-        while (queue.done() < state.todo.size()) {
+        while (queue.done() < state.todo.size() && !queue.stopped()) {
           std::this_thread::sleep_for(std::chrono::milliseconds(50));
           root_chores();
         }
-      if (progress) progress->finish(queue.done());
+      if (progress && !queue.stopped()) progress->finish(queue.done());
     } catch (const std::exception& e) {
       if (mpi.size() == 1) throw;  // printed once, by the command
-      err << "pase sweep: rank " << mpi.rank() << ": " << e.what() << "\n";
-      mpi.abort(1);
+      rank_failure = e.what();
+      queue.stop();
     }
   }  // the queue's window is freed collectively: every rank is past its last point
+  if (mpi.size() > 1) {
+    // Every rank learns which ranks failed, so that all end alike, with one line from rank 0.
+    std::vector<std::uint64_t> failed_on(static_cast<std::size_t>(mpi.size()), 0);
+    failed_on[static_cast<std::size_t>(mpi.rank())] = rank_failure.empty() ? 0 : 1;
+    mpi.allreduce_sum(failed_on);
+    const auto first = std::find(failed_on.begin(), failed_on.end(), 1u);
+    if (first != failed_on.end()) {
+      const int rank = static_cast<int>(first - failed_on.begin());
+      const auto count = std::count(failed_on.begin(), failed_on.end(), 1u);
+      throw SweepFailedOnAllRanks("rank " + std::to_string(rank) + ": " + mpi.broadcast(rank_failure, rank) + " (" +
+                                  std::to_string(count) + " of " + std::to_string(mpi.size()) +
+                                  " ranks failed); the points already in the journals next to " + options.output +
+                                  " are kept: rerun the sweep");
+    }
+  }
 
   outcome.ok = mpi.sum(ok);
   outcome.failed = mpi.sum(failed);
