@@ -129,7 +129,7 @@ TEST(SweepCliTest, dry_run_counts_points_and_finished_ones) {
 // Points are computed from their number: a dry run of 10^7 points neither lists them nor groups them
 // one by one (the eager enumeration took 5.8 GB and 18 s here). Past 10^8 points (one model's, or all
 // models' together) the spec is refused in one line.
-TEST(SweepCliTest, a_dry_run_of_the_largest_sweep_is_fast_and_small) {
+TEST(SweepCliTest, ten_million_point_dry_run_is_small_and_past_100_million_is_refused) {
   test::TempDir dir;
   const std::string head = "format: pase-sweep\nversion: 1\nmodels:\n  - file: " + data + "/mlp.json\n";
   const std::string axes = "axes:\n  procs: {from: 1, to: 1000, step: 1}\n  flops: {from: 1, to: 1000, step: 1}\n";
