@@ -173,7 +173,7 @@ std::string random_spec(std::mt19937& rng) {
 TEST(SweepPointsTest, random_specs_give_the_eager_enumeration) {
   std::mt19937 rng(16);
   test::TempDir dir;
-  int loaded = 0;
+  int loaded = 0, hardware = 0, zipped = 0;
   for (int trial = 0; trial < 60; ++trial) {
     const std::string text = random_spec(rng), path = dir.file("spec" + std::to_string(trial) + ".yaml");
     test::write_file(path, text);
@@ -188,8 +188,15 @@ TEST(SweepPointsTest, random_specs_give_the_eager_enumeration) {
     }
     ++loaded;
     expect_as_eager(spec);
+    const SweepPoints points(spec);
+    for (std::uint64_t i = 0; i < points.size(); ++i) hardware += points.at(i).hardware.has_value() ? 1 : 0;
+    for (const auto& model : spec.models)
+      for (const auto& factor : model.factors) zipped += factor.size() > 1 ? 1 : 0;
   }
+  // The random specs reach what they are meant to: pase-cluster points and zips.
   EXPECT_GE(loaded, 40);
+  EXPECT_GT(hardware, 0);
+  EXPECT_GT(zipped, 0);
 }
 
 // 10^8 points (the limit) are counted and grouped from the axes, never listed.
