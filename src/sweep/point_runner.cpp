@@ -52,9 +52,8 @@ std::string strategy_json(const SearchReport& report) {
   return doc.dump();
 }
 
-PointRunner::PointRunner(const SweepSpec& spec, const std::vector<SweepPoint>& points, std::uint64_t max_memory_bytes,
-                         int rank, std::size_t cached_groups)
-    : spec_(spec), points_(points), max_memory_bytes_(max_memory_bytes), rank_(rank), capacity_(cached_groups) {}
+PointRunner::PointRunner(const SweepPoints& points, std::uint64_t max_memory_bytes, int rank, std::size_t cached_groups)
+    : spec_(points.spec()), points_(points), max_memory_bytes_(max_memory_bytes), rank_(rank), capacity_(cached_groups) {}
 
 PointRunner::Structure PointRunner::structure_of(const Problem& problem) {
   Structure s;
@@ -103,7 +102,7 @@ class PointRunner::GroupPlans final : public PlanCache {
 };
 
 SweepRow PointRunner::run(std::uint64_t index) {
-  const SweepPoint& point = points_.at(index);
+  const SweepPoint point = points_.at(index);
   const SearchSettings settings = search_settings(spec_, point, max_memory_bytes_);
   ++stats_.points;
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -39,9 +40,9 @@ ResultsMeta meta_of(const SweepSpec& spec, std::uint64_t point_count) {
 }
 
 // The rows must describe the spec's points (they would not if the numbering of points changed).
-void check_rows_fit(const std::string& output, const RowSet& rows, const std::vector<SweepPoint>& points) {
+void check_rows_fit(const std::string& output, const RowSet& rows, const SweepPoints& points) {
   for (const auto& row : rows.rows()) {
-    const SweepPoint& p = points.at(row.point);
+    const SweepPoint p = points.at(row.point);
     if (row.procs != p.procs || row.speeds != p.cluster ||
         row.cluster != p.cluster_name)
       throw std::invalid_argument(output + ": row of point " + std::to_string(row.point) +
@@ -50,25 +51,34 @@ void check_rows_fit(const std::string& output, const RowSet& rows, const std::ve
   }
 }
 
+// The points of share K/N (every N-th point from K; all of them without --share), as indices.
+struct Share {
+  std::uint64_t first = 0, step = 1, total = 0;
+  std::uint64_t size() const { return total > first ? (total - first + step - 1) / step : 0; }
+};
+
 // What rank 0 found in the results file and journals, for every rank.
 struct StartState {
   std::string error;
   std::vector<std::string> warnings;  // rank 0 only
-  std::vector<std::uint64_t> todo;
+  std::vector<std::uint64_t> todo;    // only when asked for (a dry run counts them)
   std::uint64_t finished = 0;
+  std::uint64_t to_run = 0;
 };
 
-StartState start_state(Communicator& mpi, const ResultsStore& store, const std::vector<SweepPoint>& points,
-                       const std::vector<std::uint64_t>& mine, std::unique_ptr<OutputLock>& lock, bool fold_journals) {
+StartState start_state(Communicator& mpi, const ResultsStore& store, const SweepPoints& points, const Share& mine,
+                       std::unique_ptr<OutputLock>& lock, bool fold_journals, bool list_todo) {
   StartState s;
   if (mpi.rank() == 0) {
     try {
       if (fold_journals) lock = std::make_unique<OutputLock>(store.output());
       const RowSet rows = store.load(&s.warnings);
       check_rows_fit(store.output(), rows, points);
-      for (const std::uint64_t p : mine)
-        if (!rows.finished(p)) s.todo.push_back(p);
-      s.finished = mine.size() - s.todo.size();
+      for (std::uint64_t p = mine.first; p < mine.total; p += mine.step)
+        if (!rows.finished(p)) {
+          ++s.to_run;
+          if (list_todo) s.todo.push_back(p);
+        }
       // Start from one clean results file: fold what earlier runs left in journals.
       if (fold_journals && !journal_files(store.output()).empty()) store.fold(true);
     } catch (const std::exception& e) {
@@ -77,8 +87,9 @@ StartState start_state(Communicator& mpi, const ResultsStore& store, const std::
   }
   s.error = mpi.broadcast(s.error, 0);
   if (!s.error.empty()) throw std::invalid_argument(s.error);
-  mpi.broadcast(s.todo);
-  s.finished = mine.size() - s.todo.size();
+  if (list_todo) mpi.broadcast(s.todo);
+  s.to_run = static_cast<std::uint64_t>(mpi.broadcast(static_cast<std::int64_t>(s.to_run), 0));
+  s.finished = mine.size() - s.to_run;
   return s;
 }
 
@@ -88,12 +99,11 @@ SweepOutcome run_sweep(Communicator& mpi, const SweepOptions& options, std::ostr
   const auto start = Clock::now();
   const bool root = mpi.rank() == 0;
   const SweepSpec spec = load_sweep_spec(options.spec_file, options.clusters);
-  const std::vector<SweepPoint> points = enumerate_points(spec);
+  const SweepPoints points(spec);
   if (options.shares < 1 || options.share >= options.shares)
     throw std::invalid_argument("--share: K/N needs 0 <= K < N, got " + std::to_string(options.share) + "/" +
                                 std::to_string(options.shares));
-  std::vector<std::uint64_t> mine;  // the points of this share (all of them without --share)
-  for (std::uint64_t i = options.share; i < points.size(); i += options.shares) mine.push_back(i);
+  const Share mine{options.share, options.shares, points.size()};
   const std::string share_text = options.shares > 1 ? " in share " + std::to_string(options.share) + "/" +
                                                          std::to_string(options.shares)
                                                    : std::string();
@@ -103,20 +113,18 @@ SweepOutcome run_sweep(Communicator& mpi, const SweepOptions& options, std::ostr
 
   if (options.dry_run) {
     if (root) {
-      std::vector<std::uint64_t> all(points.size());
-      for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
       out << points.size() << " points (" << spec.models.size() << " model" << (spec.models.size() == 1 ? "" : "s") << ", "
-          << group_points(points, all).size() << " groups sharing a plan), fingerprint " << spec.fingerprint << "\n";
+          << points.group_count() << " groups sharing a plan), fingerprint " << spec.fingerprint << "\n";
       if (options.shares > 1) out << mine.size() << " points" << share_text << "\n";
     }
     if (!options.output.empty() &&
         (std::filesystem::exists(options.output) || !journal_files(options.output).empty())) {
       const ResultsStore store(options.output, meta_of(spec, points.size()));
       std::unique_ptr<OutputLock> no_lock;
-      const StartState s = start_state(mpi, store, points, mine, no_lock, false);
+      const StartState s = start_state(mpi, store, points, mine, no_lock, false, false);
       for (const auto& w : s.warnings) err << "pase sweep: warning: " << w << "\n";
       outcome.finished_before = s.finished;
-      if (root) out << s.finished << " finished in " << options.output << ", " << s.todo.size() << " to run\n";
+      if (root) out << s.finished << " finished in " << options.output << ", " << s.to_run << " to run\n";
     }
     return outcome;
   }
@@ -124,7 +132,7 @@ SweepOutcome run_sweep(Communicator& mpi, const SweepOptions& options, std::ostr
 
   const ResultsStore store(options.output, meta_of(spec, points.size()));
   std::unique_ptr<OutputLock> lock;
-  const StartState state = start_state(mpi, store, points, mine, lock, true);
+  const StartState state = start_state(mpi, store, points, mine, lock, true, true);
   for (const auto& w : state.warnings) err << "pase sweep: warning: " << w << "\n";
   outcome.finished_before = state.finished;
   outcome.run_now = state.todo.size();
@@ -132,9 +140,10 @@ SweepOutcome run_sweep(Communicator& mpi, const SweepOptions& options, std::ostr
   // The one memory rule (memory_policy.hpp): --max-memory, else search.max_memory, else the default.
   const std::uint64_t memory = options.max_memory_bytes.value_or(
       spec.max_memory_bytes.value_or(default_memory_cap(mpi.node_size())));
-  PointRunner runner(spec, points, memory, mpi.rank());
+  PointRunner runner(points, memory, mpi.rank());
   std::uint64_t ok = 0, failed = 0;
   std::vector<std::string> failures;
+  std::string rank_failure;  // what stopped this rank (a journal without room): every rank stops
   {
     const std::vector<PointGroup> groups = group_points(points, state.todo);
     std::vector<std::uint64_t> sizes;
@@ -176,17 +185,32 @@ SweepOutcome run_sweep(Communicator& mpi, const SweepOptions& options, std::ostr
       }
       if (journal) journal->sync();
       if (root)
-        while (queue.done() < state.todo.size()) {
+        while (queue.done() < state.todo.size() && !queue.stopped()) {
           std::this_thread::sleep_for(std::chrono::milliseconds(50));
           root_chores();
         }
-      if (progress) progress->finish(queue.done());
+      if (progress && !queue.stopped()) progress->finish(queue.done());
     } catch (const std::exception& e) {
       if (mpi.size() == 1) throw;  // printed once, by the command
-      err << "pase sweep: rank " << mpi.rank() << ": " << e.what() << "\n";
-      mpi.abort(1);
+      rank_failure = e.what();
+      queue.stop();
     }
   }  // the queue's window is freed collectively: every rank is past its last point
+  if (mpi.size() > 1) {
+    // Every rank learns which ranks failed, so that all end alike, with one line from rank 0.
+    std::vector<std::uint64_t> failed_on(static_cast<std::size_t>(mpi.size()), 0);
+    failed_on[static_cast<std::size_t>(mpi.rank())] = rank_failure.empty() ? 0 : 1;
+    mpi.allreduce_sum(failed_on);
+    const auto first = std::find(failed_on.begin(), failed_on.end(), 1u);
+    if (first != failed_on.end()) {
+      const int rank = static_cast<int>(first - failed_on.begin());
+      const auto count = std::count(failed_on.begin(), failed_on.end(), 1u);
+      throw SweepFailedOnAllRanks("rank " + std::to_string(rank) + ": " + mpi.broadcast(rank_failure, rank) + " (" +
+                                  std::to_string(count) + " of " + std::to_string(mpi.size()) +
+                                  " ranks failed); the points already in the journals next to " + options.output +
+                                  " are kept: rerun the sweep");
+    }
+  }
 
   outcome.ok = mpi.sum(ok);
   outcome.failed = mpi.sum(failed);

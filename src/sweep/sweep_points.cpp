@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <map>
-#include <tuple>
+#include <stdexcept>
+#include <unordered_map>
 
 namespace pase {
 
@@ -29,46 +30,87 @@ void apply(const SweepSpec& spec, const Axis& axis, std::size_t at, SweepPoint& 
   }
 }
 
-// The odometer: the last factor varies fastest; false after the last combination.
-bool advance(std::vector<std::size_t>& at, const std::vector<std::size_t>& sizes) {
-  for (std::size_t f = at.size(); f-- > 0;) {
-    if (++at[f] < sizes[f]) return true;
-    at[f] = 0;
-  }
-  return false;
-}
-
 }  // namespace
 
-std::vector<SweepPoint> enumerate_points(const SweepSpec& spec) {
-  std::vector<SweepPoint> points;
-  for (std::size_t m = 0; m < spec.models.size(); ++m) {
-    const SpecModel& model = spec.models[m];
-    std::map<std::string, std::string> fixed;
-    for (const auto& o : model.overrides) fixed[o.substr(0, o.find('='))] = o.substr(o.find('=') + 1);
-    std::vector<std::size_t> at(model.factors.size(), 0), sizes;
-    for (const auto& factor : model.factors) sizes.push_back(model.axes[factor[0]].size());
-    do {
-      SweepPoint point;
-      point.index = points.size();
-      point.model = static_cast<int>(m);
-      auto params = fixed;
-      for (std::size_t f = 0; f < model.factors.size(); ++f)
-        for (int a : model.factors[f]) apply(spec, model.axes[a], at[f], point, params);
-      for (const auto& [name, value] : params) point.overrides.push_back(name + "=" + value);
-      points.push_back(std::move(point));
-    } while (advance(at, sizes));
+SweepPoints::SweepPoints(const SweepSpec& spec) : spec_(&spec), first_{0}, group_first_{0} {
+  for (const SpecModel& model : spec.models) {
+    std::vector<Factor> factors(model.factors.size());
+    std::uint64_t points = 1, groups = 1;
+    for (std::size_t f = factors.size(); f-- > 0;) {
+      Factor& factor = factors[f];
+      factor.size = model.axes[model.factors[f][0]].size();
+      factor.stride = points;
+      points *= factor.size;
+      std::vector<const Axis*> keyed;  // the axes that change the group
+      for (int a : model.factors[f])
+        if (model.axes[a].kind == AxisKind::procs || model.axes[a].kind == AxisKind::param) keyed.push_back(&model.axes[a]);
+      if (keyed.empty()) continue;
+      // Positions sorted by their values, then one class per run of equal values.
+      auto values_less = [&](std::uint32_t x, std::uint32_t y) {
+        for (const Axis* axis : keyed)
+          if (axis->integers[x] != axis->integers[y]) return axis->integers[x] < axis->integers[y];
+        return false;
+      };
+      std::vector<std::uint32_t> order(factor.size);
+      for (std::uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+      std::sort(order.begin(), order.end(), values_less);
+      factor.class_of.resize(factor.size);
+      std::uint32_t classes = 0;
+      for (std::size_t k = 0; k < order.size(); ++k) {
+        if (k > 0 && values_less(order[k - 1], order[k])) ++classes;
+        factor.class_of[order[k]] = classes;
+      }
+      factor.group_stride = groups;
+      groups *= classes + 1;
+    }
+    first_.push_back(first_.back() + points);
+    group_first_.push_back(group_first_.back() + groups);
+    factors_.push_back(std::move(factors));
   }
-  return points;
 }
 
-std::vector<PointGroup> group_points(const std::vector<SweepPoint>& points, const std::vector<std::uint64_t>& which) {
-  std::map<std::tuple<int, std::int64_t, std::vector<std::string>>, std::size_t> index;
+int SweepPoints::model_of(std::uint64_t index) const {
+  if (index >= size())
+    throw std::out_of_range("point " + std::to_string(index) + " is not a point of the sweep (it has " +
+                            std::to_string(size()) + ")");
+  return static_cast<int>(std::upper_bound(first_.begin(), first_.end(), index) - first_.begin()) - 1;
+}
+
+SweepPoint SweepPoints::at(std::uint64_t index) const {
+  const int m = model_of(index);
+  const SpecModel& model = spec_->models[m];
+  SweepPoint point;
+  point.index = index;
+  point.model = m;
+  std::map<std::string, std::string> params;
+  for (const auto& o : model.overrides) params[o.substr(0, o.find('='))] = o.substr(o.find('=') + 1);
+  const std::uint64_t local = index - first_[m];
+  for (std::size_t f = 0; f < model.factors.size(); ++f) {
+    const Factor& factor = factors_[m][f];
+    for (int a : model.factors[f]) apply(*spec_, model.axes[a], (local / factor.stride) % factor.size, point, params);
+  }
+  for (const auto& [name, value] : params) point.overrides.push_back(name + "=" + value);
+  return point;
+}
+
+std::uint64_t SweepPoints::group_of(std::uint64_t index) const {
+  const int m = model_of(index);
+  const std::uint64_t local = index - first_[m];
+  std::uint64_t group = group_first_[m];
+  for (const Factor& factor : factors_[m])
+    if (!factor.class_of.empty()) group += factor.class_of[(local / factor.stride) % factor.size] * factor.group_stride;
+  return group;
+}
+
+std::vector<PointGroup> group_points(const SweepPoints& points, const std::vector<std::uint64_t>& which) {
+  std::unordered_map<std::uint64_t, std::size_t> index;  // group number -> position in `groups`
   std::vector<PointGroup> groups;
   for (const std::uint64_t i : which) {
-    const SweepPoint& p = points[i];
-    const auto [it, fresh] = index.try_emplace({p.model, p.procs, p.overrides}, groups.size());
-    if (fresh) groups.push_back({p.model, p.procs, p.overrides, {}});
+    const auto [it, fresh] = index.try_emplace(points.group_of(i), groups.size());
+    if (fresh) {
+      SweepPoint p = points.at(i);
+      groups.push_back({p.model, p.procs, std::move(p.overrides), {}});
+    }
     groups[it->second].points.push_back(i);
   }
   for (auto& g : groups) std::sort(g.points.begin(), g.points.end());

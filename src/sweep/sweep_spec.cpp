@@ -391,6 +391,7 @@ class SpecReader {
         groups.push_back(std::move(group));
       }
     }
+    std::uint64_t total = 0;  // points of all models so far
     for (std::size_t m = 0; m < spec_.models.size(); ++m) {
       SpecModel& model = spec_.models[m];
       std::vector<int> group_of(model.axes.size(), -1);
@@ -429,6 +430,11 @@ class SpecReader {
           fail(model_nodes_[m], "models[" + std::to_string(m) + "]",
                "model '" + model.label + "' alone has more than 100 million points; use fewer axis values");
       }
+      total += points;
+      if (total > max_points)
+        fail(model_nodes_[m], "models[" + std::to_string(m) + "]",
+             "the sweep has more than 100 million points with model '" + model.label +
+                 "'; use fewer models or axis values, or split the spec");
     }
   }
 

@@ -4,10 +4,11 @@ namespace pase {
 
 namespace {
 
-// Counter slots: the next unclaimed group, the count of finished points, then one per group.
+// Counter slots: the next unclaimed group, the count of finished points, the stop flag, then one per group.
 constexpr std::size_t claim_slot = 0;
 constexpr std::size_t done_slot = 1;
-constexpr std::size_t first_group_slot = 2;
+constexpr std::size_t stop_slot = 2;
+constexpr std::size_t first_group_slot = 3;
 
 }  // namespace
 
@@ -19,6 +20,7 @@ std::uint64_t WorkQueue::fetch_add(std::size_t slot, std::int64_t value) {
 }
 
 std::optional<WorkItem> WorkQueue::next() {
+  if (stopped()) return std::nullopt;
   // Go on with the current group while it has points.
   if (current_) {
     const std::uint64_t k = fetch_add(first_group_slot + *current_, 1);
@@ -55,5 +57,9 @@ std::optional<WorkItem> WorkQueue::next() {
 void WorkQueue::mark_done(std::uint64_t points) { fetch_add(done_slot, static_cast<std::int64_t>(points)); }
 
 std::uint64_t WorkQueue::done() { return static_cast<std::uint64_t>(counters_.read(done_slot)); }
+
+void WorkQueue::stop() { fetch_add(stop_slot, 1); }
+
+bool WorkQueue::stopped() { return counters_.read(stop_slot) != 0; }
 
 }  // namespace pase

@@ -72,7 +72,7 @@ TEST_P(SearchSweepAgreement, same_result_and_same_memory_verdict) {
   char** argv = nullptr;
   MpiRuntime mpi(argc, argv);  // not under a launcher: one process, no MPI
   const SweepSpec spec = one_point_spec(dir, c);
-  const std::vector<SweepPoint> points = enumerate_points(spec);
+  const SweepPoints points(spec);
   ASSERT_EQ(points.size(), 1u);
   const std::uint64_t bytes = verdict_bytes(c);
   ASSERT_GT(bytes, 0u);
@@ -83,7 +83,7 @@ TEST_P(SearchSweepAgreement, same_result_and_same_memory_verdict) {
   const nlohmann::json report = nlohmann::json::parse(test::read_file(json));
   nlohmann::ordered_json strategy = nlohmann::ordered_json::object();
   for (const auto& layer : report["layers"]) strategy[layer["name"].get<std::string>()] = layer["config"];
-  PointRunner fits(spec, points, bytes);
+  PointRunner fits(points, bytes);
   const SweepRow row = fits.run(0);
   ASSERT_EQ(row.status, "ok") << row.message;
   EXPECT_EQ(row.total_cost, report["total_cost"].get<double>());
@@ -92,7 +92,7 @@ TEST_P(SearchSweepAgreement, same_result_and_same_memory_verdict) {
   // One byte less: both refuse.
   EXPECT_THROW(search(mpi, search_arguments(c, {"--max-memory", std::to_string(bytes - 1), "-q"})),
                MemoryLimitExceeded);
-  PointRunner refuses(spec, points, bytes - 1);
+  PointRunner refuses(points, bytes - 1);
   EXPECT_EQ(refuses.run(0).status, "memory_limit");
 }
 
@@ -110,7 +110,7 @@ SearchSettings point_settings(const test::TempDir& dir, const std::string& spec_
   const std::string path = dir.file("point.yaml");
   test::write_file(path, spec_text);
   const SweepSpec spec = load_sweep_spec(path);
-  const std::vector<SweepPoint> points = enumerate_points(spec);
+  const SweepPoints points(spec);
   EXPECT_EQ(points.size(), 1u);
   return search_settings(spec, points.at(0));
 }
@@ -178,9 +178,8 @@ TEST(SweepBlocks, search_blocks_auto_reduces_a_sweep_point_exactly) {
   ASSERT_EQ(spec_reduced.blocks, BlockMode::automatic);
   const SweepSpec spec_whole = one_point_spec(dir, whole);
   ASSERT_EQ(spec_whole.blocks, BlockMode::never);
-  const auto points = enumerate_points(spec_reduced);
-  const SweepRow a = PointRunner(spec_reduced, points, 0).run(0);
-  const SweepRow b = PointRunner(spec_whole, enumerate_points(spec_whole), 0).run(0);
+  const SweepRow a = PointRunner(SweepPoints(spec_reduced), 0).run(0);
+  const SweepRow b = PointRunner(SweepPoints(spec_whole), 0).run(0);
   ASSERT_EQ(a.status, "ok") << a.message;
   ASSERT_EQ(b.status, "ok") << b.message;
   EXPECT_LT(a.dp_cells * 10, b.dp_cells);  // gpt p=8: 6357048 DP cells -> 30912 and the blocks' 506058
@@ -202,8 +201,8 @@ TEST(SearchSweepDeviceMemory, same_capacity_search_and_same_verdict) {
                                "\naxes:\n  cluster: [dgx-a100]\n  procs: [4]\nsearch:\n  precision: bf16\n"
                                "  memory_per_device: " + capacity + "\n");
     const SweepSpec spec = load_sweep_spec(path);
-    const std::vector<SweepPoint> points = enumerate_points(spec);
-    PointRunner runner(spec, points, 0);
+    const SweepPoints points(spec);
+    PointRunner runner(points, 0);
     const SweepRow row = runner.run(0);
     const std::vector<std::string> args{"search", model, "--cluster", "dgx-a100", "--precision", "bf16", "-p", "4",
                                         "--memory-per-device", capacity, "-q", "-o", dir.file("s.json")};

@@ -2,7 +2,8 @@
 # Full disks under MPI (issue 16), on a 1 MiB tmpfs filled to a little room. A sweep on 1 and 3
 # ranks ends with exit code 1 on every rank, one line from pase naming the results file and "no
 # room", and no crash (HDF5 used to crash at MPI_Finalize after failing to close the file); once
-# there is room, the rerun folds the journals into a results file with every point. A search on 2
+# there is room, the rerun folds the journals into a results file with every point. With no room for
+# the journals at all, every rank stops (one line, exit code 1, no MPI_Abort). A search on 2
 # ranks under -q: checkpoints without room are warnings and the search finishes (exit 0); a stop
 # whose checkpoint finds no room ends with exit code 1 and one line.
 # Arguments: PASE MPIEXEC SOURCE_DIR. Needs root (mount); exit code 77 (skipped) otherwise.
@@ -50,6 +51,22 @@ for ranks in 1 3; do
     [ -e "$DISK/r.h5.tmp" ] && fail "$what: the temporary file is left"
     [ "$FAILURES" -eq 0 ] || sed 's/^/    /' stderr | head -5 >&2
   done
+done
+# No room at all: the journals cannot be written. Every rank stops; one line, exit code 1, no MPI_Abort.
+for ranks in 1 3; do
+  rm -f "$DISK"/*
+  dd if=/dev/zero of="$DISK/fill" bs=1k count=1024 2> /dev/null
+  launcher=()
+  [ "$ranks" -gt 1 ] && launcher=("$MPIEXEC" -n "$ranks" --oversubscribe)
+  "${launcher[@]}" "$PASE" sweep spec.yaml -o "$DISK/r.h5" -q > stdout 2> stderr
+  code=$?
+  what="$ranks rank(s), no room for the journals"
+  [ "$code" -eq 1 ] || fail "$what: exit code $code, expected 1"
+  [ "$(grep -c "^pase" stderr)" -eq 1 ] || fail "$what: not one line from pase"
+  grep -q "^pase sweep: .*$DISK/r.h5.journal.[0-9]: writing the journal failed: No space left on device" stderr ||
+    fail "$what: no 'writing the journal failed' line"
+  grep -qi "segmentation\|signal\|MPI_ABORT" stderr && fail "$what: a crash or an abort"
+  [ "$FAILURES" -eq 0 ] || sed 's/^/    /' stderr | head -5 >&2
 done
 rm -f "$DISK"/*
 dd if=/dev/zero of="$DISK/fill" bs=1k count=900 2> /dev/null

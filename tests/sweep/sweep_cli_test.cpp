@@ -10,6 +10,7 @@
 
 #include "pase/sweep/results_file.hpp"
 #include "pase/sweep/results_store.hpp"
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include "support/commands.hpp"
 
@@ -123,6 +124,48 @@ TEST(SweepCliTest, dry_run_counts_points_and_finished_ones) {
   r = pase({"sweep", spec, "-o", dir.file("r.h5")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("all 20 points are finished in"), std::string::npos) << r.out;
+}
+
+// Points are computed from their number: a dry run of 10^7 points neither lists them nor groups them
+// one by one (the eager enumeration took 5.8 GB and 18 s here). Past 10^8 points (one model's, or all
+// models' together) the spec is refused in one line.
+TEST(SweepCliTest, ten_million_point_dry_run_is_small_and_past_100_million_is_refused) {
+  test::TempDir dir;
+  const std::string head = "format: pase-sweep\nversion: 1\nmodels:\n  - file: " + data + "/mlp.json\n";
+  const std::string axes = "axes:\n  procs: {from: 1, to: 1000, step: 1}\n  flops: {from: 1, to: 1000, step: 1}\n";
+  auto r = pase({"sweep", spec_file(dir, head + axes + "  bw: [10, 20, ..., 100]\n"), "--dry-run"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("10000000 points (1 model, 1000 groups sharing a plan)", 0), 0u) << r.out;
+  rusage usage{};
+  ASSERT_EQ(getrusage(RUSAGE_CHILDREN, &usage), 0);
+  EXPECT_LT(usage.ru_maxrss, 128 * 1024) << "peak resident memory of the dry run, in KiB";
+
+  r = pase({"sweep", spec_file(dir, head + axes + "  bw: {from: 1, to: 101, step: 1}\n"), "--dry-run"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("field 'models[0]': model 'mlp' alone has more than 100 million points"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  r = pase({"sweep", spec_file(dir, head + "  - file: " + data + "/mlp.json\n    label: b\n" + axes + "  bw: {from: 1, to: 51, step: 1}\n"),
+            "--dry-run"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("field 'models[1]': the sweep has more than 100 million points with model 'b'"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+// --share K/N runs the points whose number modulo N is K, and the dry run counts them.
+TEST(SweepCliTest, a_share_runs_every_nth_point) {
+  test::TempDir dir;
+  const std::string spec = spec_file(dir, mixed_spec());
+  auto r = pase({"sweep", spec, "--dry-run", "--share", "1/3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\n7 points in share 1/3\n"), std::string::npos) << r.out;
+  r = pase({"sweep", spec, "-o", dir.file("s.h5"), "-q", "--share", "1/3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::uint64_t> points;
+  for (const auto& row : read_results_file(dir.file("s.h5")).rows) points.push_back(row.point);
+  EXPECT_EQ(points, (std::vector<std::uint64_t>{1, 4, 7, 10, 13, 16, 19}));
+  r = pase({"sweep", spec, "--dry-run", "--share", "1/3", "-o", dir.file("s.h5")});
+  EXPECT_NE(r.out.find("7 finished in " + dir.file("s.h5") + ", 0 to run"), std::string::npos) << r.out;
 }
 
 TEST(SweepCliTest, refuses_a_results_file_of_another_spec) {

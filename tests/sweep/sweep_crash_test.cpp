@@ -74,13 +74,13 @@ TEST(SweepCrashTest, killed_sweeps_resume_to_every_point_exactly_once) {
   const std::string spec_path = dir.file("crash.yaml"), out = dir.file("crash.h5");
   test::write_file(spec_path, spec_text());
   const SweepSpec spec = load_sweep_spec(spec_path);
-  const auto points = enumerate_points(spec);
+  const SweepPoints points(spec);
   ASSERT_EQ(points.size(), 160u);
 
   // The right rows, computed in this process without journals, files or MPI.
   std::vector<SweepRow> reference;
-  PointRunner runner(spec, points, 0);
-  for (const auto& p : points) reference.push_back(runner.run(p.index));
+  PointRunner runner(points, 0);
+  for (std::uint64_t p = 0; p < points.size(); ++p) reference.push_back(runner.run(p));
 
   ResultsMeta meta;
   meta.fingerprint = spec.fingerprint;

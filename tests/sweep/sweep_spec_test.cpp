@@ -12,6 +12,14 @@ namespace {
 
 const std::string data = std::string(PASE_SOURCE_DIR) + "/tests/sweep/data";
 
+// Every point of a small spec.
+std::vector<SweepPoint> all_points(const SweepSpec& spec) {
+  const SweepPoints points(spec);
+  std::vector<SweepPoint> all;
+  for (std::uint64_t i = 0; i < points.size(); ++i) all.push_back(points.at(i));
+  return all;
+}
+
 // Writes `body` (after the header) as a spec in a fresh folder and loads it.
 struct SpecFile {
   test::TempDir dir;
@@ -57,7 +65,7 @@ TEST(SweepSpecTest, reads_lists_ranges_and_ellipses) {
   EXPECT_EQ(spec.models[0].label, "mlp");
   EXPECT_EQ(spec.axis_names, (std::vector<std::string>{"procs", "flops", "bw", "batch"}));
   EXPECT_EQ(spec.param_columns, (std::vector<std::string>{"batch"}));
-  EXPECT_EQ(enumerate_points(spec).size(), 5u * 3 * 4 * 5);
+  EXPECT_EQ(SweepPoints(spec).size(), 5u * 3 * 4 * 5);
 }
 
 TEST(SweepSpecTest, ellipsis_prefers_multiplying_when_it_reaches_the_end) {
@@ -74,7 +82,7 @@ TEST(SweepSpecTest, zip_varies_axes_together_and_product_orders_points) {
                 "axes:\n  procs: [2, 4]\n  flops: [10, 20, 40]\n  bw: [16, 32, 64]\n"
                 "zip: [[flops, bw]]\n");
   const SweepSpec spec = file.load();
-  const auto points = enumerate_points(spec);
+  const auto points = all_points(spec);
   ASSERT_EQ(points.size(), 6u);
   // procs varies slowest; flops and bw together.
   EXPECT_EQ(points[0].procs, 2);
@@ -98,7 +106,7 @@ TEST(SweepSpecTest, model_entries_take_set_label_and_their_own_axes) {
   ASSERT_EQ(spec.models.size(), 2u);
   EXPECT_EQ(spec.models[1].label, "mlp-wide");
   EXPECT_EQ(spec.models[1].params.at("hidden"), 1024);
-  const auto points = enumerate_points(spec);
+  const auto points = all_points(spec);
   ASSERT_EQ(points.size(), 3u);
   EXPECT_EQ(points[2].procs, 16);
   EXPECT_EQ(points[2].overrides, (std::vector<std::string>{"batch=128", "hidden=1024"}));
@@ -108,7 +116,7 @@ TEST(SweepSpecTest, model_entries_take_set_label_and_their_own_axes) {
 TEST(SweepSpecTest, cluster_axis_uses_the_catalogue) {
   SpecFile file("clusters: " + data + "/clusters.json\n" + models() + "axes:\n  cluster: [slow-node, fast-node]\n");
   const SweepSpec spec = file.load();
-  const auto points = enumerate_points(spec);
+  const auto points = all_points(spec);
   ASSERT_EQ(points.size(), 2u);
   EXPECT_EQ(points[0].cluster_name, "slow-node");
   EXPECT_EQ(points[0].cluster.flops_tflops, 5.0);
@@ -121,7 +129,7 @@ TEST(SweepSpecTest, search_precision_prices_pase_cluster_points) {
   SpecFile file(models() + "axes:\n  cluster: [dgx-a100]\nsearch:\n  precision: bf16\n");
   const SweepSpec spec = file.load();
   EXPECT_EQ(spec.precision, cluster::Precision::kBf16);
-  const auto points = enumerate_points(spec);
+  const auto points = all_points(spec);
   ASSERT_EQ(points.size(), 1u);
   EXPECT_EQ(search_settings(spec, points[0]).problem.hardware->precision(), cluster::Precision::kBf16);
   EXPECT_EQ(SpecFile(models() + "axes:\n  cluster: [dgx-a100]\n").load().precision, cluster::Precision::kFp32);
@@ -133,23 +141,23 @@ TEST(SweepSpecTest, search_precision_prices_pase_cluster_points) {
 TEST(SweepSpecTest, device_memory_fields_set_each_points_capacity_and_recipe) {
   const cluster::HardwareCluster a100 = cluster::load_cluster("dgx-a100");
   const SweepSpec plain = SpecFile(models() + "axes:\n  cluster: [dgx-a100]\n  procs: [2]\n").load();
-  const SearchSettings on_cluster = search_settings(plain, enumerate_points(plain)[0]);
+  const SearchSettings on_cluster = search_settings(plain, all_points(plain)[0]);
   EXPECT_EQ(on_cluster.device_memory.capacity_bytes, a100.device.memory_bytes);
   EXPECT_EQ(on_cluster.device_memory.reserve_bytes, a100.device.memory_reserve_bytes);
   EXPECT_EQ(on_cluster.device_memory.recipe.optimizer_bytes, 12);
   const SweepSpec paper = SpecFile(models() + "axes:\n  procs: [2]\n").load();
-  EXPECT_EQ(search_settings(paper, enumerate_points(paper)[0]).device_memory.capacity_bytes, 0);
+  EXPECT_EQ(search_settings(paper, all_points(paper)[0]).device_memory.capacity_bytes, 0);
   const SweepSpec set = SpecFile(models() + "axes:\n  cluster: [dgx-a100]\n  procs: [2]\nsearch:\n"
                                             "  memory_per_device: 40G\n  optimizer: sgd\n  training_precision: fp32\n")
                             .load();
-  const SearchSettings s = search_settings(set, enumerate_points(set)[0]);
+  const SearchSettings s = search_settings(set, all_points(set)[0]);
   EXPECT_EQ(s.device_memory.capacity_bytes, 40.0 * (1 << 30));
   EXPECT_EQ(s.device_memory.reserve_bytes, a100.device.memory_reserve_bytes);
   EXPECT_EQ(s.device_memory.recipe.optimizer, "sgd");
   EXPECT_EQ(s.device_memory.recipe.weight_bytes, 4);
   EXPECT_EQ(s.device_memory.recipe.optimizer_bytes, 0);
   const SweepSpec off = SpecFile(models() + "axes:\n  cluster: [dgx-a100]\nsearch:\n  memory_per_device: 0\n").load();
-  EXPECT_EQ(search_settings(off, enumerate_points(off)[0]).device_memory.capacity_bytes, 0);
+  EXPECT_EQ(search_settings(off, all_points(off)[0]).device_memory.capacity_bytes, 0);
   // Bad values name the field.
   for (const auto& [search, field] : std::vector<std::pair<std::string, std::string>>{
            {"  memory_per_device: -8G\n", "search.memory_per_device"},
@@ -166,11 +174,11 @@ TEST(SweepSpecTest, device_memory_fields_set_each_points_capacity_and_recipe) {
 TEST(SweepSpecTest, search_blocks_reaches_the_points_settings) {
   const SweepSpec spec = SpecFile(models() + "search:\n  blocks: auto\n").load();
   EXPECT_EQ(spec.blocks, BlockMode::automatic);
-  const auto points = enumerate_points(spec);
+  const auto points = all_points(spec);
   ASSERT_FALSE(points.empty());
   EXPECT_EQ(search_settings(spec, points[0]).blocks, BlockMode::automatic);
   const SweepSpec plain = SpecFile(models()).load();
-  EXPECT_EQ(search_settings(plain, enumerate_points(plain)[0]).blocks, BlockMode::never);
+  EXPECT_EQ(search_settings(plain, all_points(plain)[0]).blocks, BlockMode::never);
 }
 
 TEST(SweepSpecTest, shipped_catalogue_and_reference_spec_load) {
@@ -179,7 +187,7 @@ TEST(SweepSpecTest, shipped_catalogue_and_reference_spec_load) {
     EXPECT_NO_THROW(catalogue.find(name)) << name;
   EXPECT_EQ(catalogue.find("a100-nvlink-fp16").cluster.flops_tflops, 312.0);
   const SweepSpec spec = load_sweep_spec(std::string(PASE_SOURCE_DIR) + "/jobs/sweep-reference.yaml");
-  EXPECT_GE(enumerate_points(spec).size(), 2000u);
+  EXPECT_GE(SweepPoints(spec).size(), 2000u);
 }
 
 TEST(SweepSpecTest, fingerprint_changes_with_the_spec_and_the_model_file) {

@@ -42,6 +42,26 @@ TEST(WorkQueueTest, hands_out_every_point_exactly_once) {
   }
 }
 
+// A rank that cannot go on stops the queue: from then on no rank gets a point.
+TEST(WorkQueueTest, a_stop_from_one_rank_ends_every_ranks_work) {
+  const int last = session->size() - 1;
+  std::uint64_t taken = 0;
+  {
+    WorkQueue queue(*session, {50, 50});
+    EXPECT_FALSE(queue.stopped());
+    session->barrier();
+    if (session->rank() == last) {
+      ASSERT_TRUE(queue.next().has_value());
+      queue.stop();
+    }
+    session->barrier();
+    EXPECT_TRUE(queue.stopped());
+    while (queue.next()) ++taken;
+    session->barrier();
+  }
+  EXPECT_EQ(session->sum(taken), 0u);
+}
+
 TEST(WorkQueueTest, empty_queue_and_collectives) {
   {
     WorkQueue queue(*session, {});

@@ -26,10 +26,9 @@ struct RunnerStats {
 
 class PointRunner {
  public:
-  // `spec` and `points` must outlive the runner. `max_memory_bytes` (0: no limit) refuses a point
+  // `points` (and its spec) must outlive the runner. `max_memory_bytes` (0: no limit) refuses a point
   // whose DP tables and edge matrices would need more (memory_verdict on one rank).
-  PointRunner(const SweepSpec& spec, const std::vector<SweepPoint>& points, std::uint64_t max_memory_bytes,
-              int rank = 0, std::size_t cached_groups = 4);
+  PointRunner(const SweepPoints& points, std::uint64_t max_memory_bytes, int rank = 0, std::size_t cached_groups = 4);
 
   // A point's own failure (a model that cannot be split, the memory limit) becomes the row's status.
   SweepRow run(std::uint64_t point);
@@ -54,7 +53,7 @@ class PointRunner {
   static Structure structure_of(const Problem& problem);
 
   const SweepSpec& spec_;
-  const std::vector<SweepPoint>& points_;
+  const SweepPoints& points_;
   std::uint64_t max_memory_bytes_;
   int rank_;
   std::size_t capacity_;

@@ -31,6 +31,9 @@ class WorkQueue {
   std::optional<WorkItem> next();
   void mark_done(std::uint64_t points = 1);  // adds to the shared count of finished points
   std::uint64_t done();                      // the shared count, from any rank
+  // From any rank: next() returns nothing from now on, on every rank (a rank that cannot go on).
+  void stop();
+  bool stopped();
 
  private:
   std::uint64_t fetch_add(std::size_t slot, std::int64_t value);
