@@ -122,6 +122,13 @@ TEST(StagesCli, WhenEvenStagesDoNotFitTheDefaultExits3NamingTheSmallestFootprint
   EXPECT_EQ(o.output.find("--stages auto"), std::string::npos) << o.output;  // it was searched
 }
 
+TEST(StagesCli, ThePaperModelHasNoStageSearchToFallBackTo) {
+  const Outcome o = run("search " + tiny + " --set batch=64 --cluster dgx-a100 --procs 1 --cost-model paper --memory-per-device 1506000000");
+  EXPECT_EQ(o.code, 3) << o.output;
+  EXPECT_EQ(std::count(o.output.begin(), o.output.end(), '\n'), 1) << o.output;
+  EXPECT_NE(o.output.find("no strategy fits"), std::string::npos) << o.output;
+}
+
 TEST(StagesCli, WhatFitsTheWholeBatchIsThePlainSearchsAnswer) {
   const std::string file = temp_json("stages_fits_");
   const Outcome o = run("search " + batch_64 + " -o " + file);
