@@ -61,9 +61,9 @@ int search_stages_command(const SearchSettings& settings, const po::variables_ma
                         gb(whole_batch->smallest_peak_bytes) + " a device of " +
                         gb(whole_batch->settings.capacity_bytes) + ")"
                   : "";
-  r.setup = (whole_batch ? reason + "; searched pipeline stages and micro-batches: " : "stages auto: ") + std::to_string(plan.schedule.stages) + " stage(s) of " + std::to_string(shape.tp) +
-            " device(s), " + std::to_string(plan.data_parallel) + " replica(s), " +
-            std::to_string(plan.schedule.microbatches) + " micro-batches of " + std::to_string(microbatch) +
+  r.setup = (whole_batch ? reason + "; searched pipeline stages and micro-batches: " : "stages auto: ") +
+            std::to_string(plan.schedule.stages) + " stage(s) of " + std::to_string(shape.tp) + " device(s), " +
+            std::to_string(plan.data_parallel) + " replica(s), " + std::to_string(plan.schedule.microbatches) + " micro-batches of " + std::to_string(microbatch) +
             ", recompute " + to_string(found.recompute) + (found.sequence_parallel ? ", sequence parallel" : "") +
             "; found in " + std::to_string(found.seconds) + " s (" +
             std::to_string(found.candidates) + " (replicas, stage size) candidates, " + std::to_string(found.units) +
