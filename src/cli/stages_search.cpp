@@ -64,7 +64,8 @@ int search_stages_command(const SearchSettings& settings, const po::variables_ma
   r.setup = (whole_batch ? reason + "; searched pipeline stages and micro-batches: " : "stages auto: ") +
             std::to_string(plan.schedule.stages) + " stage(s) of " + std::to_string(shape.tp) + " device(s), " +
             std::to_string(plan.data_parallel) + " replica(s), " + std::to_string(plan.schedule.microbatches) +
-            " micro-batches of " + std::to_string(microbatch) + ", recompute " + to_string(found.recompute) + (found.sequence_parallel ? ", sequence parallel" : "") +
+            " micro-batches of " + std::to_string(microbatch) + ", recompute " + to_string(found.recompute) +
+            (found.sequence_parallel ? ", sequence parallel" : "") +
             "; found in " + std::to_string(found.seconds) + " s (" +
             std::to_string(found.candidates) + " (replicas, stage size) candidates, " + std::to_string(found.units) +
             " units, " + std::to_string(found.stage_cost_evaluations) + " stage prices, " +
