@@ -123,7 +123,9 @@ TEST(StagesCli, WhenEvenStagesDoNotFitTheDefaultExits3NamingTheSmallestFootprint
 }
 
 TEST(StagesCli, ThePaperModelHasNoStageSearchToFallBackTo) {
-  const Outcome o = run("search " + tiny + " --set batch=64 --cluster dgx-a100 --procs 1 --cost-model paper --memory-per-device 1506000000");
+  // The dgx-a100 preset's capacity and reserve, priced by the paper model (no --precision there).
+  const Outcome o = run("search " + tiny +
+                        " --set batch=64 --cluster dgx-a100 --procs 1 --cost-model paper --memory-per-device 1506000000");
   EXPECT_EQ(o.code, 3) << o.output;
   EXPECT_EQ(std::count(o.output.begin(), o.output.end(), '\n'), 1) << o.output;
   EXPECT_NE(o.output.find("no strategy fits"), std::string::npos) << o.output;
