@@ -30,9 +30,11 @@ int search_command(int argc, char** argv, MpiRuntime& mpi) {
   auto options = problem_options();
   options.add_options()("output,o", po::value<std::string>(), "also write the report as JSON to this file")(
       "quiet,q", "print only the total cost line")(
-      "stages", po::value<std::string>()->default_value("none"),
+      "stages", po::value<std::string>()->default_value("when-needed"),
       "pipeline stages: auto searches stage cuts, stage devices, data-parallel replicas and micro-batches, "
-      "every stage's layers by the plain search (README.md, \"Pipeline stages in the search\"); none");
+      "every stage's layers by the plain search (README.md, \"Pipeline stages in the search\"); when-needed "
+      "runs the plain search and, only when no strategy fits the device memory holding the whole batch, the "
+      "stage search (exit 3 when neither fits); none: the plain search only (exit 3 when nothing fits)");
   po::options_description checkpoints("Checkpoints (src/checkpoint/README.md)");
   checkpoints.add_options()(
       "checkpoint", po::value<std::string>(),
@@ -59,7 +61,8 @@ int search_command(int argc, char** argv, MpiRuntime& mpi) {
     check_output_path("--output", vm["output"].as<std::string>(), inputs);
   }
   const SearchSettings settings = settings_from(vm, model, mpi.world().node_size());
-  if (stages_auto(vm)) {
+  const StagesMode stages = stages_mode(vm);
+  if (stages == StagesMode::always) {
     if (vm.count("checkpoint") || vm.count("resume"))
       throw std::invalid_argument("--stages auto: checkpoints are of the plain search; drop --checkpoint/--resume");
     return mpi.rank() == 0 ? search_stages_command(settings, vm) : exit_ok;
@@ -71,6 +74,9 @@ int search_command(int argc, char** argv, MpiRuntime& mpi) {
     memory = search_within_capacity(settings, run, mpi.collectives());
     if (!memory->feasible) {
       search.finish();
+      // Micro-batches are the stage search's: it may fit what the whole batch at once cannot.
+      if (stages == StagesMode::when_needed && stage_search_applies(settings))
+        return mpi.rank() == 0 ? search_stages_command(settings, vm, &*memory) : exit_ok;
       throw MemoryLimitExceeded(does_not_fit_message(settings, *memory));
     }
   }

@@ -176,18 +176,22 @@ std::string megatron_hint(const DeviceMemoryResult& r) {
 
 }  // namespace
 
-std::string does_not_fit_message(const SearchSettings& settings, const DeviceMemoryResult& r) {
+std::string whole_batch_verdict(const SearchSettings& settings, const DeviceMemoryResult& r) {
   auto gb = [](double bytes) {
     char text[32];
     std::snprintf(text, sizeof text, "%.2f GB", bytes / 1e9);
     return std::string(text);
   };
   const MemoryBreakdown& m = r.memory;
-  return "device memory: no strategy fits " + gb(r.settings.capacity_bytes) + " a device on " +
-         std::to_string(settings.problem.procs) + " devices; the smallest needs " + gb(r.smallest_peak_bytes) +
-         " (weights " + gb(m.weights) + ", gradients " + gb(m.gradients) + ", optimizer " + gb(m.optimizer) +
-         ", activations " + gb(m.activations) + ", buffers " + gb(m.buffers) + ", reserve " + gb(m.reserve) +
-         "; the whole batch is held at once); search pipeline stages with micro-batches (--stages auto), or use "
+  return "no strategy fits " + gb(r.settings.capacity_bytes) + " a device on " + std::to_string(settings.problem.procs) +
+         " devices; the smallest needs " + gb(r.smallest_peak_bytes) + " (weights " + gb(m.weights) + ", gradients " +
+         gb(m.gradients) + ", optimizer " + gb(m.optimizer) + ", activations " + gb(m.activations) + ", buffers " +
+         gb(m.buffers) + ", reserve " + gb(m.reserve) + "; the whole batch is held at once)";
+}
+
+std::string does_not_fit_message(const SearchSettings& settings, const DeviceMemoryResult& r) {
+  return "device memory: " + whole_batch_verdict(settings, r) +
+         "; search pipeline stages with micro-batches (--stages auto), or use "
          "more devices (--procs), a smaller batch (--set batch=...), a leaner recipe (--optimizer sgd) or a larger "
          "--memory-per-device" + megatron_hint(r);
 }

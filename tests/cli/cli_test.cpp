@@ -677,7 +677,7 @@ namespace pase {
 namespace {
 
 // Device memory (src/cost/README.md): bad values exit 2 naming the option; a strategy that cannot fit
-// exits 3 with the smallest footprint; a GPT-2-sized model fits with data parallelism.
+// exits 3 with the smallest footprint (--stages none); a GPT-2-sized model fits with data parallelism.
 TEST(CliTest, device_memory_options_and_verdicts) {
   const test::TempDir dir;
   const std::string gpt = input("gpt.json");
@@ -687,8 +687,10 @@ TEST(CliTest, device_memory_options_and_verdicts) {
                {"--optimizer", "lamb"});
   expect_error(run_pase(dir, {"search", gpt, "--cluster", "dgx-a100", "-p", "8", "--training-precision", "fp8"}), 2,
                {"--training-precision", "fp8"});
-  expect_error(run_pase(dir, {"search", input("llama-7b.json"), "--cluster", "dgx-a100", "-p", "32"}), 3,
-               {"device memory", "no strategy fits", "the smallest needs"});
+  // Holding the whole batch nothing fits; --stages none does not search pipeline stages after it
+  // (the default does: tests/cli/stages_cli_test.cpp).
+  expect_error(run_pase(dir, {"search", input("llama-7b.json"), "--cluster", "dgx-a100", "-p", "32", "--stages", "none"}),
+               3, {"device memory", "no strategy fits", "the smallest needs", "--stages auto"});
   const Outcome fits = run_pase(dir, {"search", gpt, "--cluster", "dgx-a100", "--precision", "bf16", "-p", "8",
                                       "-o", dir.file("gpt.json")});
   ASSERT_EQ(fits.exit_code, 0) << show(fits);

@@ -208,7 +208,10 @@ TEST(SearchSweepDeviceMemory, same_capacity_search_and_same_verdict) {
                                         "--memory-per-device", capacity, "-q", "-o", dir.file("s.json")};
     EXPECT_EQ(row.memory.capacity_bytes, static_cast<double>(parse_bytes(capacity, "capacity")));
     if (capacity == "2G") {
-      EXPECT_THROW(search(mpi, args), MemoryLimitExceeded);
+      // A sweep point is the plain search: no stage search when nothing fits (--stages none).
+      std::vector<std::string> plain = args;
+      plain.insert(plain.end(), {"--stages", "none"});
+      EXPECT_THROW(search(mpi, plain), MemoryLimitExceeded);
       EXPECT_EQ(row.status, "does_not_fit");
       EXPECT_GT(row.memory.memory_per_device_bytes, row.memory.capacity_bytes);
       continue;

@@ -1,6 +1,8 @@
-// `pase search --stages`: bad values exit 2 naming the option, auto writes the pipeline in JSON.
+// `pase search --stages`: bad values exit 2 naming the option, auto writes the pipeline in JSON; the
+// default (when-needed) searches stages only when nothing fits holding the whole batch, none never.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -66,6 +68,80 @@ TEST(StagesCli, AutoWritesThePipeline) {
   EXPECT_DOUBLE_EQ(p.at("bubble_fraction").get<double>(), (stages - 1) / p.at("microbatches").get<double>());
   EXPECT_GT(p.at("stage_search").at("stage_searches").get<int>(), 0);
   EXPECT_TRUE(doc.at("fits").get<bool>());
+}
+
+// The tiny GPT at a batch of 64 on one A100: holding the whole batch it needs 1.5e9 (reserve) + 16.2e6
+// bytes at least, so 1.5e9 + 6e6 fits only with micro-batches (or a stage's recomputation), and
+// 1.5e9 + 0.5e6 not even so.
+const std::string batch_64 = tiny + " --set batch=64 --cluster dgx-a100 --precision bf16 --procs 1";
+
+std::string temp_json(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / (name + std::to_string(getpid()) + ".json")).string();
+}
+
+TEST(StagesCli, WhenNothingFitsTheWholeBatchTheDefaultSearchesStages) {
+  const std::string file = temp_json("stages_when_needed_");
+  const Outcome o = run("search " + batch_64 + " --memory-per-device 1506000000 -o " + file);
+  ASSERT_EQ(o.code, 0) << o.output;
+  EXPECT_NE(o.output.find("nothing fits holding the whole batch (the smallest strategy needs"), std::string::npos)
+      << o.output;
+  EXPECT_NE(o.output.find("searched pipeline stages and micro-batches: "), std::string::npos) << o.output;
+  std::ifstream in(file);
+  const nlohmann::json doc = nlohmann::json::parse(in);
+  std::filesystem::remove(file);
+  ASSERT_TRUE(doc.at("pipeline").at("stages").is_array());
+  EXPECT_TRUE(doc.at("fits").get<bool>());
+  const double capacity = doc.at("memory").at("capacity_bytes").get<double>();
+  EXPECT_EQ(capacity, 1506000000.0);
+  EXPECT_LE(doc.at("memory").at("per_device_bytes").get<double>(), capacity);
+  const auto& f = doc.at("stages_fallback");
+  EXPECT_EQ(f.at("reason").get<std::string>().rfind("nothing fits holding the whole batch", 0), 0u);
+  EXPECT_GT(f.at("whole_batch_smallest_bytes").get<double>(), capacity);
+  EXPECT_EQ(f.at("capacity_bytes").get<double>(), capacity);
+  ASSERT_GE(f.at("baselines").size(), 2u);
+  EXPECT_EQ(f.at("baselines")[0].at("name"), "data_parallel");
+  EXPECT_FALSE(f.at("baselines")[0].at("fits").get<bool>());
+}
+
+TEST(StagesCli, NoneKeepsThePlainSearchsVerdict) {
+  const Outcome o = run("search " + batch_64 + " --memory-per-device 1506000000 --stages none");
+  EXPECT_EQ(o.code, 3) << o.output;
+  EXPECT_EQ(std::count(o.output.begin(), o.output.end(), '\n'), 1) << o.output;
+  EXPECT_NE(o.output.find("no strategy fits"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("(--stages auto)"), std::string::npos) << o.output;
+}
+
+TEST(StagesCli, WhenEvenStagesDoNotFitTheDefaultExits3NamingTheSmallestFootprint) {
+  const Outcome o = run("search " + batch_64 + " --memory-per-device 1500500000");
+  EXPECT_EQ(o.code, 3) << o.output;
+  EXPECT_EQ(std::count(o.output.begin(), o.output.end(), '\n'), 1) << o.output;
+  EXPECT_NE(o.output.find("device memory: no strategy fits 1.50 GB a device on 1 devices; the smallest needs 1.52 GB"),
+            std::string::npos)
+      << o.output;
+  EXPECT_NE(o.output.find("nor pipelined: no pipeline of"), std::string::npos) << o.output;
+  EXPECT_EQ(o.output.find("--stages auto"), std::string::npos) << o.output;  // it was searched
+}
+
+TEST(StagesCli, ThePaperModelHasNoStageSearchToFallBackTo) {
+  // The dgx-a100 preset's capacity and reserve, priced by the paper model (no --precision there).
+  const Outcome o = run("search " + tiny +
+                        " --set batch=64 --cluster dgx-a100 --procs 1 --cost-model paper --memory-per-device 1506000000");
+  EXPECT_EQ(o.code, 3) << o.output;
+  EXPECT_EQ(std::count(o.output.begin(), o.output.end(), '\n'), 1) << o.output;
+  EXPECT_NE(o.output.find("no strategy fits"), std::string::npos) << o.output;
+}
+
+TEST(StagesCli, WhatFitsTheWholeBatchIsThePlainSearchsAnswer) {
+  const std::string file = temp_json("stages_fits_");
+  const Outcome o = run("search " + batch_64 + " -o " + file);
+  ASSERT_EQ(o.code, 0) << o.output;
+  EXPECT_EQ(o.output.find("nothing fits"), std::string::npos) << o.output;
+  std::ifstream in(file);
+  const nlohmann::json doc = nlohmann::json::parse(in);
+  std::filesystem::remove(file);
+  EXPECT_FALSE(doc.contains("pipeline"));
+  EXPECT_FALSE(doc.contains("stages_fallback"));
+  EXPECT_TRUE(doc.contains("total_cost"));
 }
 
 }  // namespace

@@ -54,6 +54,9 @@ MemoryConstraint memory_constraint(const ModelMemory& memory, double capacity_by
 // structure for all of them.
 DeviceMemoryResult search_within_capacity(const SearchSettings& settings, const SearchRun& run,
                                           Collectives& collectives);
+// "no strategy fits C a device on P devices; the smallest needs S (its breakdown; the whole batch is held
+// at once)": the plain search's verdict when nothing fits.
+std::string whole_batch_verdict(const SearchSettings& settings, const DeviceMemoryResult& result);
 // One line for a strategy that does not fit: its peak, the capacity, and what would make it fit.
 std::string does_not_fit_message(const SearchSettings& settings, const DeviceMemoryResult& result);
 
