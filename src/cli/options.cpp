@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "pase/bytes.hpp"
+#include "pase/cli/stages_search.hpp"
 #include "pase/cluster/cluster_presets.hpp"
 #include "pase/cluster/hardware_cluster.hpp"
 
@@ -174,6 +175,8 @@ SearchSettings settings_from(const po::variables_map& vm, const std::string& mod
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(std::string("--blocks: ") + e.what());
   }
+  // `pase search --stages` (the other commands have no such option).
+  if (vm.count("stages")) s.stages = stages_auto(vm) ? StageMode::automatic : StageMode::none;
   s.dp.threads = vm.count("threads") ? vm["threads"].as<int>() : omp_get_max_threads();
   if (s.dp.threads < 1) throw std::invalid_argument("--threads: must be at least 1");
   s.dp.replicate_below_bytes = parse_bytes(vm["replicate-below"].as<std::string>(), "--replicate-below");

@@ -1,8 +1,18 @@
 #include "pase/pipeline/search_settings.hpp"
 
+#include <stdexcept>
+
 #include "pase/pipeline/memory_policy.hpp"
 
 namespace pase {
+
+StageMode parse_stage_mode(const std::string& text) {
+  if (text == "auto") return StageMode::automatic;
+  if (text == "none") return StageMode::none;
+  throw std::invalid_argument("expected auto (search pipeline stages) or none, got '" + text + "'");
+}
+
+const char* to_string(StageMode mode) { return mode == StageMode::automatic ? "auto" : "none"; }
 
 SearchSettings build_settings(const SearchRequest& request) {
   SearchSettings s;
@@ -15,6 +25,7 @@ SearchSettings build_settings(const SearchRequest& request) {
   s.order = request.order;
   s.prune = request.prune;
   s.blocks = request.blocks;
+  s.stages = request.stages;
   s.dp = request.dp;
   s.device_memory = request.device_memory;
   set_memory_cap(s, request.max_memory_bytes, request.ranks_on_node);

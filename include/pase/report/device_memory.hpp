@@ -54,6 +54,11 @@ MemoryConstraint memory_constraint(const ModelMemory& memory, double capacity_by
 // structure for all of them.
 DeviceMemoryResult search_within_capacity(const SearchSettings& settings, const SearchRun& run,
                                           Collectives& collectives);
+// What an expert team would run: the Megatron-LM rule of thumb (pase/stages/megatron.hpp) on the
+// settings' devices, its memory against their capacity. Empty without the hardware model or for a
+// model that is not a transformer.
+std::optional<Baseline> megatron_baseline(const SearchSettings& settings);
+
 // One line for a strategy that does not fit: its peak, the capacity, and what would make it fit.
 std::string does_not_fit_message(const SearchSettings& settings, const DeviceMemoryResult& result);
 
