@@ -59,10 +59,11 @@ void write_memory(std::ostream& out, const SweepRow& r) {
   const SweepRowMemory& m = r.memory;
   const bool fits = m.checked() && m.memory_per_device_bytes <= m.capacity_bytes;
   out << "," << exact_number(m.capacity_bytes) << "," << exact_number(m.memory_per_device_bytes) << ","
-      << flag(r, fits) << "," << flag(r, m.unconstrained_fits) << "," << exact_number(m.unconstrained_cost) << ","
-      << exact_number(m.lower_bound) << "," << exact_number(m.relative_gap)
-      << "," << (m.checked() ? std::to_string(m.dp_solves) : "") << "," << exact_number(m.seconds) << ","
-      << flag(r, m.data_parallel_fits) << "," << exact_number(m.data_parallel_bytes) << "," << flag(r, m.fsdp_fits)
+      << flag(r, fits) << "," << (r.pipeline.present() ? "" : flag(r, m.unconstrained_fits)) << ","
+      << exact_number(m.unconstrained_cost) << "," << exact_number(m.lower_bound) << "," << exact_number(m.relative_gap)
+      << "," << (m.checked() && !r.pipeline.present() ? std::to_string(m.dp_solves) : "") << "," << exact_number(m.seconds) << ","
+      << flag(r, m.data_parallel_fits) << "," << exact_number(m.data_parallel_bytes) << ","
+      << (std::isnan(m.fsdp_bytes) ? "" : flag(r, m.fsdp_fits))
       << "," << exact_number(m.fsdp_bytes) << "," << exact_number(m.fsdp_step_time_s) << ","
       << exact_number(m.speedup_over_best_baseline);
 }

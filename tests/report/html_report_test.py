@@ -192,6 +192,7 @@ def numbers(pase, source_dir):
             rows = {int(pt): i for i, pt in enumerate(f["rows/point"][:])}
             col = lambda name: f["rows/" + name][:]
             cols = {n: col(n) for n in ("procs", "step_time_s", "data_parallel_step_time_s", "speedup_over_data_parallel")}
+            cols.update({"pipeline/" + n: col("pipeline/" + n) for n in f["rows/pipeline"]})
             cluster = [c.decode() if isinstance(c, bytes) else c for c in col("cluster")]
             batch, seq = col("params/batch"), col("params/seq")
         p, _ = parse_page(page)

@@ -183,7 +183,7 @@ TEST(SweepSpecTest, search_stages_reaches_the_points_settings) {
   EXPECT_EQ(search_settings(spec, points[0]).stages, StageMode::automatic);
   const SweepSpec plain = SpecFile(models()).load();
   EXPECT_EQ(search_settings(plain, enumerate_points(plain)[0]).stages, StageMode::none);
-  for (const std::string body : {models() + "axes:\n  cluster: [dgx-a100]\nsearch:\n  stages: sometimes\n",
+  for (const std::string& body : {models() + "axes:\n  cluster: [dgx-a100]\nsearch:\n  stages: sometimes\n",
                                  models() + "search:\n  stages: auto\n",
                                  "clusters: " + data + "/clusters.json\n" + models() +
                                      "axes:\n  cluster: [slow-node]\nsearch:\n  stages: auto\n"}) {
