@@ -242,9 +242,10 @@ def numbers(pase, source_dir):
         shutil.rmtree(work)
 
 
-# A small GPT whose fastest strategy on 4 A100s within 2 GiB a device is a 2-stage pipeline (the stage
-# search takes about a second).
-SMALL_GPT = {"layers": 4, "seq": 128, "d_model": 256, "heads": 4, "d_ff": 1024, "vocab": 512, "batch": 8}
+# A small GPT whose fastest strategy on 8 A100s within 2 GiB a device is a pipeline of 4 stages of 1
+# device, 2 replicas, 5 micro-batches of 3 (the stage search takes about a second): numbers that all
+# differ, so that a number shown under another's key is caught.
+SMALL_GPT = {"layers": 4, "seq": 128, "d_model": 256, "heads": 4, "d_ff": 1024, "vocab": 512, "batch": 30}
 
 
 def pipeline(pase, source_dir, work):
@@ -254,7 +255,7 @@ def pipeline(pase, source_dir, work):
     gpt = os.path.join(source_dir, "inputs", "gpt.json")
     sets = [a for k, v in SMALL_GPT.items() for a in ("--set", "%s=%d" % (k, v))]
     result = os.path.join(work, "p.json")
-    run(pase, "search", gpt, "--cluster", "dgx-a100", "--precision", "bf16", "--procs", "4", "--memory-per-device",
+    run(pase, "search", gpt, "--cluster", "dgx-a100", "--precision", "bf16", "--procs", "8", "--memory-per-device",
         "2G", "--stages", "auto", "--output", result, "-q", *sets)
     page = os.path.join(work, "p.html")
     run(pase, "report", result, "--tokens", "1B", "--price-per-device-hour", str(PRICE_A100), "--html", page)
@@ -335,7 +336,18 @@ def pipeline(pase, source_dir, work):
                        "megatron_step_time_s"):
             expect(float(row[column]) == float(cols["pipeline/" + column][i]),
                    "CSV %s of point %s: %s, HDF5 %r" % (column, row["point"], row[column], cols["pipeline/" + column][i]))
-    print("pipeline sweep page: %d numbers equal the HDF5's; the CSV's pipeline columns too" % len(p.values))
+    # The sweep's point on 8 devices is the search above: the same pipeline in its row.
+    i = [k for k, procs in enumerate(cols["procs"]) if procs == 8][0]
+    pipe = doc["pipeline"]
+    for column, want in (("stages", len(pipe["stages"])), ("stage_devices", pipe["stage_devices"]),
+                         ("replicas", pipe["data_parallel"]), ("microbatches", pipe["microbatches"]),
+                         ("microbatch_size", pipe["microbatch_size"]), ("bubble_fraction", pipe["bubble_fraction"]),
+                         ("megatron_step_time_s", doc["baselines"][megatron[0]]["step_time_s"])):
+        expect(float(cols["pipeline/" + column][i]) == float(want),
+               "HDF5 pipeline/%s of the 8-device point: %r, the search's JSON %r" % (column, cols["pipeline/" + column][i], want))
+    expect(float(cols["step_time_s"][i]) == doc["step_time_s"], "the 8-device point's step time is not the search's")
+    print("pipeline sweep page: %d numbers equal the HDF5's; the CSV's pipeline columns too; its 8-device row is "
+          "the search's pipeline" % len(p.values))
 
 
 def browser(pase, source_dir):
