@@ -171,6 +171,20 @@ TEST(ResultsFileTest, reads_format_3_files_without_pipelines) {
   EXPECT_EQ(out.str().find("bubble_fraction"), std::string::npos) << out.str();
 }
 
+// A file of format 4 with pipelines (jobs/sweep-pipeline.yaml; the fuzz corpus's seed), so that a
+// later format still reads it.
+TEST(ResultsFileTest, reads_format_4_files_with_pipelines) {
+  const ResultsTable t =
+      read_results_file(std::string(PASE_SOURCE_DIR) + "/tests/fuzz/corpus/results_file/gpt-3-points-pipeline.h5");
+  ASSERT_EQ(t.rows.size(), 3u);
+  for (const auto& r : t.rows) {
+    EXPECT_TRUE(r.ok()) << r.message;
+    EXPECT_TRUE(r.pipeline.present());
+    EXPECT_EQ(r.pipeline.stages * r.pipeline.stage_devices * r.pipeline.replicas, r.procs);
+    EXPECT_FALSE(r.pipeline.megatron_setup.empty());
+  }
+}
+
 // A point of the stage search (search.stages: auto): its pipeline and the Megatron-LM rule's step.
 SweepRow with_pipeline(std::uint64_t point) {
   SweepRow r = with_memory(point);
