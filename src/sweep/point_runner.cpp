@@ -56,7 +56,10 @@ void record_megatron(const Baseline& megatron, SweepRowPipeline& out) {
 void run_stages(const SearchSettings& settings, SweepRow& row) {
   const AutoStagesReport report = auto_stages_report(settings);
   row.search_seconds = report.found.seconds;
-  SweepRowMemory& m = row.memory;
+  // Without a capacity (search.memory_per_device: 0) the memory is not checked: the row has none.
+  const bool checked = settings.device_memory.capacity_bytes > 0;
+  SweepRowMemory unchecked;
+  SweepRowMemory& m = checked ? row.memory : unchecked;
   m.capacity_bytes = settings.device_memory.capacity_bytes;
   if (!report.found.plan) {
     row.status = "does_not_fit";
