@@ -45,6 +45,14 @@ void record_memory(const DeviceMemoryResult& memory, double unconstrained_cost, 
   }
 }
 
+// The row's parameter columns: the network's values.
+void record_params(const SweepSpec& spec, const Network& network, SweepRow& row) {
+  for (std::size_t c = 0; c < spec.param_columns.size(); ++c) {
+    const auto it = network.params.find(spec.param_columns[c]);
+    if (it != network.params.end()) row.params[c] = it->second;
+  }
+}
+
 void record_megatron(const Baseline& megatron, SweepRowPipeline& out) {
   out.megatron_setup = megatron.setup;
   out.megatron_fits = megatron.fits;
@@ -178,19 +186,14 @@ SweepRow PointRunner::run(std::uint64_t index) {
 
   try {
     if (settings.stages == StageMode::automatic) {
-      const Network network = load_model(settings.model_file, settings.overrides);
-      for (std::size_t c = 0; c < spec_.param_columns.size(); ++c)
-        if (const auto it = network.params.find(spec_.param_columns[c]); it != network.params.end()) row.params[c] = it->second;
+      record_params(spec_, load_model(settings.model_file, settings.overrides), row);
       run_stages(settings, row);
       return row;
     }
     double load_seconds = 0;
     bool fresh = false;
     Shared& shared = shared_for(point, load_seconds, fresh);
-    for (std::size_t c = 0; c < spec_.param_columns.size(); ++c) {
-      const auto it = shared.network.params.find(spec_.param_columns[c]);
-      if (it != shared.network.params.end()) row.params[c] = it->second;
-    }
+    record_params(spec_, shared.network, row);
 
     // The group's network is lent to the run and taken back, whatever happens.
     SearchRun run;
