@@ -174,6 +174,12 @@ SearchSettings settings_from(const po::variables_map& vm, const std::string& mod
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(std::string("--blocks: ") + e.what());
   }
+  // `pase search --stages` (the other commands have no such option).
+  try {
+    if (vm.count("stages")) s.stages = parse_stage_mode(vm["stages"].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("--stages: ") + e.what());
+  }
   s.dp.threads = vm.count("threads") ? vm["threads"].as<int>() : omp_get_max_threads();
   if (s.dp.threads < 1) throw std::invalid_argument("--threads: must be at least 1");
   s.dp.replicate_below_bytes = parse_bytes(vm["replicate-below"].as<std::string>(), "--replicate-below");

@@ -61,8 +61,7 @@ int search_command(int argc, char** argv, MpiRuntime& mpi) {
     check_output_path("--output", vm["output"].as<std::string>(), inputs);
   }
   const SearchSettings settings = settings_from(vm, model, mpi.world().node_size());
-  const StagesMode stages = stages_mode(vm);
-  if (stages == StagesMode::always) {
+  if (settings.stages == StageMode::automatic) {
     if (vm.count("checkpoint") || vm.count("resume"))
       throw std::invalid_argument("--stages auto: checkpoints are of the plain search; drop --checkpoint/--resume");
     return mpi.rank() == 0 ? search_stages_command(settings, vm) : exit_ok;
@@ -75,7 +74,7 @@ int search_command(int argc, char** argv, MpiRuntime& mpi) {
     if (!memory->feasible) {
       search.finish();
       // Micro-batches are the stage search's: it may fit what the whole batch at once cannot.
-      if (stages == StagesMode::when_needed && stage_search_applies(settings))
+      if (settings.stages == StageMode::when_needed && stage_search_applies(settings))
         return mpi.rank() == 0 ? search_stages_command(settings, vm, &*memory) : exit_ok;
       throw MemoryLimitExceeded(does_not_fit_message(settings, *memory));
     }

@@ -118,20 +118,40 @@ std::vector<Figure> decision_charts(const DecisionInput& input, const DecisionOp
   for (std::size_t i = 0; i < input.scenarios.size(); ++i)
     if (input.scenarios[i].breakdown && input.scenarios[i].data_parallel_breakdown) split.push_back(i);
   if (!split.empty() && split.size() <= 6) {
+    // A pipeline's bubble (the slowest stage idle while the pipeline fills and drains) is a segment of its own.
+    const bool bubbles = std::any_of(split.begin(), split.end(), [&](std::size_t i) {
+      return input.scenarios[i].pipeline && input.scenarios[i].pipeline->bubble_s;
+    });
     plot::BarChart chart;
-    chart.title = "Step time: compute and exposed communication";
+    chart.title = bubbles ? "Step time: compute, pipeline bubble and exposed communication"
+                          : "Step time: compute and exposed communication";
     chart.value_label = "time per training step (ms)";
-    chart.segments = {"compute", "exposed communication"};
+    chart.segments = bubbles ? std::vector<std::string>{"compute", "pipeline bubble", "exposed communication"}
+                             : std::vector<std::string>{"compute", "exposed communication"};
+    auto bar = [&](const Breakdown& b, double bubble_s) {
+      std::vector<double> v{(b.compute_s - bubble_s) * 1e3};
+      if (bubbles) v.push_back(bubble_s * 1e3);
+      v.push_back(b.exposed_communication_s * 1e3);
+      return v;
+    };
+    std::string bubble_note;
     for (const std::size_t i : split) {
       const Scenario& s = input.scenarios[i];
       const std::string suffix = split.size() > 1 ? " (" + label(s) + ")" : "";
+      const double bubble_s = s.pipeline && s.pipeline->bubble_s ? *s.pipeline->bubble_s : 0;
       chart.bars.push_back("found strategy" + suffix);
-      chart.values.push_back({s.breakdown->compute_s * 1e3, s.breakdown->exposed_communication_s * 1e3});
+      chart.values.push_back(bar(*s.breakdown, bubble_s));
       chart.bars.push_back("data parallelism" + suffix);
-      chart.values.push_back({s.data_parallel_breakdown->compute_s * 1e3, s.data_parallel_breakdown->exposed_communication_s * 1e3});
+      chart.values.push_back(bar(*s.data_parallel_breakdown, 0));
+      if (s.pipeline && s.pipeline->bubble_s)
+        bubble_note += (bubble_note.empty() ? "" : "; ") + plot::short_number(100 * s.pipeline->bubble_fraction) +
+                       " % of the ideal time" + suffix;
     }
     chart.note = "Exposed communication is what the step waits for; communication overlapped with the backward pass "
                  "(gradient all-reduces, as PyTorch DDP runs them) is hidden in the compute bar.";
+    if (bubbles)
+      chart.note += " The pipeline bubble is the slowest stage's idle time while the pipeline fills and drains: "
+                    "bubble fraction (S - 1) / m of the ideal time, " + bubble_note + ".";
     figures.push_back({"step-time", "Time per training step, found strategy against data parallelism.", plot::svg(chart)});
   } else if (by_devices) {
     plot::LineChart chart = against_devices(

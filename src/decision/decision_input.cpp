@@ -50,6 +50,12 @@ const Json& at(const Json& doc, const std::string& file, const std::string& path
   std::istringstream parts(path);
   for (std::string key; std::getline(parts, key, '.');) {
     walked += (walked.empty() ? "" : ".") + key;
+    if (j->is_array() && !key.empty() && key.find_first_not_of("0123456789") == std::string::npos) {
+      const std::size_t index = std::stoul(key);
+      if (index >= j->size()) missing(file, walked, "is missing");
+      j = &(*j)[index];
+      continue;
+    }
     if (!j->is_object() || !j->contains(key)) missing(file, walked, "is missing");
     j = &(*j)[key];
   }
@@ -100,6 +106,87 @@ std::string placement_text(const Json& placement) {
     s += (s.empty() ? "" : " ") + letter + std::to_string(ways) + (nodes > 1 ? "@" + std::to_string(nodes) + "n" : "@in");
   }
   return s.empty() ? "-" : s;
+}
+
+std::int64_t integer(const Json& doc, const std::string& file, const std::string& path) {
+  const Json& j = at(doc, file, path);
+  if (!j.is_number_integer()) missing(file, path, "is not an integer");
+  return j.get<std::int64_t>();
+}
+
+// JSON `pipeline` of a stage search or of pase evaluate (stage_devices, or tensor_parallel).
+Pipeline pipeline_of(const Json& doc, const std::string& file) {
+  Pipeline p;
+  const Json& stages = at(doc, file, "pipeline.stages");
+  if (!stages.is_array() || stages.empty()) missing(file, "pipeline.stages", "is not a list of stages");
+  const std::string devices_key = doc["pipeline"].contains("stage_devices") ? "stage_devices" : "tensor_parallel";
+  p.keys = {{"stages", "pipeline.stages"},
+            {"stage_devices", "pipeline." + devices_key},
+            {"replicas", "pipeline.data_parallel"},
+            {"microbatches", "pipeline.microbatches"},
+            {"microbatch_size", "pipeline.microbatch_size"},
+            {"bubble_fraction", "pipeline.bubble_fraction"}};
+  p.stage_prefix = "pipeline.stages.";
+  p.stage_devices = integer(doc, file, p.keys["stage_devices"]);
+  p.replicas = integer(doc, file, "pipeline.data_parallel");
+  p.microbatches = integer(doc, file, "pipeline.microbatches");
+  p.microbatch_size = integer(doc, file, "pipeline.microbatch_size");
+  p.interleave = static_cast<int>(integer(doc, file, "pipeline.interleave"));
+  p.bubble_fraction = number(doc, file, "pipeline.bubble_fraction");
+  if (doc["pipeline"].contains("bubble_s")) p.bubble_s = number(doc, file, "pipeline.bubble_s");
+  p.recompute = text_or(doc["pipeline"], "recompute", "");
+  p.sequence_parallel = doc["pipeline"].value("sequence_parallel", false);
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    const std::string key = "pipeline.stages." + std::to_string(i);
+    const Json& chunks = at(doc, file, key + ".chunks");
+    if (!chunks.is_array() || chunks.empty()) missing(file, key + ".chunks", "is not a list of layer ranges");
+    PipelineStage st;
+    st.first = text_or(chunks.front(), "first", "?");
+    st.last = text_or(chunks.back(), "last", "?");
+    st.layers = integer(doc, file, key + ".last_layer") - integer(doc, file, key + ".first_layer") + 1;
+    st.devices = integer(doc, file, key + ".devices");
+    st.microbatch_time_s = number(doc, file, key + ".microbatch_time_s");
+    st.memory_bytes_per_device = number(doc, file, key + ".memory_bytes_per_device");
+    st.strategy = text_or(stages[i], "strategy", "");
+    p.stages.push_back(std::move(st));
+  }
+  return p;
+}
+
+// A row's pipeline columns (rows/pipeline/*), its stages from the stage_table JSON.
+Pipeline pipeline_of(const SweepRowPipeline& row, const std::string& file, std::uint64_t point) {
+  Pipeline p;
+  for (const char* field : {"stages", "stage_devices", "replicas", "microbatches", "microbatch_size", "bubble_fraction"})
+    p.keys[field] = std::string("pipeline/") + field;
+  p.stage_prefix = "pipeline/stage_table.";
+  p.stage_devices = row.stage_devices;
+  p.replicas = row.replicas;
+  p.microbatches = row.microbatches;
+  p.microbatch_size = row.microbatch_size;
+  p.bubble_fraction = row.bubble_fraction;
+  p.recompute = row.recompute;
+  p.sequence_parallel = row.sequence_parallel;
+  const std::string where = file + " (point " + std::to_string(point) + ", rows/pipeline/stage_table)";
+  Json stages;
+  try {
+    stages = Json::parse(row.stage_table);
+  } catch (const Json::exception& e) {
+    throw std::invalid_argument(where + ": not JSON (" + std::string(e.what()) + "); the file is damaged");
+  }
+  if (!stages.is_array()) throw std::invalid_argument(where + ": not a list of stages; the file is damaged");
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    const std::string key = std::to_string(i);
+    PipelineStage st;
+    st.first = text_or(stages[i], "first", "?");
+    st.last = text_or(stages[i], "last", "?");
+    st.layers = integer(stages, where, key + ".layers");
+    st.devices = integer(stages, where, key + ".devices");
+    st.microbatch_time_s = number(stages, where, key + ".microbatch_time_s");
+    st.memory_bytes_per_device = number(stages, where, key + ".memory_bytes_per_device");
+    st.strategy = text_or(stages[i], "strategy", "");
+    p.stages.push_back(std::move(st));
+  }
+  return p;
 }
 
 Scenario from_search_json(const std::string& file) {
@@ -181,6 +268,8 @@ Scenario from_search_json(const std::string& file) {
       line.name = text_or(b, "name", "baseline " + std::to_string(i + 1));
       line.step_time_s = number(b, file + " (" + p + ")", "step_time_s");
       if (b.contains("fits") && b["fits"].is_boolean()) line.fits = b["fits"].get<bool>();
+      if (line.name == "megatron" && !s.megatron)
+        s.megatron = MegatronBaseline{text_or(b, "setup", ""), line.step_time_s, line.fits.value_or(true), p + ".step_time_s"};
       if (line.name == "data_parallel" && s.data_parallel_memory.empty()) {
         Json memory = Json::object();
         if (b.contains("memory_per_device_bytes")) memory["per_device_bytes"] = b["memory_per_device_bytes"];
@@ -192,6 +281,7 @@ Scenario from_search_json(const std::string& file) {
       s.baselines.push_back(std::move(line));
     }
   }
+  if (doc.contains("pipeline") && !doc["pipeline"].is_null()) s.pipeline = pipeline_of(doc, file);
   return s;
 }
 
@@ -252,6 +342,10 @@ DecisionInput from_results(const ResultsTable& table, const std::string& file) {
       s.speedup = r.data_parallel_step_time_s / r.step_time_s;
     }
     s.strategy = r.strategy;
+    if (r.pipeline.present()) s.pipeline = pipeline_of(r.pipeline, file, r.point);
+    if (!r.pipeline.megatron_setup.empty())
+      s.megatron = MegatronBaseline{r.pipeline.megatron_setup, r.pipeline.megatron_step_time_s, r.pipeline.megatron_fits,
+                                    "pipeline/megatron_step_time_s"};
     input.scenarios.push_back(std::move(s));
   }
   std::set<std::string> varying;

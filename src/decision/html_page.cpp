@@ -73,6 +73,36 @@ std::string precision_text(const Scenario& s) {
   return s.cost_model == "hardware" ? "not recorded" : "not modelled (paper model: FLOP at --flops)";
 }
 
+std::string plural(std::int64_t n, const std::string& one, const std::string& many) {
+  return n == 1 ? one : many;
+}
+
+// "a pipeline of 8 stages × 8 devices, 1 replica, 64 micro-batches of 1 sample (bubble 10.9 %)".
+std::string pipeline_text(const DecisionInput& input, std::size_t i) {
+  const Pipeline& p = *input.scenarios[i].pipeline;
+  auto tagged = [&](const std::string& field, double v, const std::string& text) {
+    return value(input, i, p.keys.at(field), v, text);
+  };
+  const auto n = static_cast<std::int64_t>(p.stages.size());
+  bool tensor = !p.stages.empty();
+  for (const auto& st : p.stages) tensor = tensor && st.strategy == "megatron";
+  std::string text = "a pipeline of " + tagged("stages", static_cast<double>(n), std::to_string(n)) +
+                     plural(n, " stage", " stages") + " × " +
+                     tagged("stage_devices", static_cast<double>(p.stage_devices), std::to_string(p.stage_devices)) +
+                     (tensor ? "-way tensor parallel" : plural(p.stage_devices, " device", " devices")) + ", " +
+                     tagged("replicas", static_cast<double>(p.replicas), std::to_string(p.replicas)) +
+                     plural(p.replicas, " replica", " replicas") + ", " +
+                     tagged("microbatches", static_cast<double>(p.microbatches), std::to_string(p.microbatches)) +
+                     plural(p.microbatches, " micro-batch", " micro-batches") + " of " +
+                     tagged("microbatch_size", static_cast<double>(p.microbatch_size), std::to_string(p.microbatch_size)) +
+                     plural(p.microbatch_size, " sample", " samples") + " (bubble " +
+                     tagged("bubble_fraction", p.bubble_fraction, digits(100 * p.bubble_fraction, 3) + " %") +
+                     " of the ideal time";
+  if (!p.recompute.empty() && p.recompute != "none") text += ", " + escape_xml(p.recompute) + " recomputation";
+  if (p.sequence_parallel) text += ", sequence parallel";
+  return text + ")";
+}
+
 void answer(std::ostringstream& out, const DecisionInput& input, const DecisionOptions& options, const Decision& d) {
   out << "<section id=\"answer\"><h2>Answer</h2>\n";
   for (std::size_t m = 0; m < d.models.size(); ++m) {
@@ -83,7 +113,7 @@ void answer(std::ostringstream& out, const DecisionInput& input, const DecisionO
     if (input.scenarios.size() > 1) out << "<b>" << escape_xml(s.model) << "</b>: the largest speedup is on ";
     else out << "On ";
     out << escape_xml(s.cluster_text()) << " with " << value(input, i, "procs", static_cast<double>(s.procs), std::to_string(s.procs))
-        << " devices: the strategy pase found is "
+        << " devices: the strategy pase found" << (s.pipeline ? ", " + pipeline_text(input, i) + "," : "") << " is "
         << (s.data_parallel_fits ? value(input, i, "speedup_over_data_parallel", s.speedup, times(s.speedup)) : times(s.speedup))
         << " as fast as data parallelism, " << value(input, i, "step_time_s", s.step_time_s, ms(s.step_time_s))
         << " a step instead of " << value(input, i, k.dp_step(), s.data_parallel_step_time_s, ms(s.data_parallel_step_time_s))
@@ -95,6 +125,11 @@ void answer(std::ostringstream& out, const DecisionInput& input, const DecisionO
           << value(input, i, "baselines." + std::to_string(index) + ".step_time_s", b->step_time_s, ms(b->step_time_s))
           << "): " << times(b->step_time_s / s.step_time_s) << ".";
     }
+    if (const auto& mg = s.megatron)
+      out << " Megatron-LM's rule of thumb (<code>" << escape_xml(mg->setup) << "</code>) takes "
+          << value(input, i, mg->key, mg->step_time_s, ms(mg->step_time_s)) << " a step"
+          << (mg->fits ? "" : " and does not fit the devices' memory") << ": the found strategy is "
+          << times(mg->step_time_s / s.step_time_s) << " as fast.";
     if (s.data_parallel_chosen)
       out << " (The DP's strategy lost to data parallelism once both overlap their gradient all-reduces, so the "
              "found strategy is data parallelism.)";
@@ -191,6 +226,40 @@ void charts(std::ostringstream& out, const std::vector<Figure>& figures) {
   out << "</section>\n";
 }
 
+// The stages of the answer's pipeline: layers, devices, a micro-batch's time and memory per device.
+void pipeline_stages(std::ostringstream& out, const DecisionInput& input, const Decision& d) {
+  const std::size_t i = d.models.front().best_speedup;
+  const Scenario& s = input.scenarios[i];
+  if (!s.pipeline) return;
+  const Pipeline& p = *s.pipeline;
+  out << "<section id=\"pipeline\"><h2>Pipeline stages</h2>\n<p>" << escape_xml(s.model) << " on "
+      << escape_xml(s.cluster_text()) << " with " << s.procs << " devices: " << pipeline_text(input, i)
+      << ". Each stage runs on its own devices" << (p.replicas > 1 ? " in every replica" : "")
+      << "; a step pushes every micro-batch through the stages with the 1F1B schedule"
+      << (p.interleave > 1 ? " (interleaved, " + std::to_string(p.interleave) + " chunks a device)" : "")
+      << ", the slowest stage setting the pace. A micro-batch's time is its forward and backward pass on the stage "
+         "and the send of its activations to the next; memory is a device's peak, the in-flight micro-batches "
+         "included.</p>\n<table><tr><th>stage</th><th>layers</th><th class=\"n\">layer count</th>"
+         "<th class=\"n\">devices</th><th>layers by</th><th class=\"n\">micro-batch time</th>"
+         "<th class=\"n\">memory per device</th></tr>\n";
+  for (std::size_t k = 0; k < p.stages.size(); ++k) {
+    const PipelineStage& st = p.stages[k];
+    const std::string key = p.stage_prefix + std::to_string(k);
+    out << "<tr><td>" << k << "</td><td><code>" << escape_xml(st.first) << "</code> .. <code>" << escape_xml(st.last)
+        << "</code></td><td class=\"n\">" << st.layers << "</td><td class=\"n\">"
+        << value(input, i, key + ".devices", static_cast<double>(st.devices), std::to_string(st.devices))
+        << "</td><td>"
+        << (st.strategy == "megatron" ? "Megatron-LM tensor parallel" : st.strategy == "search" ? "the plain search" : "-")
+        << "</td><td class=\"n\">"
+        << value(input, i, key + ".microbatch_time_s", st.microbatch_time_s, ms(st.microbatch_time_s))
+        << "</td><td class=\"n\">"
+        << value(input, i, key + ".memory_bytes_per_device", st.memory_bytes_per_device,
+                 digits(st.memory_bytes_per_device / 1e9, 4) + " GB")
+        << "</td></tr>\n";
+  }
+  out << "</table></section>\n";
+}
+
 void strategy(std::ostringstream& out, const DecisionInput& input, const Decision& d) {
   out << "<section id=\"strategy\"><h2>Per-layer strategy</h2>\n";
   const std::size_t i = d.models.front().fastest.value_or(d.models.front().best_speedup);
@@ -236,7 +305,7 @@ void strategy(std::ostringstream& out, const DecisionInput& input, const Decisio
     }
     out << "</table>\n";
   } else {
-    out << "</p>\n";
+    out << (s.pipeline ? " A pipeline: its stages are in the table above." : "") << "</p>\n";
   }
   out << "</section>\n";
 }
@@ -310,6 +379,7 @@ std::string html_page(const DecisionInput& input, const DecisionOptions& options
   answer(out, input, options, d);
   training(out, input, options, d);
   charts(out, figures);
+  pipeline_stages(out, input, d);
   strategy(out, input, d);
   assumptions(out, input, options);
   out << "</body>\n</html>\n";

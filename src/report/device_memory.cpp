@@ -104,6 +104,16 @@ StepBreakdown strategy_step(const SearchSettings& settings, const SearchRun& run
   return b;
 }
 
+std::optional<Baseline> megatron_baseline(const SearchSettings& settings) {
+  if (!settings.problem.hardware) return std::nullopt;
+  const DeviceMemorySettings& memory = settings.device_memory;
+  const auto rule = megatron_rule_of_thumb(settings.model_file, settings.overrides, settings.problem.procs,
+                                           *settings.problem.hardware, memory.recipe, memory.reserve_bytes,
+                                           memory.capacity_bytes);
+  if (!rule) return std::nullopt;
+  return Baseline{"megatron", to_string(rule->setup), rule->fits, rule->plan.peak_memory(), rule->plan.breakdown};
+}
+
 DeviceMemoryResult search_within_capacity(const SearchSettings& settings, const SearchRun& run,
                                           Collectives& collectives) {
   const DeviceMemorySettings& memory = settings.device_memory;
@@ -148,14 +158,7 @@ DeviceMemoryResult search_within_capacity(const SearchSettings& settings, const 
                 fsdp_step(settings, run)};
   fsdp.fits = fsdp.memory.total() <= memory.capacity_bytes;
   out.baselines = {data_parallel, fsdp};
-  // What an expert team would run: Megatron-LM's tensor, pipeline and data parallelism.
-  if (settings.problem.hardware)
-    if (const auto rule = megatron_rule_of_thumb(settings.model_file, settings.overrides, settings.problem.procs,
-                                                 *settings.problem.hardware, memory.recipe, memory.reserve_bytes,
-                                                 memory.capacity_bytes)) {
-      Baseline megatron{"megatron", to_string(rule->setup), rule->fits, rule->plan.peak_memory(), rule->plan.breakdown};
-      out.baselines.push_back(megatron);
-    }
+  if (auto megatron = megatron_baseline(settings)) out.baselines.push_back(std::move(*megatron));
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }

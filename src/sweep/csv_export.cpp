@@ -62,12 +62,30 @@ void write_memory(std::ostream& out, const SweepRow& r) {
   const SweepRowMemory& m = r.memory;
   const bool fits = m.checked() && m.memory_per_device_bytes <= m.capacity_bytes;
   out << "," << exact_number(m.capacity_bytes) << "," << exact_number(m.memory_per_device_bytes) << ","
-      << flag(r, fits) << "," << flag(r, m.unconstrained_fits) << "," << exact_number(m.unconstrained_cost) << ","
-      << exact_number(m.lower_bound) << "," << exact_number(m.relative_gap)
-      << "," << (m.checked() ? std::to_string(m.dp_solves) : "") << "," << exact_number(m.seconds) << ","
-      << flag(r, m.data_parallel_fits) << "," << exact_number(m.data_parallel_bytes) << "," << flag(r, m.fsdp_fits)
+      << flag(r, fits) << "," << (r.pipeline.present() ? "" : flag(r, m.unconstrained_fits)) << ","
+      << exact_number(m.unconstrained_cost) << "," << exact_number(m.lower_bound) << "," << exact_number(m.relative_gap)
+      << "," << (m.checked() && !r.pipeline.present() ? std::to_string(m.dp_solves) : "") << "," << exact_number(m.seconds) << ","
+      << flag(r, m.data_parallel_fits) << "," << exact_number(m.data_parallel_bytes) << ","
+      << (std::isnan(m.fsdp_bytes) ? "" : flag(r, m.fsdp_fits))
       << "," << exact_number(m.fsdp_bytes) << "," << exact_number(m.fsdp_step_time_s) << ","
       << exact_number(m.speedup_over_best_baseline);
+}
+
+// A sweep of the stage search (search.stages: auto), or of points with the Megatron-LM rule's step.
+const char* const pipeline_columns[] = {"stages",          "stage_devices",   "replicas",
+                                        "microbatches",    "microbatch_size", "bubble_fraction",
+                                        "recompute",       "sequence_parallel", "megatron_setup",
+                                        "megatron_fits",   "megatron_step_time_s", "megatron_memory_bytes"};
+
+void write_pipeline(std::ostream& out, const SweepRow& r) {
+  const SweepRowPipeline& p = r.pipeline;
+  auto count = [&](std::int64_t v) { return p.present() ? std::to_string(v) : std::string(); };
+  const bool rule = !p.megatron_setup.empty();
+  out << "," << count(p.stages) << "," << count(p.stage_devices) << "," << count(p.replicas) << ","
+      << count(p.microbatches) << "," << count(p.microbatch_size) << "," << exact_number(p.bubble_fraction) << ","
+      << p.recompute << "," << (p.present() ? (p.sequence_parallel ? "1" : "0") : "") << "," << quoted(p.megatron_setup)
+      << "," << (rule ? (p.megatron_fits ? "1" : "0") : "") << "," << exact_number(p.megatron_step_time_s) << ","
+      << exact_number(p.megatron_bytes);
 }
 
 }  // namespace
@@ -79,6 +97,12 @@ void write_csv(std::ostream& out, const ResultsTable& table, bool strategies, co
                                   [](const SweepRow& r) { return r.memory.checked(); });
   if (memory) columns.insert(std::find(columns.begin(), columns.end(), "message"), std::begin(memory_columns),
                              std::end(memory_columns));
+  const bool pipeline = std::any_of(table.rows.begin(), table.rows.end(), [](const SweepRow& r) {
+    return r.pipeline.present() || !r.pipeline.megatron_setup.empty();
+  });
+  if (pipeline) columns.insert(std::find(columns.begin(), columns.end(), "message"), std::begin(pipeline_columns),
+                               std::end(pipeline_columns));
+  if (strategies && pipeline) columns.push_back("stage_table");
   if (training)
     for (const char* name : {"training_steps", "train_seconds", "train_device_hours", "train_cost",
                              "data_parallel_train_seconds", "data_parallel_train_cost", "train_cost_saving"})
@@ -111,8 +135,10 @@ void write_csv(std::ostream& out, const ResultsTable& table, bool strategies, co
         << exact_number(r.build_seconds) << "," << r.dp_cells << "," << r.peak_bytes << "," << (r.plan_shared ? 1 : 0)
         << "," << r.rank;
     if (memory) write_memory(out, r);
+    if (pipeline) write_pipeline(out, r);
     out << "," << quoted(r.message);
     if (strategies) out << "," << quoted(r.strategy);
+    if (strategies && pipeline) out << "," << quoted(r.pipeline.stage_table);
     if (training) {
       if (r.ok() && std::isfinite(r.step_time_s) && std::isfinite(r.data_parallel_step_time_s)) {
         const double steps = training_steps(training->amount, param(r, "batch"), param(r, "seq"));

@@ -32,8 +32,12 @@ std::vector<MemorySeries> memory_series(const ResultsTable& table, const std::ve
     p.fsdp_fits += r.memory.fsdp_fits ? 1 : 0;
     if (!r.ok()) continue;
     ++p.fit;
-    p.constrained += r.memory.unconstrained_fits ? 0 : 1;
     g.bytes.push_back(r.memory.memory_per_device_bytes);
+    if (r.pipeline.present()) {
+      ++p.pipelines;
+      continue;
+    }
+    p.constrained += r.memory.unconstrained_fits ? 0 : 1;
     p.largest_relative_gap = std::max(p.largest_relative_gap, r.memory.relative_gap);
   }
   std::vector<MemorySeries> out;
@@ -63,7 +67,7 @@ void print_memory_table(std::ostream& out, const std::vector<MemorySeries>& seri
       char median[32] = "-", gap[32] = "-";
       if (p.fit > 0) {
         std::snprintf(median, sizeof median, "%.2f", p.median_bytes / 1e9);
-        std::snprintf(gap, sizeof gap, "%.3f%%", 100.0 * p.largest_relative_gap);
+        if (p.pipelines < p.fit) std::snprintf(gap, sizeof gap, "%.3f%%", 100.0 * p.largest_relative_gap);
       }
       std::snprintf(line, sizeof line, "%-*s %7lld %6zu %6zu %8zu %6zu %11zu %10s %8s\n", static_cast<int>(width),
                     s.name.c_str(), static_cast<long long>(p.procs), p.rows, p.fit, p.data_parallel_fits, p.fsdp_fits,

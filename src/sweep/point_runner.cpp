@@ -9,6 +9,7 @@
 
 #include "pase/bytes.hpp"
 #include "pase/model/model_file.hpp"
+#include "pase/report/auto_stages_report.hpp"
 #include "pase/report/device_memory.hpp"
 
 namespace pase {
@@ -42,6 +43,71 @@ void record_memory(const DeviceMemoryResult& memory, double unconstrained_cost, 
       out.fsdp_step_time_s = b.step_time_s();
     }
   }
+}
+
+// The row's parameter columns: the network's values.
+void record_params(const SweepSpec& spec, const Network& network, SweepRow& row) {
+  for (std::size_t c = 0; c < spec.param_columns.size(); ++c) {
+    const auto it = network.params.find(spec.param_columns[c]);
+    if (it != network.params.end()) row.params[c] = it->second;
+  }
+}
+
+void record_megatron(const Baseline& megatron, SweepRowPipeline& out) {
+  out.megatron_setup = megatron.setup;
+  out.megatron_fits = megatron.fits;
+  out.megatron_step_time_s = megatron.step_time_s();
+  out.megatron_bytes = megatron.memory.total();
+}
+
+// A point of the stage search (search.stages: auto), as `pase search --stages auto` reports it.
+void run_stages(const SearchSettings& settings, SweepRow& row) {
+  const AutoStagesReport report = auto_stages_report(settings);
+  row.search_seconds = report.found.seconds;
+  // Without a capacity (search.memory_per_device: 0) the memory is not checked: the row has none.
+  const bool checked = settings.device_memory.capacity_bytes > 0;
+  SweepRowMemory unchecked;
+  SweepRowMemory& m = checked ? row.memory : unchecked;
+  m.capacity_bytes = settings.device_memory.capacity_bytes;
+  if (!report.found.plan) {
+    row.status = "does_not_fit";
+    row.message = "device memory: " + report.found.nothing_fits +
+                  "; use more devices, a smaller batch or a leaner recipe (search.optimizer)";
+    return;
+  }
+  const EvaluationReport& r = report.evaluation;
+  const PipelinePlan& plan = *r.pipeline;
+  row.total_cost = row.step_time_s = r.step_time_s;
+  m.memory_per_device_bytes = r.memory.total();
+  if (const auto& dp = report.data_parallel) {
+    row.data_parallel_cost = row.data_parallel_step_time_s = dp->step_time_s();
+    row.speedup_over_data_parallel = dp->fits ? report.speedup_over_data_parallel() : std::numeric_limits<double>::quiet_NaN();
+    m.data_parallel_fits = dp->fits;
+    m.data_parallel_bytes = dp->memory.total();
+  }
+  if (const Baseline* best = report.best_baseline()) m.speedup_over_best_baseline = best->step_time_s() / r.step_time_s;
+  SweepRowPipeline& p = row.pipeline;
+  p.stages = plan.schedule.stages;
+  p.stage_devices = r.megatron->tp;
+  p.replicas = plan.data_parallel;
+  p.microbatches = plan.schedule.microbatches;
+  p.microbatch_size = report.microbatch_size;
+  p.bubble_fraction = plan.bubble_fraction;
+  p.recompute = to_string(report.found.recompute);
+  p.sequence_parallel = report.found.sequence_parallel;
+  nlohmann::ordered_json stages = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < plan.stages.size(); ++i) {
+    const StagePlan& st = plan.stages[i];
+    stages.push_back({{"first", r.layer_names[st.first_layer]},
+                      {"last", r.layer_names[st.last_layer]},
+                      {"layers", st.last_layer - st.first_layer + 1},
+                      {"devices", st.devices},
+                      {"microbatch_time_s", st.microbatch_time_s},
+                      {"memory_bytes_per_device", st.memory.total()},
+                      {"strategy", to_string(report.found.stage_strategies.at(i))}});
+  }
+  p.stage_table = stages.dump();
+  if (report.megatron) record_megatron(*report.megatron, p);
 }
 
 }  // namespace
@@ -117,13 +183,15 @@ SweepRow PointRunner::run(std::uint64_t index) {
   row.params.assign(spec_.param_columns.size(), missing_param);
 
   try {
+    if (settings.stages == StageMode::automatic) {
+      record_params(spec_, load_model(settings.model_file, settings.overrides), row);
+      run_stages(settings, row);
+      return row;
+    }
     double load_seconds = 0;
     bool fresh = false;
     Shared& shared = shared_for(point, load_seconds, fresh);
-    for (std::size_t c = 0; c < spec_.param_columns.size(); ++c) {
-      const auto it = shared.network.params.find(spec_.param_columns[c]);
-      if (it != shared.network.params.end()) row.params[c] = it->second;
-    }
+    record_params(spec_, shared.network, row);
 
     // The group's network is lent to the run and taken back, whatever happens.
     SearchRun run;
@@ -160,6 +228,8 @@ SweepRow PointRunner::run(std::uint64_t index) {
     if (settings.device_memory.capacity_bytes > 0) {
       device = search_within_capacity(settings, run, single);
       record_memory(*device, run.solution.total_cost, row.memory);
+      for (const Baseline& b : device->baselines)
+        if (b.name == "megatron") record_megatron(b, row.pipeline);
       if (!device->feasible) {
         row.status = "does_not_fit";
         row.message = does_not_fit_message(settings, *device);

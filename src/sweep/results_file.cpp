@@ -21,7 +21,10 @@ constexpr const char* format_name = "pase-sweep-results";
 // checksum in order), so a changed byte anywhere in the values, a lost or an added row is detected.
 // Version 3 added the devices' memory, `rows/memory/*` (SweepRowMemory), which row_checksum covers;
 // version 2 files are still read (their rows have no device memory, their checksums none of it).
-constexpr std::uint64_t format_version = 3;
+// Version 4 added the pipeline, `rows/pipeline/*` (SweepRowPipeline: the stage search's pipeline and
+// the Megatron-LM rule of thumb's step), which row_checksum covers; versions 2 and 3 are still read
+// (their rows have no pipeline, their checksums none of it).
+constexpr std::uint64_t format_version = 4;
 constexpr std::uint64_t oldest_version = 2;
 
 // The device memory's columns: name, and the field as a double (flags 0 or 1, solves an integer).
@@ -46,6 +49,45 @@ constexpr MemoryColumn memory_columns[] = {
     {"seconds", &SweepRowMemory::seconds, nullptr},
 };
 
+// The pipeline's integer, number and text columns.
+struct PipelineInteger {
+  const char* name;
+  std::int64_t SweepRowPipeline::*field;
+};
+constexpr PipelineInteger pipeline_integers[] = {
+    {"stages", &SweepRowPipeline::stages},
+    {"stage_devices", &SweepRowPipeline::stage_devices},
+    {"replicas", &SweepRowPipeline::replicas},
+    {"microbatches", &SweepRowPipeline::microbatches},
+    {"microbatch_size", &SweepRowPipeline::microbatch_size},
+};
+struct PipelineNumber {
+  const char* name;
+  double SweepRowPipeline::*field;
+};
+constexpr PipelineNumber pipeline_numbers[] = {
+    {"bubble_fraction", &SweepRowPipeline::bubble_fraction},
+    {"megatron_step_time_s", &SweepRowPipeline::megatron_step_time_s},
+    {"megatron_bytes", &SweepRowPipeline::megatron_bytes},
+};
+struct PipelineText {
+  const char* name;
+  std::string SweepRowPipeline::*field;
+};
+constexpr PipelineText pipeline_texts[] = {
+    {"recompute", &SweepRowPipeline::recompute},
+    {"stage_table", &SweepRowPipeline::stage_table},
+    {"megatron_setup", &SweepRowPipeline::megatron_setup},
+};
+struct PipelineFlag {
+  const char* name;
+  bool SweepRowPipeline::*field;
+};
+constexpr PipelineFlag pipeline_flags[] = {
+    {"sequence_parallel", &SweepRowPipeline::sequence_parallel},
+    {"megatron_fits", &SweepRowPipeline::megatron_fits},
+};
+
 std::uint64_t table_checksum(const ResultsMeta& m, const std::vector<std::uint64_t>& row_checksums) {
   Fingerprint f;
   for (const std::string* s : {&m.fingerprint, &m.spec_name, &m.spec_file, &m.spec_text}) f.add(*s);
@@ -59,10 +101,11 @@ std::uint64_t table_checksum(const ResultsMeta& m, const std::vector<std::uint64
   return f.value();
 }
 
-std::vector<std::uint64_t> row_checksums(const std::vector<SweepRow>& rows, bool with_memory = true) {
+std::vector<std::uint64_t> row_checksums(const std::vector<SweepRow>& rows, bool with_memory = true,
+                                         bool with_pipeline = true) {
   std::vector<std::uint64_t> out;
   out.reserve(rows.size());
-  for (const auto& r : rows) out.push_back(row_checksum(r, with_memory));
+  for (const auto& r : rows) out.push_back(row_checksum(r, with_memory, with_pipeline));
   return out;
 }
 
@@ -124,6 +167,16 @@ void write_table(h5::File& f, const ResultsTable& t) {
               column<std::int64_t>(rows, [&](const SweepRow& r) { return r.memory.*c.flag ? 1 : 0; }));
   }
   f.write("rows/memory/dp_solves", column<std::int64_t>(rows, [](const SweepRow& r) { return r.memory.dp_solves; }));
+  f.create_group("rows/pipeline");
+  for (const PipelineInteger& c : pipeline_integers)
+    f.write(std::string("rows/pipeline/") + c.name, column<std::int64_t>(rows, [&](const SweepRow& r) { return r.pipeline.*c.field; }));
+  for (const PipelineNumber& c : pipeline_numbers)
+    f.write(std::string("rows/pipeline/") + c.name, column<double>(rows, [&](const SweepRow& r) { return r.pipeline.*c.field; }));
+  for (const PipelineText& c : pipeline_texts)
+    f.write(std::string("rows/pipeline/") + c.name, column<std::string>(rows, [&](const SweepRow& r) { return r.pipeline.*c.field; }));
+  for (const PipelineFlag& c : pipeline_flags)
+    f.write(std::string("rows/pipeline/") + c.name,
+            column<std::int64_t>(rows, [&](const SweepRow& r) { return r.pipeline.*c.field ? 1 : 0; }));
   f.write("rows/checksum", checksums);
 }
 
@@ -138,13 +191,13 @@ void fill(const std::vector<T>& values, std::vector<SweepRow>& rows, const std::
 
 const std::string damaged = "; the file is damaged: rerun the sweep into a new --output, or restore a copy";
 
-void verify_checksums(const h5::File& f, const ResultsTable& t, bool with_memory) {
+void verify_checksums(const h5::File& f, const ResultsTable& t, bool with_memory, bool with_pipeline) {
   const std::string& file = f.path();
   const auto stored = f.read_u64s("rows/checksum");
   if (stored.size() != t.rows.size())
     throw std::invalid_argument(file + ": column 'rows/checksum' has " + std::to_string(stored.size()) +
                                 " entries, 'rows/point' has " + std::to_string(t.rows.size()) + damaged);
-  const auto computed = row_checksums(t.rows, with_memory);
+  const auto computed = row_checksums(t.rows, with_memory, with_pipeline);
   for (std::size_t i = 0; i < computed.size(); ++i)
     if (computed[i] != stored[i])
       throw std::invalid_argument(file + ": row " + std::to_string(i) + " (point " + std::to_string(t.rows[i].point) +
@@ -191,6 +244,33 @@ void read_memory(const h5::File& f, std::vector<SweepRow>& rows) {
     if (!m.checked() && (m.unconstrained_fits || m.data_parallel_fits || m.fsdp_fits || m.dp_solves != 0))
       throw std::invalid_argument(file + ": row " + std::to_string(i) +
                                   " has no device capacity but device-memory results" + damaged);
+  }
+}
+
+void read_pipeline(const h5::File& f, std::vector<SweepRow>& rows) {
+  const std::string& file = f.path();
+  for (const PipelineInteger& c : pipeline_integers) {
+    const std::string name = std::string("pipeline/") + c.name;
+    const auto values = f.read_int64s("rows/" + name);
+    for (const auto v : values)
+      if (v < 0) throw std::invalid_argument(file + ": column 'rows/" + name + "' holds " + std::to_string(v) + ", not a count" + damaged);
+    fill(values, rows, file, name, [&](SweepRow& r, std::int64_t v) { r.pipeline.*c.field = v; });
+  }
+  for (const PipelineNumber& c : pipeline_numbers) {
+    const std::string name = std::string("pipeline/") + c.name;
+    fill(f.read_doubles("rows/" + name), rows, file, name, [&](SweepRow& r, double v) { r.pipeline.*c.field = v; });
+  }
+  for (const PipelineText& c : pipeline_texts) {
+    const std::string name = std::string("pipeline/") + c.name;
+    fill(f.read_strings("rows/" + name), rows, file, name, [&](SweepRow& r, const std::string& v) { r.pipeline.*c.field = v; });
+  }
+  for (const PipelineFlag& c : pipeline_flags) {
+    const std::string name = std::string("pipeline/") + c.name;
+    const auto flags = f.read_int64s("rows/" + name);
+    for (const auto v : flags)
+      if (v != 0 && v != 1)
+        throw std::invalid_argument(file + ": column 'rows/" + name + "' holds " + std::to_string(v) + ", not 0 or 1" + damaged);
+    fill(flags, rows, file, name, [&](SweepRow& r, std::int64_t v) { r.pipeline.*c.field = v != 0; });
   }
 }
 
@@ -260,7 +340,8 @@ ResultsTable read_table(const h5::File& f) {
   fill<std::int64_t>(ranks, rows, file, "rank", [](SweepRow& r, const std::int64_t& v) { r.rank = static_cast<int>(v); });
   fill<std::string>(f.read_strings("rows/strategy"), rows, file, "strategy", [](SweepRow& r, const std::string& v) { r.strategy = v; });
   if (version >= 3) read_memory(f, rows);
-  verify_checksums(f, t, version >= 3);
+  if (version >= 4) read_pipeline(f, rows);
+  verify_checksums(f, t, version >= 3, version >= 4);
   check_points(file, t);
   return t;
 }

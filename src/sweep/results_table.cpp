@@ -61,6 +61,20 @@ bool same_memory(const SweepRowMemory& a, const SweepRowMemory& b) {
          a.data_parallel_fits == b.data_parallel_fits && a.fsdp_fits == b.fsdp_fits;
 }
 
+std::vector<double> pipeline_numbers(const SweepRowPipeline& p) {
+  return {static_cast<double>(p.stages),       static_cast<double>(p.stage_devices), static_cast<double>(p.replicas),
+          static_cast<double>(p.microbatches), static_cast<double>(p.microbatch_size), p.bubble_fraction,
+          p.megatron_step_time_s,              p.megatron_bytes};
+}
+
+bool same_pipeline(const SweepRowPipeline& a, const SweepRowPipeline& b) {
+  const auto x = pipeline_numbers(a), y = pipeline_numbers(b);
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (bits(x[i]) != bits(y[i])) return false;
+  return a.recompute == b.recompute && a.sequence_parallel == b.sequence_parallel && a.stage_table == b.stage_table &&
+         a.megatron_setup == b.megatron_setup && a.megatron_fits == b.megatron_fits;
+}
+
 }  // namespace
 
 bool same_results(const SweepRow& a, const SweepRow& b) {
@@ -68,10 +82,11 @@ bool same_results(const SweepRow& a, const SweepRow& b) {
          bits(a.step_time_s) == bits(b.step_time_s) && bits(a.data_parallel_cost) == bits(b.data_parallel_cost) &&
          bits(a.data_parallel_step_time_s) == bits(b.data_parallel_step_time_s) &&
          bits(a.speedup_over_data_parallel) == bits(b.speedup_over_data_parallel) && a.dp_cells == b.dp_cells &&
-         a.peak_bytes == b.peak_bytes && a.strategy == b.strategy && same_memory(a.memory, b.memory);
+         a.peak_bytes == b.peak_bytes && a.strategy == b.strategy && same_memory(a.memory, b.memory) &&
+         same_pipeline(a.pipeline, b.pipeline);
 }
 
-std::uint64_t row_checksum(const SweepRow& r, bool with_memory) {
+std::uint64_t row_checksum(const SweepRow& r, bool with_memory, bool with_pipeline) {
   Fingerprint f;
   f.add_word(r.point);
   f.add(r.model);
@@ -97,6 +112,12 @@ std::uint64_t row_checksum(const SweepRow& r, bool with_memory) {
     f.add_word(bits(m.seconds));
     f.add_word(static_cast<std::uint64_t>(m.dp_solves));
     f.add_word((m.unconstrained_fits ? 1u : 0u) | (m.data_parallel_fits ? 2u : 0u) | (m.fsdp_fits ? 4u : 0u));
+  }
+  if (with_pipeline) {
+    const SweepRowPipeline& p = r.pipeline;
+    for (const double x : pipeline_numbers(p)) f.add_word(bits(x));
+    for (const std::string* s : {&p.recompute, &p.stage_table, &p.megatron_setup}) f.add(*s);
+    f.add_word((p.sequence_parallel ? 1u : 0u) | (p.megatron_fits ? 2u : 0u));
   }
   return f.value();
 }
@@ -155,6 +176,24 @@ std::string row_to_json(const SweepRow& r) {
         {"seconds", m.seconds},
     };
   }
+  const SweepRowPipeline& p = r.pipeline;
+  if (p.present() || !p.megatron_setup.empty()) {
+    doc["pipeline"] = {
+        {"stages", p.stages},
+        {"stage_devices", p.stage_devices},
+        {"replicas", p.replicas},
+        {"microbatches", p.microbatches},
+        {"microbatch_size", p.microbatch_size},
+        {"bubble_fraction", p.bubble_fraction},
+        {"recompute", p.recompute},
+        {"sequence_parallel", p.sequence_parallel},
+        {"stage_table", p.stage_table},
+        {"megatron_setup", p.megatron_setup},
+        {"megatron_fits", p.megatron_fits},
+        {"megatron_step_time_s", p.megatron_step_time_s},
+        {"megatron_bytes", p.megatron_bytes},
+    };
+  }
   return doc.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -204,6 +243,24 @@ SweepRow row_from_json(const std::string& text) {
       m.fsdp_step_time_s = number(j, "fsdp_step_time_s");
       m.speedup_over_best_baseline = number(j, "speedup_over_best_baseline");
       m.seconds = number(j, "seconds");
+    }
+    // Rows without a pipeline or Megatron-LM rule (and journals written before them) keep the defaults.
+    if (doc.contains("pipeline")) {
+      const Json& j = doc.at("pipeline");
+      SweepRowPipeline& p = r.pipeline;
+      p.stages = j.at("stages").get<std::int64_t>();
+      p.stage_devices = j.at("stage_devices").get<std::int64_t>();
+      p.replicas = j.at("replicas").get<std::int64_t>();
+      p.microbatches = j.at("microbatches").get<std::int64_t>();
+      p.microbatch_size = j.at("microbatch_size").get<std::int64_t>();
+      p.bubble_fraction = number(j, "bubble_fraction");
+      p.recompute = j.at("recompute").get<std::string>();
+      p.sequence_parallel = j.at("sequence_parallel").get<bool>();
+      p.stage_table = j.at("stage_table").get<std::string>();
+      p.megatron_setup = j.at("megatron_setup").get<std::string>();
+      p.megatron_fits = j.at("megatron_fits").get<bool>();
+      p.megatron_step_time_s = number(j, "megatron_step_time_s");
+      p.megatron_bytes = number(j, "megatron_bytes");
     }
     return r;
   } catch (const Json::exception& e) {

@@ -134,6 +134,7 @@ SearchSettings search_settings(const SweepSpec& spec, const SweepPoint& point,
   request.order = spec.order;
   request.prune = spec.prune;
   request.blocks = spec.blocks;
+  request.stages = spec.stages;
   request.max_memory_bytes = max_memory_bytes ? max_memory_bytes : spec.max_memory_bytes;
   // As pase search (cli/options.cpp): a pase-cluster's capacity and reserve, which
   // search.memory_per_device replaces; without a pase-cluster only search.memory_per_device.

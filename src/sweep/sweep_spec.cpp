@@ -104,6 +104,7 @@ class SpecReader {
     check_labels();
     resolve_clusters(doc["clusters"]);
     check_capacity(doc["search"]);
+    check_stages(doc["search"]);
     collect_columns();
     compute_fingerprint();
     return std::move(spec_);
@@ -453,10 +454,10 @@ class SpecReader {
     if (!search) return;
     if (!search.IsMap())
       fail(search, "search",
-           "must be a mapping (order, prune, blocks, parallel_edges, max_memory, precision, memory_per_device, optimizer, "
+           "must be a mapping (order, prune, blocks, stages, parallel_edges, max_memory, precision, memory_per_device, optimizer, "
            "training_precision)");
     check_keys(search, "search.",
-               {"order", "prune", "blocks", "parallel_edges", "max_memory", "precision", "memory_per_device", "optimizer",
+               {"order", "prune", "blocks", "stages", "parallel_edges", "max_memory", "precision", "memory_per_device", "optimizer",
                 "training_precision"});
     read_device_memory(search);
     try {
@@ -473,6 +474,14 @@ class SpecReader {
       if (search["blocks"]) spec_.blocks = parse_block_mode(scalar(search["blocks"], "search.blocks"));
     } catch (const std::invalid_argument& e) {
       fail(search["blocks"], "search.blocks", e.what());
+    }
+    try {
+      if (search["stages"]) spec_.stages = parse_stage_mode(scalar(search["stages"], "search.stages"));
+      if (spec_.stages == StageMode::when_needed)
+        throw std::invalid_argument("'when-needed' is pase search's; a sweep point is either 'auto' (the stage "
+                                    "search) or 'none' (the plain search, does_not_fit when nothing fits)");
+    } catch (const std::invalid_argument& e) {
+      fail(search["stages"], "search.stages", e.what());
     }
     try {
       if (search["order"]) spec_.order = parse_order_kind(scalar(search["order"], "search.order"));
@@ -520,6 +529,27 @@ class SpecReader {
         fail(search["memory_per_device"], "search.memory_per_device",
              "is not above the reserve of cluster '" + name + "' (" +
                  format_bytes(static_cast<std::uint64_t>(hw.device.memory_reserve_bytes)) + ")");
+  }
+
+  // The stage search prices on the hardware model: every point's cluster a pase-cluster.
+  void check_stages(const Node& search) const {
+    if (spec_.stages != StageMode::automatic) return;
+    for (std::size_t m = 0; m < spec_.models.size(); ++m) {
+      bool hardware = false;
+      for (const auto& axis : spec_.models[m].axes)
+        if (axis.kind == AxisKind::cluster) {
+          hardware = true;
+          for (const auto& name : axis.names)
+            if (!spec_.hardware_clusters.count(name))
+              fail(search["stages"], "search.stages",
+                   "auto needs the hardware cost model, and cluster '" + name +
+                       "' is a paper-model preset; put pase-cluster presets or files (e.g. dgx-a100) on the cluster axis");
+        }
+      if (!hardware)
+        fail(search["stages"], "search.stages",
+             "auto needs the hardware cost model: give models[" + std::to_string(m) +
+                 "] a cluster axis of pase-cluster presets or files (e.g. cluster: [dgx-a100])");
+    }
   }
 
   void resolve_clusters(const Node& clusters) {

@@ -102,7 +102,10 @@ SearchSettings cli_settings(std::vector<std::string> args) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   cli::po::variables_map vm;
-  EXPECT_TRUE(cli::parse(static_cast<int>(argv.size()), argv.data(), cli::problem_options(), "", vm));
+  // pase search's own option besides the problem's (search_command.cpp).
+  auto options = cli::problem_options();
+  options.add_options()("stages", cli::po::value<std::string>()->default_value("none"), "");
+  EXPECT_TRUE(cli::parse(static_cast<int>(argv.size()), argv.data(), options, "", vm));
   return cli::settings_from(vm, vm["model"].as<std::string>(), 1);
 }
 
@@ -132,6 +135,7 @@ void expect_same_search(const SearchSettings& a, const SearchSettings& b) {
   EXPECT_EQ(a.order, b.order);
   EXPECT_EQ(a.prune, b.prune);
   EXPECT_EQ(a.blocks, b.blocks);
+  EXPECT_EQ(a.stages, b.stages);
   EXPECT_EQ(a.dp.threads, b.dp.threads);
   EXPECT_EQ(a.dp.replicate_below_bytes, b.dp.replicate_below_bytes);
   EXPECT_EQ(a.device_memory.recipe.optimizer, b.device_memory.recipe.optimizer);
@@ -158,6 +162,82 @@ TEST(SearchSweepSettings, the_command_line_and_a_sweep_point_build_the_same_sett
       point_settings(dir, models + "axes:\n  cluster: [dgx-a100]\n  procs: [8]\nsearch:\n  precision: bf16\n");
   expect_same_search(cli, point);
   EXPECT_GT(cli.device_memory.capacity_bytes, 0);
+  EXPECT_EQ(cli.stages, StageMode::none);
+  // The stage search.
+  const SearchSettings stages = cli_settings({"search", model, "--cluster", "dgx-a100", "--procs", "8", "--precision",
+                                              "bf16", "--set", "batch=32", "--threads", "1", "--stages", "auto"});
+  expect_same_search(stages, point_settings(dir, models + "axes:\n  cluster: [dgx-a100]\n  procs: [8]\nsearch:\n"
+                                                          "  precision: bf16\n  stages: auto\n"));
+  EXPECT_EQ(stages.stages, StageMode::automatic);
+}
+
+// `pase search --stages auto` and a sweep point with search.stages: auto run the same stage search:
+// the same pipeline (stages, devices, replicas, micro-batches, bubble, recomputation, each stage's
+// time and memory), step time, memory and baselines (data parallelism, the Megatron-LM rule).
+TEST(SearchSweepStages, the_command_line_and_a_sweep_point_find_the_same_pipeline) {
+  test::TempDir dir;
+  int argc = 0;
+  char** argv = nullptr;
+  MpiRuntime mpi(argc, argv);
+  const std::string model = std::string(PASE_SOURCE_DIR) + "/inputs/gpt.json";
+  // A small GPT whose fastest strategy on 4 A100s within 2 GiB a device is a 2-stage pipeline (the
+  // overrides sorted, as a point has them).
+  const std::vector<std::string> sets{"batch=8", "d_ff=1024", "d_model=256", "heads=4", "layers=4", "seq=128", "vocab=512"};
+  std::vector<std::string> args{"search", model, "--cluster", "dgx-a100", "--precision", "bf16", "--procs", "4",
+                                "--memory-per-device", "2G", "--stages", "auto", "-q", "-o", dir.file("s.json")};
+  std::string set_yaml;
+  for (const auto& o : sets) {
+    args.insert(args.begin() + 2, {"--set", o});
+    set_yaml += (set_yaml.empty() ? "" : ", ") + o.substr(0, o.find('=')) + ": " + o.substr(o.find('=') + 1);
+  }
+  ASSERT_EQ(search(mpi, args), 0);
+  const nlohmann::json doc = nlohmann::json::parse(test::read_file(dir.file("s.json")));
+  const std::string path = dir.file("stages.yaml");
+  test::write_file(path, "format: pase-sweep\nversion: 1\nname: stages\nmodels:\n  - file: " + model + "\n    set: {" +
+                             set_yaml + "}\naxes:\n  cluster: [dgx-a100]\n  procs: [4]\nsearch:\n  precision: bf16\n"
+                             "  memory_per_device: 2G\n  stages: auto\n");
+  const SweepSpec spec = load_sweep_spec(path);
+  const SweepRow row = PointRunner(SweepPoints(spec), 0).run(0);
+  ASSERT_EQ(row.status, "ok") << row.message;
+  const auto& p = doc.at("pipeline");
+  const SweepRowPipeline& rp = row.pipeline;
+  EXPECT_EQ(row.step_time_s, doc.at("step_time_s").get<double>());
+  EXPECT_EQ(row.memory.memory_per_device_bytes, doc.at("memory").at("per_device_bytes").get<double>());
+  EXPECT_EQ(row.memory.capacity_bytes, doc.at("memory").at("capacity_bytes").get<double>());
+  EXPECT_EQ(rp.stages, static_cast<std::int64_t>(p.at("stages").size()));
+  EXPECT_EQ(rp.stage_devices, p.at("stage_devices").get<std::int64_t>());
+  EXPECT_EQ(rp.replicas, p.at("data_parallel").get<std::int64_t>());
+  EXPECT_EQ(rp.microbatches, p.at("microbatches").get<std::int64_t>());
+  EXPECT_EQ(rp.microbatch_size, p.at("microbatch_size").get<std::int64_t>());
+  EXPECT_EQ(rp.bubble_fraction, p.at("bubble_fraction").get<double>());
+  EXPECT_EQ(rp.recompute, p.at("recompute").get<std::string>());
+  EXPECT_EQ(rp.sequence_parallel, p.at("sequence_parallel").get<bool>());
+  EXPECT_GT(rp.stages, 1) << "the case is meant to have several stages: pick a model whose best strategy has";
+  const nlohmann::json table = nlohmann::json::parse(rp.stage_table);
+  ASSERT_EQ(table.size(), p.at("stages").size());
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    EXPECT_EQ(table[i].at("devices"), p.at("stages")[i].at("devices"));
+    EXPECT_EQ(table[i].at("microbatch_time_s").get<double>(), p.at("stages")[i].at("microbatch_time_s").get<double>());
+    EXPECT_EQ(table[i].at("memory_bytes_per_device").get<double>(),
+              p.at("stages")[i].at("memory_bytes_per_device").get<double>());
+    EXPECT_EQ(table[i].at("strategy"), p.at("stages")[i].at("strategy"));
+  }
+  EXPECT_EQ(row.data_parallel_step_time_s, doc.at("data_parallel").at("step_time_s").get<double>());
+  EXPECT_EQ(row.memory.data_parallel_fits, doc.at("data_parallel").at("fits").get<bool>());
+  EXPECT_EQ(std::isnan(row.speedup_over_data_parallel), doc.at("speedup_over_data_parallel").is_null());
+  bool megatron = false;
+  for (const auto& b : doc.at("baselines"))
+    if (b.at("name") == "megatron") {
+      megatron = true;
+      EXPECT_EQ(rp.megatron_setup, b.at("setup").get<std::string>());
+      EXPECT_EQ(rp.megatron_step_time_s, b.at("step_time_s").get<double>());
+      EXPECT_EQ(rp.megatron_fits, b.at("fits").get<bool>());
+    }
+  EXPECT_TRUE(megatron);
+  if (doc.at("speedup_over_best_baseline").is_null())
+    EXPECT_TRUE(std::isnan(row.memory.speedup_over_best_baseline));
+  else
+    EXPECT_EQ(row.memory.speedup_over_best_baseline, doc.at("speedup_over_best_baseline").get<double>());
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, SearchSweepAgreement,

@@ -103,10 +103,12 @@ def check_shown(v, value):
     shown = shown_number(text)
     expect(shown is not None, "%s: no number in %r" % (key, text))
     scale = 1.0
-    if key.endswith("step_time_s") or key.endswith(".time_s"):
+    if key.endswith("time_s"):
         scale = 1e3  # ms
-    elif key.endswith(".share"):
+    elif key.endswith(".share") or key.endswith("bubble_fraction"):
         scale = 100.0
+    elif key.endswith("bytes_per_device"):
+        scale = 1e-9  # GB
     elif key.endswith("seconds"):
         unit = text.split()[-1] if text.split()[-1] != "more" else text.split()[-2]
         scale = {"days": 1 / 86400, "h": 1 / 3600, "min": 1 / 60, "s": 1}[unit]
@@ -190,6 +192,7 @@ def numbers(pase, source_dir):
             rows = {int(pt): i for i, pt in enumerate(f["rows/point"][:])}
             col = lambda name: f["rows/" + name][:]
             cols = {n: col(n) for n in ("procs", "step_time_s", "data_parallel_step_time_s", "speedup_over_data_parallel")}
+            cols.update({"pipeline/" + n: col("pipeline/" + n) for n in f["rows/pipeline"]})
             cluster = [c.decode() if isinstance(c, bytes) else c for c in col("cluster")]
             batch, seq = col("params/batch"), col("params/seq")
         p, _ = parse_page(page)
@@ -234,8 +237,117 @@ def numbers(pase, source_dir):
         r = subprocess.run([pase, "report", result, "--samples", "5"], capture_output=True, text=True, timeout=60)
         expect(r.returncode == 0, "--samples on a search: %r" % r.stderr)
         print("sweep page: %d numbers of %d points equal the HDF5's" % (len(p.values), len(points)))
+        pipeline(pase, source_dir, work)
     finally:
         shutil.rmtree(work)
+
+
+# A small GPT whose fastest strategy on 8 A100s within 2 GiB a device is a pipeline of 4 stages of 1
+# device, 2 replicas, 5 micro-batches of 3 (the stage search takes about a second): numbers that all
+# differ, so that a number shown under another's key is caught.
+SMALL_GPT = {"layers": 4, "seq": 128, "d_model": 256, "heads": 4, "d_ff": 1024, "vocab": 512, "batch": 30}
+
+
+def pipeline(pase, source_dir, work):
+    """The stage search's pipeline on the page (pase search --stages auto, and a sweep with
+    search.stages: auto): the answer names it, a stage table, the bubble in the step-time chart and
+    Megatron-LM's rule of thumb, every number equal to the JSON's / HDF5's."""
+    gpt = os.path.join(source_dir, "inputs", "gpt.json")
+    sets = [a for k, v in SMALL_GPT.items() for a in ("--set", "%s=%d" % (k, v))]
+    result = os.path.join(work, "p.json")
+    run(pase, "search", gpt, "--cluster", "dgx-a100", "--precision", "bf16", "--procs", "8", "--memory-per-device",
+        "2G", "--stages", "auto", "--output", result, "-q", *sets)
+    page = os.path.join(work, "p.html")
+    run(pase, "report", result, "--tokens", "1B", "--price-per-device-hour", str(PRICE_A100), "--html", page)
+    doc = json.load(open(result))
+    expect(len(doc["pipeline"]["stages"]) > 1, "the case is meant to have several stages (pick a model whose best strategy has): %r" % doc["pipeline"])
+    p, text = parse_page(page)
+    scenario = {"batch": doc["params"]["batch"], "seq": doc["params"]["seq"], "procs": doc["procs"],
+                "step": doc["step_time_s"], "dp_step": doc["data_parallel"]["step_time_s"]}
+    keys = set()
+    for v in p.values:
+        key, value = v["data-key"], float(v["data-value"])
+        keys.add(key)
+        if key.startswith("train."):
+            want = training(scenario, key, 1e9, PRICE_A100)
+        else:
+            want = doc
+            for part in key.split("."):
+                want = want[int(part)] if isinstance(want, list) else want[part]
+            if isinstance(want, list):  # pipeline.stages: their count
+                want = len(want)
+        expect(close(value, float(want)), "%s: page %r, JSON %r" % (key, value, want))
+        check_shown(v, value)
+    megatron = [i for i, b in enumerate(doc["baselines"]) if b["name"] == "megatron"]
+    expect(megatron, "the stage search's JSON has no Megatron-LM baseline")
+    for k in ("pipeline.stages", "pipeline.stage_devices", "pipeline.data_parallel", "pipeline.microbatches",
+              "pipeline.microbatch_size", "pipeline.bubble_fraction", "pipeline.stages.0.devices",
+              "pipeline.stages.1.microbatch_time_s", "pipeline.stages.1.memory_bytes_per_device",
+              "baselines.%d.step_time_s" % megatron[0], "data_parallel.step_time_s"):
+        expect(k in keys, "the pipeline page does not show " + k)
+    expect('id="pipeline"' in text and "a pipeline of" in text.split('id="answer-line"')[1].split("</p>")[0],
+           "no pipeline in the answer line or no stage table")
+    expect("Megatron-LM&#39;s rule of thumb" in text or "Megatron-LM's rule of thumb" in text, "no Megatron-LM rule")
+    expect("chart-step-time" in p.ids and "pipeline bubble" in text, "no pipeline bubble in the step-time chart")
+    print("pipeline page: %d numbers equal the JSON's" % len(p.values))
+
+    # A sweep of the stage search: the rows' pipeline columns on the page and in the CSV.
+    spec = os.path.join(work, "p.yaml")
+    with open(spec, "w") as f:
+        f.write("format: pase-sweep\nversion: 1\nname: p\nmodels:\n  - file: %s\n    set: {%s}\n"
+                "axes:\n  cluster: [dgx-a100]\n  procs: [4, 8]\nsearch:\n  precision: bf16\n  memory_per_device: 2G\n"
+                "  stages: auto\n" % (gpt, ", ".join("%s: %d" % kv for kv in SMALL_GPT.items())))
+    h5 = os.path.join(work, "p.h5")
+    run(pase, "sweep", spec, "--output", h5, "-q")
+    page = os.path.join(work, "ps.html")
+    run(pase, "report", h5, "--html", page)
+    import h5py
+    with h5py.File(h5, "r") as f:
+        rows = {int(pt): i for i, pt in enumerate(f["rows/point"][:])}
+        cols = {}
+        for name in ("step_time_s", "data_parallel_step_time_s", "speedup_over_data_parallel", "procs"):
+            cols[name] = f["rows/" + name][:]
+        for name in f["rows/pipeline"]:
+            cols["pipeline/" + name] = f["rows/pipeline/" + name][:]
+    text = lambda x: x.decode() if isinstance(x, bytes) else x
+    p, html_text = parse_page(page)
+    keys = set()
+    for v in p.values:
+        i = rows[int(v["data-point"])]
+        key, value = v["data-key"], float(v["data-value"])
+        keys.add(key)
+        if key.startswith("pipeline/stage_table."):
+            _, stage, field = key.split(".")
+            want = json.loads(text(cols["pipeline/stage_table"][i]))[int(stage)][field]
+        else:
+            want = float(cols[key][i])
+        expect(close(value, float(want)), "point %s %s: page %r, HDF5 %r" % (v["data-point"], key, value, want))
+        check_shown(v, value)
+    for k in ("pipeline/stages", "pipeline/microbatches", "pipeline/bubble_fraction", "pipeline/megatron_step_time_s",
+              "pipeline/stage_table.0.microbatch_time_s", "pipeline/stage_table.0.memory_bytes_per_device"):
+        expect(k in keys, "the pipeline sweep page does not show " + k)
+    expect('id="pipeline"' in html_text, "no stage table on the sweep page")
+    import csv
+    import io
+    table = list(csv.DictReader(io.StringIO(run(pase, "export", h5, "--csv", "-"))))
+    for row in table:
+        i = rows[int(row["point"])]
+        for column in ("stages", "stage_devices", "replicas", "microbatches", "microbatch_size", "bubble_fraction",
+                       "megatron_step_time_s"):
+            expect(float(row[column]) == float(cols["pipeline/" + column][i]),
+                   "CSV %s of point %s: %s, HDF5 %r" % (column, row["point"], row[column], cols["pipeline/" + column][i]))
+    # The sweep's point on 8 devices is the search above: the same pipeline in its row.
+    i = [k for k, procs in enumerate(cols["procs"]) if procs == 8][0]
+    pipe = doc["pipeline"]
+    for column, want in (("stages", len(pipe["stages"])), ("stage_devices", pipe["stage_devices"]),
+                         ("replicas", pipe["data_parallel"]), ("microbatches", pipe["microbatches"]),
+                         ("microbatch_size", pipe["microbatch_size"]), ("bubble_fraction", pipe["bubble_fraction"]),
+                         ("megatron_step_time_s", doc["baselines"][megatron[0]]["step_time_s"])):
+        expect(float(cols["pipeline/" + column][i]) == float(want),
+               "HDF5 pipeline/%s of the 8-device point: %r, the search's JSON %r" % (column, cols["pipeline/" + column][i], want))
+    expect(float(cols["step_time_s"][i]) == doc["step_time_s"], "the 8-device point's step time is not the search's")
+    print("pipeline sweep page: %d numbers equal the HDF5's; the CSV's pipeline columns too; its 8-device row is "
+          "the search's pipeline" % len(p.values))
 
 
 def browser(pase, source_dir):

@@ -154,6 +154,103 @@ TEST(ResultsFileTest, reads_format_2_files_without_device_memory) {
   EXPECT_EQ(out.str().find("capacity_bytes"), std::string::npos) << out.str();
 }
 
+// Files of format 3, written before pipelines (the fuzz corpus has one), are still read: their rows
+// have device memory and no pipeline, and their checksums hold.
+TEST(ResultsFileTest, reads_format_3_files_without_pipelines) {
+  const ResultsTable t =
+      read_results_file(std::string(PASE_SOURCE_DIR) + "/tests/fuzz/corpus/results_file/gpt-4-points-memory.h5");
+  ASSERT_EQ(t.rows.size(), 4u);
+  for (const auto& r : t.rows) {
+    EXPECT_TRUE(r.memory.checked());
+    EXPECT_FALSE(r.pipeline.present());
+    EXPECT_TRUE(r.pipeline.megatron_setup.empty());
+  }
+  std::ostringstream out;
+  write_csv(out, t, false);
+  EXPECT_NE(out.str().find("capacity_bytes"), std::string::npos) << out.str();
+  EXPECT_EQ(out.str().find("bubble_fraction"), std::string::npos) << out.str();
+}
+
+// A file of format 4 with pipelines (jobs/sweep-pipeline.yaml; the fuzz corpus's seed), so that a
+// later format still reads it.
+TEST(ResultsFileTest, reads_format_4_files_with_pipelines) {
+  const ResultsTable t =
+      read_results_file(std::string(PASE_SOURCE_DIR) + "/tests/fuzz/corpus/results_file/gpt-3-points-pipeline.h5");
+  ASSERT_EQ(t.rows.size(), 3u);
+  for (const auto& r : t.rows) {
+    EXPECT_TRUE(r.ok()) << r.message;
+    EXPECT_TRUE(r.pipeline.present());
+    EXPECT_EQ(r.pipeline.stages * r.pipeline.stage_devices * r.pipeline.replicas, r.procs);
+    EXPECT_FALSE(r.pipeline.megatron_setup.empty());
+  }
+}
+
+// A point of the stage search (search.stages: auto): its pipeline and the Megatron-LM rule's step.
+SweepRow with_pipeline(std::uint64_t point) {
+  SweepRow r = with_memory(point);
+  SweepRowPipeline& p = r.pipeline;
+  p.stages = 4;
+  p.stage_devices = 8;
+  p.replicas = 2;
+  p.microbatches = 32;
+  p.microbatch_size = 1 + static_cast<std::int64_t>(point);
+  p.bubble_fraction = 3.0 / 32.0;
+  p.recompute = "selective";
+  p.sequence_parallel = point % 2 == 1;
+  p.stage_table = R"([{"first":"embed","last":"block.3.out","layers":9,"devices":8,"microbatch_time_s":0.1,)"
+                  R"("memory_bytes_per_device":4e10,"strategy":"megatron"}])";
+  p.megatron_setup = "tp=8,pp=8,dp=1,microbatch=1,sequence-parallel,recompute=selective";
+  p.megatron_fits = point % 3 != 0;
+  p.megatron_step_time_s = r.step_time_s * 1.25;
+  p.megatron_bytes = 7e10 / 3.0;
+  return r;
+}
+
+TEST(ResultsFileTest, round_trips_pipelines_exactly) {
+  test::TempDir dir;
+  ResultsTable t{meta(), {row(0), with_memory(1), with_pipeline(2), with_pipeline(5)}};
+  t.rows[1].pipeline.megatron_setup = "tp=4,pp=1,dp=2,microbatch=4";  // a plain search with the rule's step
+  t.rows[1].pipeline.megatron_step_time_s = 0.5;
+  t.rows[1].pipeline.megatron_bytes = 3e10;
+  const std::string path = dir.file("r.h5");
+  write_results_file(path, t);
+  const ResultsTable back = read_results_file(path);
+  ASSERT_EQ(back.rows.size(), t.rows.size());
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    expect_same(back.rows[i], t.rows[i]);
+    EXPECT_TRUE(same_results(back.rows[i], t.rows[i])) << i;
+    EXPECT_EQ(row_checksum(back.rows[i]), row_checksum(t.rows[i])) << i;
+    expect_same(row_from_json(row_to_json(t.rows[i])), t.rows[i]);
+  }
+  EXPECT_FALSE(back.rows[0].pipeline.present());
+  EXPECT_EQ(back.rows[3].pipeline.microbatch_size, 6);
+  EXPECT_EQ(back.rows[3].pipeline.stage_table, t.rows[3].pipeline.stage_table);
+  EXPECT_TRUE(back.rows[3].pipeline.sequence_parallel);
+  // Every field of the pipeline is part of the results and of the checksum.
+  SweepRow other = t.rows[2];
+  other.pipeline.microbatches = 16;
+  EXPECT_FALSE(same_results(other, t.rows[2]));
+  EXPECT_NE(row_checksum(other), row_checksum(t.rows[2]));
+  other = t.rows[2];
+  other.pipeline.megatron_fits = !other.pipeline.megatron_fits;
+  EXPECT_FALSE(same_results(other, t.rows[2]));
+  EXPECT_NE(row_checksum(other), row_checksum(t.rows[2]));
+  // Format 3's checksum (how such files are verified) does not read the pipeline.
+  other = t.rows[2];
+  other.pipeline.microbatches = 16;
+  EXPECT_EQ(row_checksum(other, true, false), row_checksum(t.rows[2], true, false));
+  // The CSV has the pipeline's columns, empty for rows without.
+  std::ostringstream out;
+  write_csv(out, back, true);
+  const std::string csv = out.str();
+  EXPECT_NE(csv.find(",stages,stage_devices,replicas,microbatches,microbatch_size,bubble_fraction,recompute,"
+                     "sequence_parallel,megatron_setup,megatron_fits,megatron_step_time_s,megatron_memory_bytes,message"),
+            std::string::npos) << csv;
+  EXPECT_NE(csv.find(",4,8,2,32,6,0.09375,selective,1,\"tp=8,pp=8,dp=1,microbatch=1,sequence-parallel,recompute=selective\",1,"),
+            std::string::npos) << csv;
+  EXPECT_NE(csv.find("stage_table"), std::string::npos) << csv;
+}
+
 TEST(ResultsFileTest, empty_table_and_refusals) {
   test::TempDir dir;
   write_results_file(dir.file("empty.h5"), ResultsTable{meta(), {}});

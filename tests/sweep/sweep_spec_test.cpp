@@ -181,6 +181,27 @@ TEST(SweepSpecTest, search_blocks_reaches_the_points_settings) {
   EXPECT_EQ(search_settings(plain, all_points(plain)[0]).blocks, BlockMode::never);
 }
 
+// search.stages: auto reaches the point's settings (the stage search, pase search --stages auto);
+// a bad value, or a point without the hardware model, is one line naming search.stages.
+TEST(SweepSpecTest, search_stages_reaches_the_points_settings) {
+  const SweepSpec spec = SpecFile(models() + "axes:\n  cluster: [dgx-a100]\nsearch:\n  stages: auto\n").load();
+  EXPECT_EQ(spec.stages, StageMode::automatic);
+  const auto points = all_points(spec);
+  ASSERT_FALSE(points.empty());
+  EXPECT_EQ(search_settings(spec, points[0]).stages, StageMode::automatic);
+  const SweepSpec plain = SpecFile(models()).load();
+  EXPECT_EQ(search_settings(plain, all_points(plain)[0]).stages, StageMode::none);
+  for (const std::string& body : {models() + "axes:\n  cluster: [dgx-a100]\nsearch:\n  stages: sometimes\n",
+                                 models() + "search:\n  stages: auto\n",
+                                 "clusters: " + data + "/clusters.json\n" + models() +
+                                     "axes:\n  cluster: [slow-node]\nsearch:\n  stages: auto\n"}) {
+    const std::string e = error_of(body);
+    EXPECT_NE(e.find("field 'search.stages'"), std::string::npos) << body << " -> " << e;
+    EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+  }
+  EXPECT_NE(error_of(models() + "search:\n  stages: auto\n").find("hardware cost model"), std::string::npos);
+}
+
 TEST(SweepSpecTest, shipped_catalogue_and_reference_spec_load) {
   const auto catalogue = load_cluster_catalogue(std::string(PASE_SOURCE_DIR) + "/jobs/clusters.json");
   for (const char* name : {"1080ti-node", "2080ti-node", "v100-nvlink", "a100-nvlink", "h100-nvlink", "h200-nvlink"})

@@ -9,14 +9,6 @@
 
 namespace pase::cli {
 
-enum class StagesMode {
-  when_needed,  // the default: the plain search, then the stage search when nothing fits holding the whole batch
-  always,       // auto: the stage search instead of the plain one
-  never,        // none: the plain search only; exit 3 when nothing fits
-};
-
-// "when-needed", "auto" or "none"; throws std::invalid_argument naming --stages otherwise.
-StagesMode stages_mode(const po::variables_map& vm);
 // Whether the stage search can run on these settings: the hardware cost model and a model parameter
 // 'batch' to cut into micro-batches.
 bool stage_search_applies(const SearchSettings& settings);

@@ -32,6 +32,38 @@ struct Baseline {
   std::optional<bool> fits;
 };
 
+// A pipeline-parallel strategy (`pase search --stages auto` JSON `pipeline`, or a sweep row's
+// pipeline columns of search.stages: auto).
+struct PipelineStage {
+  std::string first, last;  // its first and last layer
+  std::int64_t layers = 0, devices = 0;
+  double microbatch_time_s = 0, memory_bytes_per_device = 0;
+  std::string strategy;  // search (the plain search's layers) or megatron (tensor parallel); "" unknown
+};
+
+struct Pipeline {
+  std::vector<PipelineStage> stages;
+  std::int64_t stage_devices = 0, replicas = 1, microbatches = 1, microbatch_size = 0;
+  int interleave = 1;
+  double bubble_fraction = 0;
+  std::optional<double> bubble_s;  // of the step's compute_s, when the source gives it
+  std::string recompute;
+  bool sequence_parallel = false;
+  // The key of each number in the source: stages, stage_devices, replicas, microbatches,
+  // microbatch_size, bubble_fraction; stage numbers are stage_prefix + "N.devices" (and
+  // microbatch_time_s, memory_bytes_per_device).
+  std::map<std::string, std::string> keys;
+  std::string stage_prefix;
+};
+
+// The Megatron-LM rule of thumb's setup (JSON baselines[] named megatron, or a row's megatron columns).
+struct MegatronBaseline {
+  std::string setup;
+  double step_time_s = 0;
+  bool fits = true;
+  std::string key;  // of step_time_s in the source
+};
+
 struct Scenario {
   std::string source;       // the file, and for a sweep row "point N"
   std::int64_t point = -1;  // sweep row, else -1
@@ -55,6 +87,8 @@ struct Scenario {
   // data_parallel baseline, when present.
   std::map<std::string, double> memory, data_parallel_memory;
   std::vector<Baseline> baselines;
+  std::optional<Pipeline> pipeline;
+  std::optional<MegatronBaseline> megatron;
 
   std::int64_t param(const std::string& name) const;  // -1 when absent
   std::string cluster_text() const;                   // the cluster name, or "10 TFLOP/s, 16 GB/s"

@@ -27,6 +27,15 @@ struct DeviceMemorySettings {
   TrainingRecipe recipe;
 };
 
+// Pipeline stages (README.md, "Pipeline stages in the search"): none runs the plain search only;
+// automatic the stage search (pase/stages/auto_stages.hpp: stage cuts, stage devices, data-parallel
+// replicas and micro-batches) instead; when_needed the plain search, then the stage search when
+// nothing fits device memory holding the whole batch (`pase search`'s default).
+enum class StageMode { none, automatic, when_needed };
+// "none", "auto" or "when-needed"; throws std::invalid_argument naming them otherwise.
+StageMode parse_stage_mode(const std::string& text);
+const char* to_string(StageMode mode);
+
 struct SearchSettings {
   std::string model_file;
   std::vector<std::string> overrides;  // --set name=value
@@ -34,6 +43,7 @@ struct SearchSettings {
   OrderKind order = OrderKind::greedy;
   PruneMode prune = PruneMode::automatic;  // drop dominated configurations before planning (exact)
   BlockMode blocks = BlockMode::never;     // reduce repeated two-terminal blocks after pruning (exact)
+  StageMode stages = StageMode::none;
   // Per rank; 0: no limit. Set with set_memory_cap (memory_policy.hpp), which also caps the edge
   // matrices that build_problem makes (problem.max_memory_bytes).
   std::uint64_t max_memory_bytes = 0;
@@ -54,6 +64,7 @@ struct SearchRequest {
   OrderKind order = OrderKind::greedy;
   PruneMode prune = PruneMode::automatic;
   BlockMode blocks = BlockMode::never;
+  StageMode stages = StageMode::none;
   DpOptions dp;                         // threads: 1 (the command line gives its own)
   DeviceMemorySettings device_memory;   // capacity 0: device memory not checked
   // The search memory per rank (0: no limit); none: default_memory_cap(ranks_on_node).

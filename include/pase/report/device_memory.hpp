@@ -57,6 +57,11 @@ DeviceMemoryResult search_within_capacity(const SearchSettings& settings, const 
 // "no strategy fits C a device on P devices; the smallest needs S (its breakdown; the whole batch is held
 // at once)": the plain search's verdict when nothing fits.
 std::string whole_batch_verdict(const SearchSettings& settings, const DeviceMemoryResult& result);
+// What an expert team would run: the Megatron-LM rule of thumb (pase/stages/megatron.hpp) on the
+// settings' devices, its memory against their capacity. Empty without the hardware model or for a
+// model that is not a transformer.
+std::optional<Baseline> megatron_baseline(const SearchSettings& settings);
+
 // One line for a strategy that does not fit: its peak, the capacity, and what would make it fit.
 std::string does_not_fit_message(const SearchSettings& settings, const DeviceMemoryResult& result);
 

@@ -19,6 +19,7 @@ struct MemoryPoint {
   std::size_t data_parallel_fits = 0;
   std::size_t fsdp_fits = 0;
   std::size_t constrained = 0;         // fit, but the unconstrained optimum did not
+  std::size_t pipelines = 0;           // fit, by the stage search (search.stages: auto: no capacity search)
   double median_bytes = 0;             // the recommended strategy's peak, over the rows that fit
   double largest_relative_gap = 0;     // the capacity search's proven gap, over the rows that fit
 };

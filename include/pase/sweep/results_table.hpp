@@ -42,6 +42,30 @@ struct SweepRowMemory {
   bool checked() const { return !std::isnan(capacity_bytes); }
 };
 
+// A point's pipeline (search.stages: auto; README.md, "Pipeline stages in the search"), as `pase
+// search --stages auto` reports it, and the Megatron-LM rule of thumb's step (pase/stages/megatron.hpp)
+// where the point has one. stages 0: no pipeline (a plain search); megatron_setup empty: no rule
+// (not a transformer, or no device capacity to apply it to).
+struct SweepRowPipeline {
+  std::int64_t stages = 0;
+  std::int64_t stage_devices = 0;    // devices of one replica of a stage (every stage the same)
+  std::int64_t replicas = 0;         // data-parallel copies of the whole pipeline
+  std::int64_t microbatches = 0;     // through each replica, a step
+  std::int64_t microbatch_size = 0;  // samples a micro-batch
+  double bubble_fraction = std::numeric_limits<double>::quiet_NaN();  // (S - 1) / m of the ideal time
+  std::string recompute;             // none, selective or full
+  bool sequence_parallel = false;
+  // JSON list, one object per stage: first and last (layer names), layers, devices, microbatch_time_s,
+  // memory_bytes_per_device, strategy (search or megatron).
+  std::string stage_table;
+  std::string megatron_setup;        // "tp=8,pp=8,dp=1,microbatch=1,..."
+  bool megatron_fits = false;
+  double megatron_step_time_s = std::numeric_limits<double>::quiet_NaN();
+  double megatron_bytes = std::numeric_limits<double>::quiet_NaN();  // its peak a device
+
+  bool present() const { return stages > 0; }
+};
+
 struct SweepRow {
   std::uint64_t point = 0;
   std::string model;                 // the model's label in the spec
@@ -65,6 +89,7 @@ struct SweepRow {
   int rank = 0;                // the MPI rank that computed it
   std::string strategy;        // JSON object: layer name -> chosen configuration (splits per dimension)
   SweepRowMemory memory;       // the devices' memory, when the point's cluster gives a capacity
+  SweepRowPipeline pipeline;   // search.stages: auto; the Megatron-LM rule's step
 
   bool ok() const { return status == "ok"; }
 };
@@ -103,14 +128,14 @@ class RowSet {
 };
 
 // Whether two rows hold the same results: status, message, costs, step times, speedup, DP work, peak
-// memory, strategy and device memory, bit for bit (timings, rank and plan sharing may differ between
+// memory, strategy, device memory and pipeline, bit for bit (timings, rank and plan sharing may differ between
 // two runs).
 bool same_results(const SweepRow& a, const SweepRow& b);
 
 // A 64-bit checksum (io/hash.hpp) of every field of a row, each double by its bits: the per-row
 // integrity check of the results file. Rows of files of format 2 (before the device memory) were
-// summed without `memory`.
-std::uint64_t row_checksum(const SweepRow& row, bool with_memory = true);
+// summed without `memory`, of format 3 (before pipelines) without `pipeline`.
+std::uint64_t row_checksum(const SweepRow& row, bool with_memory = true, bool with_pipeline = true);
 
 // One row as one line of JSON (no newline) and back; doubles round-trip exactly, NaN as null.
 std::string row_to_json(const SweepRow& row);

@@ -12,6 +12,7 @@
 #include "pase/cost/memory.hpp"
 #include "pase/model/model_problem.hpp"
 #include "pase/model/expression.hpp"
+#include "pase/pipeline/search_settings.hpp"
 #include "pase/search/blocks.hpp"
 #include "pase/search/dominance.hpp"
 #include "pase/search/order.hpp"
@@ -54,6 +55,7 @@ struct SweepSpec {
   OrderKind order = OrderKind::greedy;
   PruneMode prune = PruneMode::automatic;  // search.prune: auto (default), dominance or none
   BlockMode blocks = BlockMode::never;     // search.blocks: none (default) or auto (search/blocks.hpp)
+  StageMode stages = StageMode::none;      // search.stages: none (default) or auto (the stage search)
   ParallelEdges parallel_edges = ParallelEdges::last;
   // search.precision: the precision pase-cluster points are priced at (as pase search --precision).
   cluster::Precision precision = cluster::Precision::kFp32;
