@@ -123,7 +123,9 @@ bool sequence_split(const Operator& op, const Config& config, std::int64_t seque
 // The elements of layer v's input i a device keeps: its part as the layer splits it, or, with
 // sequence parallelism, the producer's sequence part when that is smaller (Korthikanti et al. 2022,
 // sec. 4.2.2: the tensor-parallel layer keeps its input as the sequence-parallel layer left it and
-// all-gathers it again in the backward pass, behind the computation).
+// all-gathers it again in the backward pass, behind the computation). The producer's configuration
+// is read from `configs` also when it is another stage's layer (the stage search's prices fill a
+// stage's configs only: there a received input reads configuration 0).
 double kept_input_elements(const PricedNetwork& p, const std::vector<int>& configs, int v, std::size_t i,
                            bool sequence_parallel, std::int64_t sequence) {
   const Layer& layer = p.network.layers[v];
@@ -159,6 +161,14 @@ double stage_send_s(const HardwarePricing& pricing, double whole_bytes, double p
                                           static_cast<int>(std::min<std::int64_t>(receivers, hw.devices_per_node)));
   }
   return 2.0 * one_way;
+}
+
+bool send_crosses_nodes(std::int64_t from, std::int64_t da, std::int64_t to, std::int64_t db, std::int64_t data_parallel,
+                        std::int64_t node_devices) {
+  for (std::int64_t replica = 0; replica < data_parallel; ++replica)
+    for (std::int64_t i = 0; i < da; ++i)
+      if ((from + replica * da + i) / node_devices != (to + replica * db + i % db) / node_devices) return true;
+  return false;
 }
 
 bool attention_core(const Layer& layer, std::int64_t sequence) {
@@ -395,12 +405,7 @@ PipelinePlan evaluate_pipeline(const std::vector<StageSpec>& stages, const Pipel
         const double whole = whole_elements(shape) * bpe;
         const double parts = static_cast<double>(product(op.output_split(src.output, config)));
         const std::int64_t da = p.devices, db = stages[r].priced->devices;
-        bool crosses = false;
-        for (int replica = 0; replica < dp && !crosses; ++replica)
-          for (std::int64_t i = 0; i < da && !crosses; ++i) {
-            const std::int64_t from = offset[s] + replica * da + i, to = offset[r] + replica * db + i % db;
-            crosses = from / hw.devices_per_node != to / hw.devices_per_node;
-          }
+        const bool crosses = send_crosses_nodes(offset[s], da, offset[r], db, dp, hw.devices_per_node);
         plan.stages[s].send_s += stage_send_s(pricing, whole, parts, da, db, dp, crosses);
         plan.stages[s].send_crosses_nodes = plan.stages[s].send_crosses_nodes || crosses;
       }

@@ -36,6 +36,9 @@ struct AutoStagesResult {
   Recompute recompute = Recompute::none;  // the plan's activation recomputation
   bool sequence_parallel = false;         // with selective recomputation only
   std::vector<StageStrategy> stage_strategies;  // per stage: the plain search's layers or Megatron-LM's
+  // The stage DP's own pipeline_time_s of the plan (its stages' prices): evaluate_pipeline's, the
+  // plan's pipeline_time_s, up to rounding.
+  double search_pipeline_time_s = 0;
   std::string nothing_fits;
   int units = 0;                     // the chain the DP cuts
   int candidates = 0;                // (dp, a) pairs searched

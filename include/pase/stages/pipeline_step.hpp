@@ -84,6 +84,12 @@ StagePlan price_stage(const StageSpec& stage, const PipelineOptions& options, in
 double stage_send_s(const HardwarePricing& pricing, double whole_bytes, double parts, std::int64_t senders,
                     std::int64_t receivers, std::int64_t data_parallel, bool crosses);
 
+// Whether the send from a stage whose data_parallel replicas of da devices each start at device
+// `from` (Megatron-LM's order) to a stage of db devices a replica starting at `to` leaves a node:
+// device i of a replica sends its share to device i mod db of the same replica of the receiver.
+bool send_crosses_nodes(std::int64_t from, std::int64_t da, std::int64_t to, std::int64_t db, std::int64_t data_parallel,
+                        std::int64_t node_devices);
+
 // The whole pipeline: every stage priced, the sends between consecutive stages, the 1F1B time,
 // the exposed gradient synchronisation and the peak memory. Throws std::invalid_argument when the
 // schedule cannot run (schedule_error) or the stages do not cover the layers in order.
