@@ -103,13 +103,13 @@ AutoStagesResult search_auto_stages(const SearchSettings& settings) {
         const bool fits = capacity <= 0 || std::all_of(plan.stages.begin(), plan.stages.end(), [&](const StagePlan& s) {
                             return s.memory_bytes_per_device <= capacity;
                           });
+        result.tried.push_back({replicas, a, recompute, sequence_parallel, *found.plan, plan, fits});
         if (!fits) continue;
         if (!result.plan || plan.step_time_s() < result.plan->step_time_s()) {
           result.plan = std::move(plan);
           result.recompute = recompute;
           result.sequence_parallel = sequence_parallel;
           result.stage_strategies = strategies;
-          result.search_pipeline_time_s = found.plan->pipeline_time_s;
         }
       }
   }

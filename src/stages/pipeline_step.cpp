@@ -123,16 +123,19 @@ bool sequence_split(const Operator& op, const Config& config, std::int64_t seque
 // The elements of layer v's input i a device keeps: its part as the layer splits it, or, with
 // sequence parallelism, the producer's sequence part when that is smaller (Korthikanti et al. 2022,
 // sec. 4.2.2: the tensor-parallel layer keeps its input as the sequence-parallel layer left it and
-// all-gathers it again in the backward pass, behind the computation). The producer's configuration
-// is read from `configs` also when it is another stage's layer (the stage search's prices fill a
-// stage's configs only: there a received input reads configuration 0).
-double kept_input_elements(const PricedNetwork& p, const std::vector<int>& configs, int v, std::size_t i,
-                           bool sequence_parallel, std::int64_t sequence) {
+// all-gathers it again in the backward pass, behind the computation). A tensor received from another
+// stage arrives as each device's 1/devices share (stage_send_s), with sequence parallelism its part
+// of the sequence, and is kept so: a stage's price reads only its own layers' configurations, as
+// the stage search prices it.
+double kept_input_elements(const PricedNetwork& p, const std::vector<int>& configs, const std::vector<char>& in_stage,
+                           int v, std::size_t i, bool sequence_parallel, std::int64_t sequence) {
   const Layer& layer = p.network.layers[v];
   const Operator& op = *layer.model;
   const double part = part_elements(op.input_shapes()[i], op.input_split(i, p.model.configs[v][configs[v]]));
   const TensorSource& src = layer.inputs[i];
   if (!sequence_parallel || src.layer < 0) return part;
+  if (!in_stage[src.layer])
+    return std::min(part, whole_elements(op.input_shapes()[i]) / static_cast<double>(p.devices));
   const Operator& producer = *p.network.layers[src.layer].model;
   const Config& config = p.model.configs[src.layer][configs[src.layer]];
   if (!sequence_split(producer, config, sequence)) return part;
@@ -246,7 +249,8 @@ StagePlan price_stage(const StageSpec& stage, const PipelineOptions& options, in
       for (std::size_t i : layer.model->memory(model.configs[v][c]).saved_inputs) {
         if (i >= layer.inputs.size() || layer.inputs[i].weight) continue;
         const double part = part_elements(layer.model->input_shapes()[i], layer.model->input_split(i, model.configs[v][c]));
-        kept -= (part - kept_input_elements(p, stage.configs, v, i, true, sequence)) * bytes.recipe.activation_bytes;
+        kept -= (part - kept_input_elements(p, stage.configs, in_stage, v, i, true, sequence)) *
+                bytes.recipe.activation_bytes;
       }
     return kept;
   };
@@ -302,7 +306,7 @@ StagePlan price_stage(const StageSpec& stage, const PipelineOptions& options, in
         const std::pair<int, int> tensor = src.layer >= 0 ? std::pair{src.layer, src.output}
                                                           : std::pair{-1 - v, static_cast<int>(i)};
         if (!counted.insert(tensor).second) continue;
-        activations += kept_input_elements(p, stage.configs, v, i, options.sequence_parallel, sequence) *
+        activations += kept_input_elements(p, stage.configs, in_stage, v, i, options.sequence_parallel, sequence) *
                        bytes.recipe.activation_bytes;
       }
     }

@@ -164,8 +164,11 @@ const PricedStage& StagePricer::stage(int first_unit, int last_unit, int devices
                                       Recompute recompute, StageStrategy strategy, bool sequence_parallel,
                                       int data_parallel) {
   const int range_id = range_id_[static_cast<std::size_t>(first_unit) * units_.units.size() + last_unit];
+  // A stage's time and memory read the replicas only as whether there are any (their gradients'
+  // all-reduce buffer): one price for every data-parallel degree above 1.
+  const bool replicated = data_parallel > 1;
   auto [it, fresh] =
-      stages_.try_emplace({microbatch_size, devices, range_id, recompute, strategy, sequence_parallel, data_parallel});
+      stages_.try_emplace({microbatch_size, devices, range_id, recompute, strategy, sequence_parallel, replicated});
   PricedStage& out = it->second;
   if (!fresh) return out;
   const LayerRange range = layers(first_unit, last_unit);
@@ -193,7 +196,7 @@ const PricedStage& StagePricer::stage(int first_unit, int last_unit, int devices
       out.cost.runs = false;  // the layers' shapes do not split over these devices Megatron-LM's way
       return out;
     }
-    return price(out, range, p, recompute, sequence_parallel, devices, data_parallel);
+    return price(out, range, p, recompute, sequence_parallel, devices, replicated);
   }
   auto [found, unsearched] = searched_.try_emplace({microbatch_size, devices, range_id});
   if (unsearched) {
@@ -206,7 +209,7 @@ const PricedStage& StagePricer::stage(int first_unit, int last_unit, int devices
   }
   out.configs = found->second.configs;
   out.search_total = found->second.search_total;
-  return price(out, range, p, recompute, sequence_parallel, devices, data_parallel);
+  return price(out, range, p, recompute, sequence_parallel, devices, replicated);
 }
 
 std::vector<int> StagePricer::network_configs(LayerRange range, const PricedStage& stage) const {
@@ -216,14 +219,14 @@ std::vector<int> StagePricer::network_configs(LayerRange range, const PricedStag
 }
 
 PricedStage& StagePricer::price(PricedStage& out, LayerRange range, const PricedNetwork& p, Recompute recompute,
-                                bool sequence_parallel, int devices, int data_parallel) const {
+                                bool sequence_parallel, int devices, bool replicated) const {
   // The step model's memory grows linearly with the in-flight micro-batches: priced with one and with
   // two, the difference is a micro-batch's activations, the rest is held whatever the schedule (full
   // recomputation's one transformer layer run again included).
   PipelineOptions options;
   options.recompute = recompute;
   options.sequence_parallel = sequence_parallel;
-  options.data_parallel = data_parallel;
+  options.data_parallel = replicated ? 2 : 1;
   const StageSpec spec{{range}, &p, network_configs(range, out)};
   const StagePlan one = price_stage(spec, options, 0, devices);
   options.schedule = {2, 2, 1};

@@ -31,14 +31,23 @@
 
 namespace pase {
 
+// One (dp, a, recomputation) candidate whose stage DP found a pipeline.
+struct AutoStagesCandidate {
+  int data_parallel = 1;
+  int stage_devices = 1;
+  Recompute recompute = Recompute::none;
+  bool sequence_parallel = false;
+  PipelinePlan searched;   // the stage DP's best pipeline as the DP priced it (its stages' times and memory)
+  PipelinePlan evaluated;  // the same pipeline priced by evaluate_pipeline: equal times and memory
+  bool fits = false;       // by evaluate_pipeline's memory
+};
+
 struct AutoStagesResult {
   std::optional<PipelinePlan> plan;  // evaluated by evaluate_pipeline; empty when nothing fits
   Recompute recompute = Recompute::none;  // the plan's activation recomputation
   bool sequence_parallel = false;         // with selective recomputation only
   std::vector<StageStrategy> stage_strategies;  // per stage: the plain search's layers or Megatron-LM's
-  // The stage DP's own pipeline_time_s of the plan (its stages' prices): evaluate_pipeline's, the
-  // plan's pipeline_time_s, up to rounding.
-  double search_pipeline_time_s = 0;
+  std::vector<AutoStagesCandidate> tried;  // in the order searched; plan is the fastest that fits
   std::string nothing_fits;
   int units = 0;                     // the chain the DP cuts
   int candidates = 0;                // (dp, a) pairs searched

@@ -89,7 +89,7 @@ class StagePricer {
  private:
   // Prices out.configs on range: time, and memory split into held and a micro-batch's.
   PricedStage& price(PricedStage& out, LayerRange range, const PricedNetwork& p, Recompute recompute,
-                     bool sequence_parallel, int devices, int data_parallel) const;
+                     bool sequence_parallel, int devices, bool replicated) const;
   SearchSettings settings_;
   Network network_;  // at the step's batch
   StageUnits units_;
@@ -98,7 +98,7 @@ class StagePricer {
   std::map<std::tuple<std::int64_t, int, std::vector<std::string>>, std::unique_ptr<PricedNetwork>> networks_;
   // The plain search's strategy of a range (micro-batch size, devices, range id), and the priced stages.
   std::map<std::tuple<std::int64_t, int, int>, PricedStage> searched_;
-  std::map<std::tuple<std::int64_t, int, int, Recompute, StageStrategy, bool, int>, PricedStage> stages_;
+  std::map<std::tuple<std::int64_t, int, int, Recompute, StageStrategy, bool, bool>, PricedStage> stages_;
   std::uint64_t searches_ = 0;
 };
 
