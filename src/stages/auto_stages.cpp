@@ -40,10 +40,10 @@ AutoStagesResult search_auto_stages(const SearchSettings& settings) {
   const std::int64_t B = pricer.batch();
   const double capacity = settings.device_memory.capacity_bytes;
 
-  // Recomputation, and sequence parallelism with selective recomputation (Korthikanti et al. 2022's
-  // recommendation).
-  const std::pair<Recompute, bool> recipes[] = {
-      {Recompute::none, false}, {Recompute::selective, false}, {Recompute::full, false}, {Recompute::selective, true}};
+  // Every recomputation, without and with sequence parallelism (the rule of thumb's setups among them).
+  const std::pair<Recompute, bool> recipes[] = {{Recompute::none, false},     {Recompute::selective, false},
+                                                {Recompute::full, false},     {Recompute::none, true},
+                                                {Recompute::selective, true}, {Recompute::full, true}};
   for (long dp : powers_of_two_dividing(D)) {
     if (B % dp != 0) break;
     const int P = static_cast<int>(D / dp);
@@ -52,7 +52,7 @@ AutoStagesResult search_auto_stages(const SearchSettings& settings) {
         // Named copies: a lambda may not capture a structured binding in C++20 as clang 14 reads it.
         const auto recompute = recipe.first;
         const bool sequence_parallel = recipe.second;
-        if (a > node || P % a != 0 || P / a > L) continue;
+        if (a > node || P % a != 0 || P / a > L || (sequence_parallel && a == 1)) continue;
         StageSearchInput in;
         in.layers = L;
         in.devices = P;

@@ -1,8 +1,8 @@
 #pragma once
 // `pase search --stages auto`: the fastest pipeline-parallel strategy of a model on its devices.
 //
-// Every activation recomputation (none, selective, full, selective with sequence parallelism;
-// pipeline_step.hpp), data-parallel degree dp (powers of 2 dividing the devices and the batch) and stage replica
+// Every activation recomputation (none, selective, full), without and, on stages of more than one
+// device, with sequence parallelism (pipeline_step.hpp), data-parallel degree dp (powers of 2 dividing the devices and the batch) and stage replica
 // size a (a node's devices split evenly: 1, 2, 4, .. the node; every stage of a pipeline the same
 // size, Megatron-LM's layout) gives a pipeline of P = devices / dp devices in P / a stages. For each,
 // the stage DP (stage_search.hpp) finds the cuts between stage_units and the number of micro-batches
