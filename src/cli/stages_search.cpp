@@ -1,5 +1,6 @@
 #include "pase/cli/stages_search.hpp"
 
+#include <cstdio>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -8,6 +9,7 @@
 #include "pase/report/pipeline_report.hpp"
 #include "pase/report/report_output.hpp"
 #include "pase/stages/auto_stages.hpp"
+#include "pase/stages/megatron.hpp"
 
 namespace pase::cli {
 
@@ -54,10 +56,28 @@ int search_stages_command(const SearchSettings& settings, const po::variables_ma
   r.setup += "; stage layers: " + std::to_string(by_search) + " by the plain search, " +
              std::to_string(static_cast<int>(found.stage_strategies.size()) - by_search) + " Megatron-LM tensor parallel";
 
-  if (vm.count("quiet"))
+  // The baseline an expert team would run: the Megatron-LM rule of thumb, as pase evaluate --megatron
+  // auto prices it (data parallelism and FSDP hold the whole batch at once: the plain search's).
+  const auto rule = megatron_rule_of_thumb(settings.model_file, settings.overrides, settings.problem.procs,
+                                           *settings.problem.hardware, settings.device_memory.recipe,
+                                           settings.device_memory.reserve_bytes, settings.device_memory.capacity_bytes);
+  const bool rule_fits = rule && rule->fits;
+  const double speedup = rule_fits ? rule->plan.step_time_s() / r.step_time_s : 0.0;
+
+  if (vm.count("quiet")) {
     std::cout << "step_time_s " << r.step_time_s << "\n";
-  else
+  } else {
     print_evaluation(std::cout, r);
+    char line[160];
+    if (rule_fits)
+      std::snprintf(line, sizeof line, "speedup    %.4fx over the Megatron-LM rule of thumb (%s: %.6g s a step; this step %+.2f%%)",
+                    speedup, to_string(rule->setup).c_str(), rule->plan.step_time_s(),
+                    100.0 * (r.step_time_s / rule->plan.step_time_s() - 1.0));
+    else
+      std::snprintf(line, sizeof line, "speedup    none over the Megatron-LM rule of thumb: %s",
+                    rule ? "no setup of it fits the device memory" : "the model is not a transformer it can cut");
+    std::cout << line << "\n";
+  }
   if (vm.count("output")) {
     auto doc = nlohmann::ordered_json::parse(evaluation_json(r));
     auto& p = doc["pipeline"];
@@ -71,6 +91,15 @@ int search_stages_command(const SearchSettings& settings, const po::variables_ma
                          {"stage_cost_evaluations", found.stage_cost_evaluations},
                          {"stage_searches", found.stage_searches},
                          {"bounds_tried", found.bounds_tried}};
+    nlohmann::ordered_json baselines = nlohmann::ordered_json::array();
+    if (rule)
+      baselines.push_back({{"name", "megatron"},
+                           {"setup", to_string(rule->setup)},
+                           {"fits", rule->fits},
+                           {"step_time_s", rule->plan.step_time_s()},
+                           {"memory_bytes_per_device", rule->plan.peak_memory().total()}});
+    doc["baselines"] = baselines;
+    doc["speedup_over_best_baseline"] = rule_fits ? nlohmann::ordered_json(speedup) : nlohmann::ordered_json(nullptr);
     write_text_file(vm["output"].as<std::string>(), doc.dump(1) + "\n");
   }
   return exit_ok;

@@ -66,6 +66,20 @@ TEST(StagesCli, AutoWritesThePipeline) {
   EXPECT_DOUBLE_EQ(p.at("bubble_fraction").get<double>(), (stages - 1) / p.at("microbatches").get<double>());
   EXPECT_GT(p.at("stage_search").at("stage_searches").get<int>(), 0);
   EXPECT_TRUE(doc.at("fits").get<bool>());
+  // The Megatron-LM rule of thumb as the baseline, priced as pase evaluate --megatron auto prices it.
+  EXPECT_NE(o.output.find("over the Megatron-LM rule of thumb (tp="), std::string::npos) << o.output;
+  const Outcome rule = run("evaluate " + tiny + " --cluster dgx-a100 --precision bf16 --procs 4 --megatron auto -o " + file);
+  ASSERT_EQ(rule.code, 0) << rule.output;
+  std::ifstream rule_in(file);
+  const nlohmann::json evaluated = nlohmann::json::parse(rule_in);
+  std::filesystem::remove(file);
+  const auto& baseline = doc.at("baselines").at(0);
+  EXPECT_EQ(baseline.at("name"), "megatron");
+  EXPECT_TRUE(baseline.at("fits").get<bool>());
+  EXPECT_DOUBLE_EQ(baseline.at("step_time_s").get<double>(), evaluated.at("step_time_s").get<double>());
+  EXPECT_DOUBLE_EQ(doc.at("speedup_over_best_baseline").get<double>(),
+                   evaluated.at("step_time_s").get<double>() / doc.at("step_time_s").get<double>());
+  EXPECT_GE(doc.at("speedup_over_best_baseline").get<double>(), 1.0);
 }
 
 }  // namespace
