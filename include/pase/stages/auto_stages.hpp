@@ -2,22 +2,23 @@
 // `pase search --stages auto`: the fastest pipeline-parallel strategy of a model on its devices.
 //
 // Every activation recomputation (none, selective, full), without and, on stages of more than one
-// device, with sequence parallelism (pipeline_step.hpp), data-parallel degree dp (powers of 2 dividing the devices and the batch) and stage replica
-// size a (a node's devices split evenly: 1, 2, 4, .. the node; every stage of a pipeline the same
-// size, Megatron-LM's layout) gives a pipeline of P = devices / dp devices in P / a stages. For each,
-// the stage DP (stage_search.hpp) finds the cuts between stage_units and the number of micro-batches
-// m (every divisor of batch / dp: micro-batches of batch / (dp m) samples) that minimise the 1F1B pipeline time with
-// every stage within the device memory; a stage's price is its layers' strategy on a devices (each
-// stage chooses: the plain PaSE search's, or Megatron-LM's tensor parallelism, which holds less;
-// stage_problem.hpp) plus the send of its boundary tensor, its activation forward and its
-// gradient back, each device its 1/a share, over NVLink when dp a is below a node and the network
-// otherwise (Narayanan et al. 2021, sec. 4.1). Each (dp, a)'s best pipeline is then priced whole by
-// evaluate_pipeline (its sends on the tier each boundary crosses, the gradient synchronisation across
-// the replicas) and the fastest step that fits is the answer.
+// device, with sequence parallelism (pipeline_step.hpp), data-parallel degree dp (powers of 2
+// dividing the devices and the batch) and stage replica size a (a node's devices split evenly: 1, 2,
+// 4, .. the node; every stage of a pipeline the same size, Megatron-LM's layout) gives a pipeline of
+// P = devices / dp devices in P / a stages. For each, the stage DP (stage_search.hpp) finds the cuts
+// between stage_units and the number of micro-batches m (every divisor of batch / dp: micro-batches
+// of batch / (dp m) samples) that minimise the 1F1B pipeline time with every stage within the device
+// memory. A stage's price is evaluate_pipeline's: its layers' strategy on a devices (each stage
+// chooses: the plain PaSE search's, or Megatron-LM's tensor parallelism, which holds less;
+// stage_problem.hpp), its memory with the gradients' all-reduce buffer when dp > 1, plus the send of
+// its boundary tensor, its activation forward and its gradient back, each device its 1/a share, on
+// the tier the boundary crosses where the stage stands (Narayanan et al. 2021, sec. 4.1). Each
+// (dp, a)'s best pipeline is then priced whole by evaluate_pipeline (equal stage times and memory,
+// and the gradient synchronisation across the replicas) and the fastest step that fits is the answer.
 //
 // Exact for the model it states: per (dp, a), the DP's pipeline time is the minimum over every cut,
-// every m and every stage's plain-search strategy; the exposed gradient synchronisation is not part
-// of the DP's objective, only of the comparison between the (dp, a) candidates.
+// every m and every stage's strategy; the exposed gradient synchronisation is not part of the DP's
+// objective, only of the comparison between the (dp, a) candidates.
 
 #include <cstdint>
 #include <optional>

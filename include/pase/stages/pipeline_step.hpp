@@ -71,9 +71,9 @@ bool attention_core(const Layer& layer, std::int64_t sequence);
 std::vector<LayerRange> transformer_layers(const Network& network);
 
 // One stage on its own: a micro-batch's time and the stage's memory (stage_index and the schedule
-// give its in-flight micro-batches; only the stage's own layers' configurations are read), the gradient synchronisation across `options.data_parallel`
-// replicas laid out `stride` devices apart (Megatron-LM's order: a stage replica's devices
-// consecutive, then the replicas, then the stages). send_s is left 0 (evaluate_pipeline sets it).
+// give its in-flight micro-batches; only the stage's own layers' configurations are read), the
+// gradient synchronisation across `options.data_parallel` replicas laid out `stride` devices apart
+// (Megatron-LM's order: a stage replica's devices consecutive, then the replicas, then the stages). send_s is left 0 (evaluate_pipeline sets it).
 StagePlan price_stage(const StageSpec& stage, const PipelineOptions& options, int stage_index, std::int64_t stride);
 
 // One tensor of `whole_bytes` handed from a stage to a later one, forward, and its gradient back:
