@@ -144,7 +144,10 @@ SearchRun StagePricer::search_range(LayerRange layers, int devices, std::int64_t
   SearchSettings s = settings_;
   s.problem = p.options;
   s.problem.max_memory_bytes = settings_.problem.max_memory_bytes;
-  s.dp.threads = settings_.dp.threads;
+  // One thread: the stage search runs thousands of small DPs (a stage's blocks reduced to one), on
+  // which OpenMP's fork and join per DP step cost more than they gain (and its waiting threads spin:
+  // on a loaded machine the search took 5 times as long). The result does not depend on it.
+  s.dp.threads = 1;
   // Repeated blocks inside the stage are eliminated once (exact, search/blocks.hpp): a stage of many
   // identical transformer layers costs about one layer's DP.
   s.blocks = BlockMode::automatic;
