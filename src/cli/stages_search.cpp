@@ -41,9 +41,10 @@ int search_stages_command(const SearchSettings& settings, const po::variables_ma
   } else {
     print_evaluation(std::cout, r);
     if (best)
-      std::cout << "speedup    " << fixed(best->step_time_s() / r.step_time_s, 3) << "x over " << best->name
-                << (best->setup.empty() ? "" : " " + best->setup) << " (" << fixed(best->step_time_s() * 1e3, 4)
-                << " ms a step, the fastest baseline that fits)\n";
+      std::cout << "speedup    " << fixed(best->step_time_s() / r.step_time_s, 4) << "x over " << best->name
+                << (best->setup.empty() ? "" : " " + best->setup) << " (" << fixed(best->step_time_s(), 6)
+                << " s a step, the fastest baseline that fits; this step "
+                << fixed(100 * (r.step_time_s / best->step_time_s() - 1), 2) << "%)\n";
     else
       std::cout << "speedup    none: no baseline fits the device memory\n";
   }

@@ -13,22 +13,6 @@ namespace pase {
 
 namespace {
 
-// The boundary tensor's activation forward and gradient back from a stage of `devices` devices to
-// the next (as many), each device sending its 1/devices share; a tensor the sender does not split
-// over all its devices is all-gathered again among the receiver's (pipeline_step.cpp's rule).
-double send_s(const PricedNetwork& p, const std::vector<int>& configs, TensorSource boundary, int devices,
-              int data_parallel) {
-  const HardwarePricing& pricing = *p.options.hardware;
-  const cluster::HardwareCluster& hw = pricing.cluster();
-  const Operator& op = *p.network.layers[boundary.layer].model;
-  const Config& config = p.model.configs[boundary.layer][configs[boundary.layer]];
-  double whole = pricing.bytes_per_element();
-  for (auto d : op.output_shapes()[boundary.output]) whole *= static_cast<double>(d);
-  const double parts = static_cast<double>(product(op.output_split(boundary.output, config)));
-  const bool crosses = devices * data_parallel >= hw.devices_per_node;
-  return stage_send_s(pricing, whole, parts, devices, devices, data_parallel, crosses);
-}
-
 std::vector<long> powers_of_two_dividing(std::int64_t n) {
   std::vector<long> out;
   for (long k = 1; k <= n && n % k == 0; k *= 2) out.push_back(k);
@@ -56,10 +40,10 @@ AutoStagesResult search_auto_stages(const SearchSettings& settings) {
   const std::int64_t B = pricer.batch();
   const double capacity = settings.device_memory.capacity_bytes;
 
-  // Recomputation, and sequence parallelism with selective recomputation (Korthikanti et al. 2022's
-  // recommendation).
-  const std::pair<Recompute, bool> recipes[] = {
-      {Recompute::none, false}, {Recompute::selective, false}, {Recompute::full, false}, {Recompute::selective, true}};
+  // Every recomputation, without and with sequence parallelism (the rule of thumb's setups among them).
+  const std::pair<Recompute, bool> recipes[] = {{Recompute::none, false},     {Recompute::selective, false},
+                                                {Recompute::full, false},     {Recompute::none, true},
+                                                {Recompute::selective, true}, {Recompute::full, true}};
   for (long dp : powers_of_two_dividing(D)) {
     if (B % dp != 0) break;
     const int P = static_cast<int>(D / dp);
@@ -68,7 +52,7 @@ AutoStagesResult search_auto_stages(const SearchSettings& settings) {
         // Named copies: a lambda may not capture a structured binding in C++20 as clang 14 reads it.
         const auto recompute = recipe.first;
         const bool sequence_parallel = recipe.second;
-        if (a > node || P % a != 0 || P / a > L) continue;
+        if (a > node || P % a != 0 || P / a > L || (sequence_parallel && a == 1)) continue;
         StageSearchInput in;
         in.layers = L;
         in.devices = P;
@@ -77,16 +61,21 @@ AutoStagesResult search_auto_stages(const SearchSettings& settings) {
         in.capacity_bytes = capacity;
         in.signatures = units.signatures;
         in.strategies = 2;  // StageStrategy::search, StageStrategy::megatron
+        const int replicas = static_cast<int>(dp);
+        // Megatron-LM's order (evaluate_pipeline's): a stage's replicas side by side, then the next stage.
+        in.send_crosses_nodes = [replicas, node](int first_device, int devices) {
+          return send_crosses_nodes(std::int64_t{replicas} * first_device, devices,
+                                    std::int64_t{replicas} * (first_device + devices), devices, replicas, node);
+        };
         ++result.candidates;
         const StageSearchResult found = search_stages(in, [&](int first, int last, int devices, long m, int strategy) {
           const std::int64_t b = B / (dp * m);
-          const PricedStage& priced =
-              pricer.stage(first, last, devices, b, recompute, static_cast<StageStrategy>(strategy), sequence_parallel);
+          const PricedStage& priced = pricer.stage(first, last, devices, b, recompute, static_cast<StageStrategy>(strategy),
+                                                   sequence_parallel, replicas);
           StageCost cost = priced.cost;
           if (cost.runs && last + 1 < L) {
-            const std::vector<int> configs = pricer.network_configs(pricer.layers(first, last), priced);
-            cost.microbatch_time_s +=
-                send_s(pricer.priced(b, devices), configs, units.boundary[last], devices, static_cast<int>(dp));
+            cost.crossing_time_s = cost.microbatch_time_s + pricer.send_s(priced, first, last, replicas, true);
+            cost.microbatch_time_s += pricer.send_s(priced, first, last, replicas, false);
           }
           return cost;
         });
@@ -101,9 +90,9 @@ AutoStagesResult search_auto_stages(const SearchSettings& settings) {
           const StagePlan& s = found.plan->stages[i];
           strategies.push_back(static_cast<StageStrategy>(found.stage_strategies[i]));
           const LayerRange range = pricer.layers(s.first_layer, s.last_layer);
-          specs.push_back({{range}, &pricer.priced(b, a),
-                           pricer.network_configs(range, pricer.stage(s.first_layer, s.last_layer, a, b, recompute,
-                                                                      strategies.back(), sequence_parallel))});
+          const PricedStage& priced =
+              pricer.stage(s.first_layer, s.last_layer, a, b, recompute, strategies.back(), sequence_parallel, replicas);
+          specs.push_back({{range}, priced.network, pricer.network_configs(range, priced)});
         }
         PipelineOptions options;
         options.schedule = found.plan->schedule;
@@ -114,6 +103,7 @@ AutoStagesResult search_auto_stages(const SearchSettings& settings) {
         const bool fits = capacity <= 0 || std::all_of(plan.stages.begin(), plan.stages.end(), [&](const StagePlan& s) {
                             return s.memory_bytes_per_device <= capacity;
                           });
+        result.tried.push_back({replicas, a, recompute, sequence_parallel, *found.plan, plan, fits});
         if (!fits) continue;
         if (!result.plan || plan.step_time_s() < result.plan->step_time_s()) {
           result.plan = std::move(plan);

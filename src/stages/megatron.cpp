@@ -169,8 +169,13 @@ void check_megatron(const MegatronSetup& s, const Network& network, std::int64_t
 
 std::vector<int> megatron_configs(const Network& network, const ModelProblem& model, std::int64_t tp,
                                   bool sequence_parallel) {
-  std::vector<int> chosen;
-  for (std::size_t v = 0; v < network.layers.size(); ++v) {
+  return megatron_configs(network, model, tp, sequence_parallel, {0, static_cast<int>(network.layers.size()) - 1});
+}
+
+std::vector<int> megatron_configs(const Network& network, const ModelProblem& model, std::int64_t tp,
+                                  bool sequence_parallel, LayerRange range) {
+  std::vector<int> chosen(network.layers.size(), 0);
+  for (std::size_t v = static_cast<std::size_t>(range.first); v <= static_cast<std::size_t>(range.last); ++v) {
     const Operator& op = *network.layers[v].model;
     Config config(op.domain().size(), 1);
     const int d = tp > 1 ? tensor_parallel_dimension(op, network, sequence_parallel) : -1;
@@ -182,7 +187,7 @@ std::vector<int> megatron_configs(const Network& network, const ModelProblem& mo
                                   " splits its dimension '" + std::string(1, op.letters()[static_cast<std::size_t>(d)]) +
                                   "' of " + std::to_string(op.domain()[static_cast<std::size_t>(d)]) +
                                   ", which is not one of its configurations (indivisible, or below the model's cutoff)");
-    chosen.push_back(static_cast<int>(it - configs.begin()));
+    chosen[v] = static_cast<int>(it - configs.begin());
   }
   return chosen;
 }

@@ -123,14 +123,19 @@ bool sequence_split(const Operator& op, const Config& config, std::int64_t seque
 // The elements of layer v's input i a device keeps: its part as the layer splits it, or, with
 // sequence parallelism, the producer's sequence part when that is smaller (Korthikanti et al. 2022,
 // sec. 4.2.2: the tensor-parallel layer keeps its input as the sequence-parallel layer left it and
-// all-gathers it again in the backward pass, behind the computation).
-double kept_input_elements(const PricedNetwork& p, const std::vector<int>& configs, int v, std::size_t i,
-                           bool sequence_parallel, std::int64_t sequence) {
+// all-gathers it again in the backward pass, behind the computation). A tensor received from another
+// stage arrives as each device's 1/devices share (stage_send_s), with sequence parallelism its part
+// of the sequence, and is kept so: a stage's price reads only its own layers' configurations, as
+// the stage search prices it.
+double kept_input_elements(const PricedNetwork& p, const std::vector<int>& configs, const std::vector<char>& in_stage,
+                           int v, std::size_t i, bool sequence_parallel, std::int64_t sequence) {
   const Layer& layer = p.network.layers[v];
   const Operator& op = *layer.model;
   const double part = part_elements(op.input_shapes()[i], op.input_split(i, p.model.configs[v][configs[v]]));
   const TensorSource& src = layer.inputs[i];
   if (!sequence_parallel || src.layer < 0) return part;
+  if (!in_stage[src.layer])
+    return std::min(part, whole_elements(op.input_shapes()[i]) / static_cast<double>(p.devices));
   const Operator& producer = *p.network.layers[src.layer].model;
   const Config& config = p.model.configs[src.layer][configs[src.layer]];
   if (!sequence_split(producer, config, sequence)) return part;
@@ -159,6 +164,14 @@ double stage_send_s(const HardwarePricing& pricing, double whole_bytes, double p
                                           static_cast<int>(std::min<std::int64_t>(receivers, hw.devices_per_node)));
   }
   return 2.0 * one_way;
+}
+
+bool send_crosses_nodes(std::int64_t from, std::int64_t da, std::int64_t to, std::int64_t db, std::int64_t data_parallel,
+                        std::int64_t node_devices) {
+  for (std::int64_t replica = 0; replica < data_parallel; ++replica)
+    for (std::int64_t i = 0; i < da; ++i)
+      if ((from + replica * da + i) / node_devices != (to + replica * db + i % db) / node_devices) return true;
+  return false;
 }
 
 bool attention_core(const Layer& layer, std::int64_t sequence) {
@@ -236,7 +249,8 @@ StagePlan price_stage(const StageSpec& stage, const PipelineOptions& options, in
       for (std::size_t i : layer.model->memory(model.configs[v][c]).saved_inputs) {
         if (i >= layer.inputs.size() || layer.inputs[i].weight) continue;
         const double part = part_elements(layer.model->input_shapes()[i], layer.model->input_split(i, model.configs[v][c]));
-        kept -= (part - kept_input_elements(p, stage.configs, v, i, true, sequence)) * bytes.recipe.activation_bytes;
+        kept -= (part - kept_input_elements(p, stage.configs, in_stage, v, i, true, sequence)) *
+                bytes.recipe.activation_bytes;
       }
     return kept;
   };
@@ -292,7 +306,7 @@ StagePlan price_stage(const StageSpec& stage, const PipelineOptions& options, in
         const std::pair<int, int> tensor = src.layer >= 0 ? std::pair{src.layer, src.output}
                                                           : std::pair{-1 - v, static_cast<int>(i)};
         if (!counted.insert(tensor).second) continue;
-        activations += kept_input_elements(p, stage.configs, v, i, options.sequence_parallel, sequence) *
+        activations += kept_input_elements(p, stage.configs, in_stage, v, i, options.sequence_parallel, sequence) *
                        bytes.recipe.activation_bytes;
       }
     }
@@ -395,12 +409,7 @@ PipelinePlan evaluate_pipeline(const std::vector<StageSpec>& stages, const Pipel
         const double whole = whole_elements(shape) * bpe;
         const double parts = static_cast<double>(product(op.output_split(src.output, config)));
         const std::int64_t da = p.devices, db = stages[r].priced->devices;
-        bool crosses = false;
-        for (int replica = 0; replica < dp && !crosses; ++replica)
-          for (std::int64_t i = 0; i < da && !crosses; ++i) {
-            const std::int64_t from = offset[s] + replica * da + i, to = offset[r] + replica * db + i % db;
-            crosses = from / hw.devices_per_node != to / hw.devices_per_node;
-          }
+        const bool crosses = send_crosses_nodes(offset[s], da, offset[r], db, dp, hw.devices_per_node);
         plan.stages[s].send_s += stage_send_s(pricing, whole, parts, da, db, dp, crosses);
         plan.stages[s].send_crosses_nodes = plan.stages[s].send_crosses_nodes || crosses;
       }

@@ -5,6 +5,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "pase/cost/configs.hpp"
 #include "pase/model/model_file.hpp"
 #include "pase/pipeline/search_pipeline.hpp"
 
@@ -93,7 +94,8 @@ ModelProblem sub_model(const ModelProblem& model, LayerRange range) {
 StagePricer::StagePricer(const SearchSettings& settings) : settings_(settings) {
   if (!settings.problem.hardware)
     throw std::invalid_argument("--stages auto: needs the hardware cost model (--cluster with a pase-cluster preset or file)");
-  const Network network = load_model(settings.model_file, settings.overrides);
+  network_ = load_model(settings.model_file, settings.overrides);
+  const Network& network = network_;
   const auto batch = network.params.find("batch");
   if (batch == network.params.end())
     throw std::invalid_argument(settings.model_file +
@@ -110,13 +112,31 @@ LayerRange StagePricer::layers(int first_unit, int last_unit) const {
   return {units_.units[first_unit].first, units_.units[last_unit].last};
 }
 
-const PricedNetwork& StagePricer::priced(std::int64_t microbatch_size, int devices) {
-  auto& slot = networks_[{microbatch_size, devices}];
+const PricedNetwork& StagePricer::priced(std::int64_t microbatch_size, int devices, StageStrategy strategy) {
+  std::vector<std::string> overrides =
+      strategy == StageStrategy::megatron ? megatron_overrides(network_, settings_.overrides, devices) : settings_.overrides;
+  auto& slot = networks_[{microbatch_size, devices, overrides}];
   if (!slot)
-    slot = std::make_unique<PricedNetwork>(price_network(settings_.model_file, settings_.overrides, microbatch_size, devices,
-                                                         *settings_.problem.hardware, settings_.device_memory.recipe,
+    slot = std::make_unique<PricedNetwork>(price_network(settings_.model_file, std::move(overrides), microbatch_size,
+                                                         devices, *settings_.problem.hardware,
+                                                         settings_.device_memory.recipe,
                                                          settings_.device_memory.reserve_bytes));
   return *slot;
+}
+
+double StagePricer::send_s(const PricedStage& stage, int first_unit, int last_unit, int data_parallel,
+                           bool crosses_nodes) const {
+  const PricedNetwork& p = *stage.network;
+  const TensorSource boundary = units_.boundary[last_unit];
+  const HardwarePricing& pricing = *p.options.hardware;
+  const Operator& op = *p.network.layers[boundary.layer].model;
+  const int first_layer = units_.units[first_unit].first;
+  if (boundary.layer < first_layer) throw std::logic_error("stage search: a stage hands on a tensor it did not make");
+  const Config& config = p.model.configs[boundary.layer][stage.configs[boundary.layer - first_layer]];
+  double whole = pricing.bytes_per_element();
+  for (auto d : op.output_shapes()[boundary.output]) whole *= static_cast<double>(d);
+  const double parts = static_cast<double>(product(op.output_split(boundary.output, config)));
+  return stage_send_s(pricing, whole, parts, p.devices, p.devices, data_parallel, crosses_nodes);
 }
 
 SearchRun StagePricer::search_range(LayerRange layers, int devices, std::int64_t microbatch_size) {
@@ -124,7 +144,10 @@ SearchRun StagePricer::search_range(LayerRange layers, int devices, std::int64_t
   SearchSettings s = settings_;
   s.problem = p.options;
   s.problem.max_memory_bytes = settings_.problem.max_memory_bytes;
-  s.dp.threads = settings_.dp.threads;
+  // One thread: the stage search runs thousands of small DPs (a stage's blocks reduced to one), on
+  // which OpenMP's fork and join per DP step cost more than they gain (and its waiting threads spin:
+  // on a loaded machine the search took 5 times as long). The result does not depend on it.
+  s.dp.threads = 1;
   // Repeated blocks inside the stage are eliminated once (exact, search/blocks.hpp): a stage of many
   // identical transformer layers costs about one layer's DP.
   s.blocks = BlockMode::automatic;
@@ -141,13 +164,19 @@ SearchRun StagePricer::search_range(LayerRange layers, int devices, std::int64_t
 const char* to_string(StageStrategy strategy) { return strategy == StageStrategy::search ? "search" : "megatron"; }
 
 const PricedStage& StagePricer::stage(int first_unit, int last_unit, int devices, std::int64_t microbatch_size,
-                                      Recompute recompute, StageStrategy strategy, bool sequence_parallel) {
+                                      Recompute recompute, StageStrategy strategy, bool sequence_parallel,
+                                      int data_parallel) {
   const int range_id = range_id_[static_cast<std::size_t>(first_unit) * units_.units.size() + last_unit];
-  auto [it, fresh] = stages_.try_emplace({microbatch_size, devices, range_id, recompute, strategy, sequence_parallel});
+  // A stage's time and memory read the replicas only as whether there are any (their gradients'
+  // all-reduce buffer): one price for every data-parallel degree above 1.
+  const bool replicated = data_parallel > 1;
+  auto [it, fresh] =
+      stages_.try_emplace({microbatch_size, devices, range_id, recompute, strategy, sequence_parallel, replicated});
   PricedStage& out = it->second;
   if (!fresh) return out;
   const LayerRange range = layers(first_unit, last_unit);
-  const PricedNetwork& p = priced(microbatch_size, devices);
+  const PricedNetwork& p = priced(microbatch_size, devices, strategy);
+  out.network = &p;
   // Weights, gradients and optimizer state in each layer's smallest configuration: no strategy of
   // the stage holds less, so above the capacity no strategy fits and there is nothing to search.
   double least_static = p.memory.reserve_bytes;
@@ -164,13 +193,13 @@ const PricedStage& StagePricer::stage(int first_unit, int last_unit, int devices
   }
   if (strategy == StageStrategy::megatron) {
     try {
-      const std::vector<int> all = megatron_configs(p.network, p.model, devices, sequence_parallel);
+      const std::vector<int> all = megatron_configs(p.network, p.model, devices, sequence_parallel, range);
       out.configs.assign(all.begin() + range.first, all.begin() + range.last + 1);
     } catch (const std::invalid_argument&) {
       out.cost.runs = false;  // the layers' shapes do not split over these devices Megatron-LM's way
       return out;
     }
-    return price(out, range, p, recompute, sequence_parallel, devices);
+    return price(out, range, p, recompute, sequence_parallel, devices, replicated);
   }
   auto [found, unsearched] = searched_.try_emplace({microbatch_size, devices, range_id});
   if (unsearched) {
@@ -183,7 +212,7 @@ const PricedStage& StagePricer::stage(int first_unit, int last_unit, int devices
   }
   out.configs = found->second.configs;
   out.search_total = found->second.search_total;
-  return price(out, range, p, recompute, sequence_parallel, devices);
+  return price(out, range, p, recompute, sequence_parallel, devices, replicated);
 }
 
 std::vector<int> StagePricer::network_configs(LayerRange range, const PricedStage& stage) const {
@@ -193,13 +222,14 @@ std::vector<int> StagePricer::network_configs(LayerRange range, const PricedStag
 }
 
 PricedStage& StagePricer::price(PricedStage& out, LayerRange range, const PricedNetwork& p, Recompute recompute,
-                                bool sequence_parallel, int devices) const {
+                                bool sequence_parallel, int devices, bool replicated) const {
   // The step model's memory grows linearly with the in-flight micro-batches: priced with one and with
   // two, the difference is a micro-batch's activations, the rest is held whatever the schedule (full
   // recomputation's one transformer layer run again included).
   PipelineOptions options;
   options.recompute = recompute;
   options.sequence_parallel = sequence_parallel;
+  options.data_parallel = replicated ? 2 : 1;
   const StageSpec spec{{range}, &p, network_configs(range, out)};
   const StagePlan one = price_stage(spec, options, 0, devices);
   options.schedule = {2, 2, 1};

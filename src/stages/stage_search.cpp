@@ -100,6 +100,12 @@ class BoundedDp {
     for (int a : in.stage_devices) step_ = std::gcd(step_, a);
     sum_.assign(states(), infinity);
     choice_.assign(states(), Choice{});
+    // Per (stage device count, devices left): whether a stage there sends across nodes.
+    crosses_.assign(in.stage_devices.size() * static_cast<std::size_t>(in.devices + 1), 0);
+    if (in.send_crosses_nodes)
+      for (std::size_t c = 0; c < in.stage_devices.size(); ++c)
+        for (int d = in.stage_devices[c]; d <= in.devices; ++d)
+          crosses_[c * (in.devices + 1) + d] = in.send_crosses_nodes(in.devices - d, in.stage_devices[c]) ? 1 : 0;
   }
 
   // Fills the table with stages no slower than `bound`; returns the least sum over k of G(0, D, k).
@@ -111,10 +117,14 @@ class BoundedDp {
       for (int j = i; j < L; ++j)
         for (std::size_t option = 0; option < options_; ++option) {
           const StageCost* price = prices_[(static_cast<std::size_t>(i) * L + j) * options_ + option];
-          if (!price || !price->runs || price->microbatch_time_s > bound) continue;
-          const int a = in_.stage_devices[option / in_.strategies];
+          if (!price || !price->runs || std::min(stage_time_s(*price, false), stage_time_s(*price, true)) > bound)
+            continue;
+          const std::size_t count = option / in_.strategies;
+          const int a = in_.stage_devices[count];
           const int strategy = static_cast<int>(option % in_.strategies);
-          for (int d = a; d <= D; d += step_)
+          for (int d = a; d <= D; d += step_) {
+            const double time = stage_time_s(*price, crosses_[count * (D + 1) + d] != 0);
+            if (time > bound) continue;
             for (int rest_k = 0; rest_k <= k_cap_; ++rest_k) {
               const double rest = sum_[at(j + 1, d - a, rest_k)];
               if (rest == infinity) continue;
@@ -123,13 +133,14 @@ class BoundedDp {
               if (in_.capacity_bytes > 0 &&
                   price->static_bytes_per_device + in_flight * price->activation_bytes_per_microbatch > in_.capacity_bytes)
                 continue;
-              const double candidate = price->microbatch_time_s + rest;
+              const double candidate = time + rest;
               double& best = sum_[at(i, d, k)];
               if (candidate < best) {
                 best = candidate;
                 choice_[at(i, d, k)] = {j, a, strategy, rest_k};
               }
             }
+          }
         }
     double best = infinity;
     best_k_ = -1;
@@ -172,12 +183,15 @@ class BoundedDp {
   int best_k_ = -1;
   std::vector<double> sum_;
   std::vector<Choice> choice_;
+  std::vector<char> crosses_;
 };
 
-PipelinePlan make_plan(const std::vector<std::tuple<int, int, int, int>>& cuts, long m, StagePrices& prices) {
+PipelinePlan make_plan(const StageSearchInput& in, const std::vector<std::tuple<int, int, int, int>>& cuts, long m,
+                       StagePrices& prices) {
   PipelinePlan plan;
   plan.schedule = {static_cast<int>(cuts.size()), m, 1};
   std::vector<double> times;
+  int first_device = 0;
   for (std::size_t s = 0; s < cuts.size(); ++s) {
     const auto [first, last, devices, strategy] = cuts[s];
     const StageCost& cost = prices.get(first, last, devices, m, strategy);
@@ -185,10 +199,12 @@ PipelinePlan make_plan(const std::vector<std::tuple<int, int, int, int>>& cuts, 
     stage.first_layer = first;
     stage.last_layer = last;
     stage.devices = devices;
-    stage.microbatch_time_s = cost.microbatch_time_s;
+    stage.send_crosses_nodes = in.send_crosses_nodes && in.send_crosses_nodes(first_device, devices);
+    stage.microbatch_time_s = stage_time_s(cost, stage.send_crosses_nodes);
     stage.memory_bytes_per_device = stage_memory_bytes(cost, plan.schedule, static_cast<int>(s));
     plan.stages.push_back(stage);
-    times.push_back(cost.microbatch_time_s);
+    times.push_back(stage.microbatch_time_s);
+    first_device += devices;
   }
   plan.pipeline_time_s = pipeline_time_s(times, plan.schedule);
   return plan;
@@ -203,6 +219,10 @@ std::vector<int> stage_device_counts(int devices, int node_size) {
     if (node_size % a == 0) out.push_back(a);
   for (int a = node_size; a <= devices; a += node_size) out.push_back(a);
   return out;
+}
+
+double stage_time_s(const StageCost& cost, bool send_crosses_nodes) {
+  return send_crosses_nodes && cost.crossing_time_s >= 0 ? cost.crossing_time_s : cost.microbatch_time_s;
 }
 
 double stage_memory_bytes(const StageCost& cost, const PipelineSchedule& schedule, int stage) {
@@ -232,7 +252,8 @@ StageSearchResult search_stages(const StageSearchInput& in, const StageCostFunct
           any_runs = true;
           if (in.capacity_bytes > 0 && cost.static_bytes_per_device + cost.activation_bytes_per_microbatch > in.capacity_bytes)
             continue;
-          bounds.push_back(cost.microbatch_time_s);
+          bounds.push_back(stage_time_s(cost, false));
+          if (in.send_crosses_nodes) bounds.push_back(stage_time_s(cost, true));
         }
     std::sort(bounds.begin(), bounds.end());
     bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
@@ -242,7 +263,7 @@ StageSearchResult search_stages(const StageSearchInput& in, const StageCostFunct
     if (least_sum == infinity) continue;
     auto consider = [&](const BoundedDp& solved) {
       const auto stages = solved.stages();
-      PipelinePlan plan = make_plan(stages, m, memo);
+      PipelinePlan plan = make_plan(in, stages, m, memo);
       if (plan.pipeline_time_s < best_time) {
         best_time = plan.pipeline_time_s;
         result.plan = std::move(plan);

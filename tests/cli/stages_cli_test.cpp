@@ -68,6 +68,25 @@ TEST(StagesCli, AutoWritesThePipeline) {
   EXPECT_DOUBLE_EQ(p.at("bubble_fraction").get<double>(), (stages - 1) / p.at("microbatches").get<double>());
   EXPECT_GT(p.at("stage_search").at("stage_searches").get<int>(), 0);
   EXPECT_TRUE(doc.at("fits").get<bool>());
+  // The baselines: data parallelism and the Megatron-LM rule of thumb, priced as pase evaluate
+  // --megatron auto prices it; the speedup is over the fastest that fits.
+  EXPECT_NE(o.output.find("the fastest baseline that fits"), std::string::npos) << o.output;
+  const Outcome rule = run("evaluate " + tiny + " --cluster dgx-a100 --precision bf16 --procs 4 --megatron auto -o " + file);
+  ASSERT_EQ(rule.code, 0) << rule.output;
+  std::ifstream rule_in(file);
+  const nlohmann::json evaluated = nlohmann::json::parse(rule_in);
+  std::filesystem::remove(file);
+  ASSERT_EQ(doc.at("baselines").size(), 2u);
+  EXPECT_EQ(doc.at("baselines")[0].at("name"), "data_parallel");
+  const auto& baseline = doc.at("baselines")[1];
+  EXPECT_EQ(baseline.at("name"), "megatron");
+  EXPECT_TRUE(baseline.at("fits").get<bool>());
+  EXPECT_DOUBLE_EQ(baseline.at("step_time_s").get<double>(), evaluated.at("step_time_s").get<double>());
+  double fastest = baseline.at("step_time_s").get<double>();
+  if (doc.at("baselines")[0].at("fits").get<bool>())
+    fastest = std::min(fastest, doc.at("baselines")[0].at("step_time_s").get<double>());
+  EXPECT_DOUBLE_EQ(doc.at("speedup_over_best_baseline").get<double>(), fastest / doc.at("step_time_s").get<double>());
+  EXPECT_GE(doc.at("speedup_over_best_baseline").get<double>(), 1.0);
 }
 
 // The tiny GPT at a batch of 64 on one A100: holding the whole batch it needs 1.5e9 (reserve) + 16.2e6

@@ -5,21 +5,28 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "pase/model/model_file.hpp"
 #include "pase/pipeline/search_pipeline.hpp"
 #include "pase/stages/auto_stages.hpp"
+#include "pase/stages/megatron.hpp"
 
 namespace pase {
 namespace {
 
 const std::vector<std::string> tiny = {"layers=3", "seq=64", "d_model=32", "heads=4", "d_ff=128", "vocab=96", "batch=8"};
 
-SearchSettings settings(std::int64_t procs) {
+// DGX A100 devices and links, `node` devices a node (the preset's 8 unless given).
+SearchSettings settings(std::int64_t procs, int node = 8) {
   SearchSettings s;
   s.model_file = std::string(PASE_SOURCE_DIR) + "/inputs/gpt.json";
   s.overrides = tiny;
   s.problem.procs = procs;
-  s.problem.hardware.emplace(cluster::load_cluster("dgx-a100"), cluster::Precision::kBf16);
+  cluster::HardwareCluster hw = cluster::load_cluster("dgx-a100");
+  hw.nodes = hw.nodes * hw.devices_per_node / node;
+  hw.devices_per_node = node;
+  s.problem.hardware.emplace(hw, cluster::Precision::kBf16);
   s.device_memory.recipe = training_recipe("adam", "mixed");
   s.device_memory.reserve_bytes = 1e9;
   s.dp.threads = 1;
@@ -136,6 +143,130 @@ TEST(StageProblem, AutoStagesBeatsEveryOneStagePipeline) {
     }
   EXPECT_GT(found.stage_searches, 0u);
   EXPECT_GE(found.stage_cost_evaluations, found.stage_searches);
+}
+
+TEST(StageProblem, TheStageSearchPricesItsPipelinesAsEvaluatePipelineDoes) {
+  // 8 devices in nodes of 4: stages of 1 or 2 devices send within a node or across it by where they stand,
+  // replicas add the gradients' all-reduce buffer; every candidate's pipeline, as the stage DP priced
+  // it, is what evaluate_pipeline makes of it, stage by stage.
+  SearchSettings s = settings(8, 4);
+  s.device_memory.reserve_bytes = 0;
+  // Half the memory the fastest pipeline without a limit needs: the search must cut into stages.
+  const AutoStagesResult unlimited = search_auto_stages(s);
+  ASSERT_TRUE(unlimited.plan);
+  s.device_memory.capacity_bytes = 0.5 * unlimited.plan->peak_memory().total();
+  const AutoStagesResult found = search_auto_stages(s);
+  ASSERT_TRUE(found.plan);
+  int crossing = 0, within = 0, replicated = 0, sequence_parallel = 0, fit = 0;
+  for (const AutoStagesCandidate& c : found.tried) {
+    SCOPED_TRACE("dp " + std::to_string(c.data_parallel) + " a " + std::to_string(c.stage_devices) + " recompute " +
+                 to_string(c.recompute) + (c.sequence_parallel ? " sequence parallel" : ""));
+    EXPECT_NEAR(c.searched.pipeline_time_s, c.evaluated.pipeline_time_s, 1e-9 * c.evaluated.pipeline_time_s);
+    ASSERT_EQ(c.searched.stages.size(), c.evaluated.stages.size());
+    for (std::size_t i = 0; i < c.searched.stages.size(); ++i) {
+      const StagePlan &dp = c.searched.stages[i], &evaluated = c.evaluated.stages[i];
+      EXPECT_NEAR(dp.microbatch_time_s, evaluated.microbatch_time_s, 1e-9 * evaluated.microbatch_time_s) << "stage " << i;
+      EXPECT_NEAR(dp.memory_bytes_per_device, evaluated.memory_bytes_per_device, 1e-9 * evaluated.memory_bytes_per_device)
+          << "stage " << i;
+      if (i + 1 < c.searched.stages.size()) {
+        EXPECT_EQ(dp.send_crosses_nodes, evaluated.send_crosses_nodes) << "stage " << i;
+        (evaluated.send_crosses_nodes ? crossing : within) += 1;
+      }
+    }
+    // What the DP found fits by its prices fits by evaluate_pipeline's.
+    EXPECT_EQ(c.fits, std::all_of(c.searched.stages.begin(), c.searched.stages.end(), [&](const StagePlan& stage) {
+                return stage.memory_bytes_per_device <= s.device_memory.capacity_bytes;
+              }));
+    fit += c.fits ? 1 : 0;
+    replicated += c.data_parallel > 1 ? 1 : 0;
+    sequence_parallel += c.sequence_parallel ? 1 : 0;
+  }
+  // The candidates exercise what the DP must price as the evaluation does.
+  EXPECT_GT(crossing, 0);
+  EXPECT_GT(within, 0);
+  EXPECT_GT(replicated, 0);
+  EXPECT_GT(sequence_parallel, 0);
+  EXPECT_GT(fit, 0);
+}
+
+TEST(StageProblem, AutoStagesIsAtLeastAsFastAsTheMegatronRuleOfThumb) {
+  // 4 decoder layers on 8 devices in nodes of 4, the device memory such that the rule of thumb needs
+  // pipeline stages or smaller micro-batches: its setup (tensor parallelism over a node, even cuts,
+  // sequence parallelism, the vocabulary padded) is among the search's candidates, so the search is
+  // no slower.
+  SearchSettings s = settings(8, 4);
+  s.overrides[0] = "layers=4";
+  s.overrides[5] = "vocab=97";  // as GPT-3's 50257, divisible by no tp: Megatron-LM pads it
+  s.device_memory.reserve_bytes = 0;
+  const HardwarePricing& pricing = *s.problem.hardware;
+  auto rule = [&](double capacity) {
+    return megatron_rule_of_thumb(s.model_file, s.overrides, 8, pricing, s.device_memory.recipe,
+                                  s.device_memory.reserve_bytes, capacity);
+  };
+  const auto unlimited = rule(0);
+  ASSERT_TRUE(unlimited);
+  ASSERT_EQ(unlimited->setup.pp, 1);
+  s.device_memory.capacity_bytes = 0.9 * unlimited->plan.peak_memory().total();
+  const auto limited = rule(s.device_memory.capacity_bytes);
+  ASSERT_TRUE(limited && limited->fits);
+  EXPECT_GT(limited->setup.pp * limited->setup.microbatch, 1);  // the rule had to change its setup
+  const AutoStagesResult found = search_auto_stages(s);
+  ASSERT_TRUE(found.plan);
+  EXPECT_LE(found.plan->step_time_s(), limited->plan.step_time_s() * (1 + 1e-12));
+  EXPECT_LE(found.plan->peak_memory().total(), s.device_memory.capacity_bytes);
+}
+
+TEST(StageProblem, MegatronStagesArePricedByTheStageSearchAsEvaluateMegatronPricesThem) {
+  // Megatron-LM setups on a GPT whose vocabulary no tp divides (padded, as evaluate_megatron pads it):
+  // each stage of the setup, as the stage search prices it (its Megatron-LM strategy on the same
+  // units, devices, micro-batches, replicas and options, plus its send), costs what the setup's
+  // evaluation says, so the setup's pipeline is one the stage DP weighs at its true price.
+  struct Case {
+    MegatronSetup setup;
+    int node;
+  };
+  std::vector<Case> cases(2);
+  cases[0].setup = {2, 2, 2, 1, 1, true, Recompute::selective};  // replicas: the all-reduce buffer
+  cases[0].node = 4;
+  cases[1].setup = {2, 2, 1, 2, 1, false, Recompute::full};      // both stages in one node: sends on NVLink
+  cases[1].node = 4;
+  for (const Case& c : cases) {
+    const MegatronSetup& m = c.setup;
+    SCOPED_TRACE(to_string(m));
+    SearchSettings s = settings(m.tp * m.pp * m.dp, c.node);
+    s.overrides[0] = "layers=4";
+    s.overrides[5] = "vocab=97";
+    const Network given = load_model(s.model_file, s.overrides);
+    const PricedNetwork padded = price_network(s.model_file, megatron_overrides(given, s.overrides, m.tp), m.microbatch,
+                                               m.tp, *s.problem.hardware, s.device_memory.recipe,
+                                               s.device_memory.reserve_bytes);
+    const PipelinePlan evaluated = evaluate_megatron(m, padded, given.param_or("batch", 0));
+    StagePricer pricer(s);
+    const auto& units = pricer.units().units;
+    auto unit_of = [&](int layer) {
+      int u = 0;
+      while (units[static_cast<std::size_t>(u)].last < layer) ++u;
+      return u;
+    };
+    ASSERT_EQ(evaluated.stages.size(), 2u);
+    EXPECT_EQ(evaluated.stages[0].send_crosses_nodes, m.dp > 1);
+    for (std::size_t i = 0; i < evaluated.stages.size(); ++i) {
+      const StagePlan& stage = evaluated.stages[i];
+      const int first = unit_of(stage.first_layer), last = unit_of(stage.last_layer);
+      ASSERT_EQ(pricer.layers(first, last), (LayerRange{stage.first_layer, stage.last_layer}));
+      const PricedStage& priced = pricer.stage(first, last, static_cast<int>(m.tp), m.microbatch, m.recompute,
+                                               StageStrategy::megatron, m.sequence_parallel, static_cast<int>(m.dp));
+      ASSERT_TRUE(priced.cost.runs) << "stage " << i;
+      const double send = i + 1 < evaluated.stages.size()
+                              ? pricer.send_s(priced, first, last, static_cast<int>(m.dp), stage.send_crosses_nodes)
+                              : 0.0;
+      EXPECT_NEAR(priced.cost.microbatch_time_s + send, stage.microbatch_time_s, 1e-12 * stage.microbatch_time_s)
+          << "stage " << i;
+      EXPECT_NEAR(stage_memory_bytes(priced.cost, evaluated.schedule, static_cast<int>(i)), stage.memory.total(),
+                  1e-9 * stage.memory.total())
+          << "stage " << i;
+    }
+  }
 }
 
 }  // namespace

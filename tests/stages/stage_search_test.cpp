@@ -34,6 +34,8 @@ struct RandomPrices {
             auto [it, fresh] = by_shape.try_emplace({shape, a, m, strategy});
             if (fresh) {
               it->second.microbatch_time_s = time(rng);
+              // Some stages send slower across nodes.
+              if (fails(rng) < 5) it->second.crossing_time_s = it->second.microbatch_time_s + time(rng) / 2;
               it->second.static_bytes_per_device = bytes(rng);
               it->second.activation_bytes_per_microbatch = bytes(rng);
               it->second.runs = fails(rng) != 0;
@@ -41,6 +43,16 @@ struct RandomPrices {
             table[{i, j, a, m, strategy}] = it->second;
           }
       }
+    salt = static_cast<unsigned>(rng());
+  }
+
+  // Whether a stage at (first device, devices) sends across nodes: random, fixed per seed.
+  unsigned salt = 0;
+  bool crossing(int first_device, int devices) const {
+    return (static_cast<unsigned>(first_device) * 2654435761u + static_cast<unsigned>(devices) * 40503u + salt) % 5 < 2;
+  }
+  std::function<bool(int, int)> crosses() const {
+    return [this](int first_device, int devices) { return crossing(first_device, devices); };
   }
 
   StageCostFunction function() {
@@ -60,12 +72,15 @@ double brute_force(const StageSearchInput& in, const RandomPrices& prices) {
       if (devices_left != 0) return;
       const PipelineSchedule schedule{static_cast<int>(stages.size()), m, 1};
       std::vector<double> times;
+      int first_device = 0;
       for (std::size_t s = 0; s < stages.size(); ++s) {
         const auto [i, j, a, strategy] = stages[s];
         const StageCost& c = prices.table.at({i, j, a, m, strategy});
         if (!c.runs) return;
         if (in.capacity_bytes > 0 && stage_memory_bytes(c, schedule, static_cast<int>(s)) > in.capacity_bytes) return;
-        times.push_back(c.microbatch_time_s);
+        const bool crosses = in.send_crosses_nodes && prices.crossing(first_device, a);
+        times.push_back(crosses && c.crossing_time_s >= 0 ? c.crossing_time_s : c.microbatch_time_s);
+        first_device += a;
       }
       best = std::min(best, pipeline_time_s(times, schedule));
       return;
@@ -108,6 +123,7 @@ TEST(StageSearch, EqualsBruteForceOnRandomChains) {
     in.strategies = seed % 7 < 3 ? 2 : 1;
     RandomPrices prices(in.layers, in.stage_devices, in.microbatches, in.strategies, rng, seed % 2 == 0);
     in.signatures = prices.signatures;
+    if (seed % 3 != 1) in.send_crosses_nodes = prices.crosses();
     const double expected = brute_force(in, prices);
     const StageSearchResult found = search_stages(in, prices.function());
     EXPECT_EQ(found.cost_evaluations, static_cast<std::uint64_t>(prices.calls)) << "seed " << seed;
@@ -124,6 +140,7 @@ TEST(StageSearch, EqualsBruteForceOnRandomChains) {
     // The plan is what it says: contiguous, every layer once, the devices summed, every stage fits.
     int next = 0, devices = 0;
     std::vector<double> times;
+    int first_device = 0;
     for (std::size_t s = 0; s < found.plan->stages.size(); ++s) {
       const StagePlan& stage = found.plan->stages[s];
       EXPECT_EQ(stage.first_layer, next);
@@ -136,7 +153,10 @@ TEST(StageSearch, EqualsBruteForceOnRandomChains) {
       if (in.capacity_bytes > 0) {
         EXPECT_LE(stage.memory_bytes_per_device, in.capacity_bytes);
       }
-      times.push_back(c.microbatch_time_s);
+      const bool crosses = in.send_crosses_nodes && prices.crossing(first_device, stage.devices);
+      EXPECT_EQ(stage.send_crosses_nodes, crosses);
+      times.push_back(crosses && c.crossing_time_s >= 0 ? c.crossing_time_s : c.microbatch_time_s);
+      first_device += stage.devices;
     }
     EXPECT_EQ(next, in.layers);
     EXPECT_EQ(devices, in.devices);

@@ -56,6 +56,9 @@ void check_megatron(const MegatronSetup& setup, const Network& network, std::int
 // configuration is not among the layer's.
 std::vector<int> megatron_configs(const Network& network, const ModelProblem& model, std::int64_t tp,
                                   bool sequence_parallel);
+// The same for layers range.first..range.last only (the others 0): a stage's layers.
+std::vector<int> megatron_configs(const Network& network, const ModelProblem& model, std::int64_t tp,
+                                  bool sequence_parallel, LayerRange range);
 
 // The layer ranges of each of pp stages with `interleave` chunks a stage: the transformer layers
 // (transformer_layers) in pp · interleave equal chunks, chunk k on stage k mod pp; the layers before

@@ -71,9 +71,9 @@ bool attention_core(const Layer& layer, std::int64_t sequence);
 std::vector<LayerRange> transformer_layers(const Network& network);
 
 // One stage on its own: a micro-batch's time and the stage's memory (stage_index and the schedule
-// give its in-flight micro-batches), the gradient synchronisation across `options.data_parallel`
-// replicas laid out `stride` devices apart (Megatron-LM's order: a stage replica's devices
-// consecutive, then the replicas, then the stages). send_s is left 0 (evaluate_pipeline sets it).
+// give its in-flight micro-batches; only the stage's own layers' configurations are read), the
+// gradient synchronisation across `options.data_parallel` replicas laid out `stride` devices apart
+// (Megatron-LM's order: a stage replica's devices consecutive, then the replicas, then the stages). send_s is left 0 (evaluate_pipeline sets it).
 StagePlan price_stage(const StageSpec& stage, const PipelineOptions& options, int stage_index, std::int64_t stride);
 
 // One tensor of `whole_bytes` handed from a stage to a later one, forward, and its gradient back:
@@ -83,6 +83,12 @@ StagePlan price_stage(const StageSpec& stage, const PipelineOptions& options, in
 // again among the `receivers`.
 double stage_send_s(const HardwarePricing& pricing, double whole_bytes, double parts, std::int64_t senders,
                     std::int64_t receivers, std::int64_t data_parallel, bool crosses);
+
+// Whether the send from a stage whose data_parallel replicas of da devices each start at device
+// `from` (Megatron-LM's order) to a stage of db devices a replica starting at `to` leaves a node:
+// device i of a replica sends its share to device i mod db of the same replica of the receiver.
+bool send_crosses_nodes(std::int64_t from, std::int64_t da, std::int64_t to, std::int64_t db, std::int64_t data_parallel,
+                        std::int64_t node_devices);
 
 // The whole pipeline: every stage priced, the sends between consecutive stages, the 1F1B time,
 // the exposed gradient synchronisation and the peak memory. Throws std::invalid_argument when the

@@ -3,7 +3,8 @@
 // each stage on its own devices, run with a 1F1B schedule of m micro-batches. Given every stage's
 // price (a callback: a layer range on a device count at a micro-batch count), it finds the cuts,
 // the devices of every stage and m that minimise pipeline_time_s = sum(t) + (m - 1) max(t) among the
-// pipelines whose every stage fits its devices' memory with its in-flight micro-batches.
+// pipelines whose every stage fits its devices' memory with its in-flight micro-batches. A stage's
+// time may depend on where it stands: whether its send to the next stage crosses nodes.
 //
 // The DP is Alpa's inter-operator pass (Zheng et al. 2022, OSDI, sec. 5.2): for every candidate
 // bound t_max on the slowest stage (each stage time that occurs), a DP over layer suffixes and the
@@ -28,6 +29,7 @@ namespace pase {
 // One stage's price on `devices` devices for micro-batches of the step's batch / m.
 struct StageCost {
   double microbatch_time_s = 0;          // forward, backward and the send to the next stage of one micro-batch
+  double crossing_time_s = -1;           // microbatch_time_s when that send crosses nodes (< 0: the same)
   double static_bytes_per_device = 0;    // held whatever the schedule: weights, gradients, optimizer state, buffers
   double activation_bytes_per_microbatch = 0;  // per device: one micro-batch's activations kept for backward
   bool runs = true;  // false: the stage cannot run on these devices at all (no configuration)
@@ -48,6 +50,10 @@ struct StageSearchInput {
   // Per layer; equal strings: layers priced alike, so ranges with equal signature sequences share one
   // stage_cost call. Empty: every layer distinct.
   std::vector<std::string> signatures;
+  // Whether a stage on devices first_device .. first_device + devices - 1 of the pipeline (the devices
+  // before it are its earlier stages') sends to the next stage across nodes, so that its time is
+  // crossing_time_s. Empty: never.
+  std::function<bool(int first_device, int devices)> send_crosses_nodes;
 };
 
 struct StageSearchResult {
@@ -70,6 +76,9 @@ StageSearchResult search_stages(const StageSearchInput& input, const StageCostFu
 // Per range (first * n + last, first <= last) of a chain whose layers have these signature ids: an
 // id equal for ranges with equal signature sequences (others -1).
 std::vector<int> range_ids(const std::vector<int>& signatures);
+
+// A stage's microbatch_time_s, or its crossing_time_s when its send crosses nodes.
+double stage_time_s(const StageCost& cost, bool send_crosses_nodes);
 
 // The peak memory of stage `stage` of `plan`-shaped schedule: static + in-flight micro-batches' activations.
 double stage_memory_bytes(const StageCost& cost, const PipelineSchedule& schedule, int stage);
