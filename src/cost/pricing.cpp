@@ -42,28 +42,48 @@ HardwarePricing::HardwarePricing(cluster::HardwareCluster cluster, cluster::Prec
     : cluster_(std::move(cluster)), precision_(precision), bytes_per_element_(cluster::bytes_per_element(precision)) {}
 
 int HardwarePricing::nodes_spanned(const Config& config, const Dims& dims) const {
-  const int per_node = cluster_.devices_per_node;
+  const std::int64_t per_node = cluster_.devices_per_node;
   std::vector<std::int64_t> stride(config.size(), 1);
   for (std::size_t i = config.size(); i-- > 1;) stride[i - 1] = stride[i] * config[i];
-  std::int64_t last = 0, members = 1;
-  for (auto d : dims) {
-    last += (config[d] - 1) * stride[d];
-    members *= config[d];
-  }
-  if (last < per_node) return 1;
-  // Enumerate the group of device 0: offsets sum k_d * stride_d, k_d < config[d].
+  // The members of the group of device 0: offsets sum k_d * stride_d, k_d < config[d].
+  std::vector<bool> in_group(config.size(), false);
   std::vector<std::int64_t> offsets{0};
   for (auto d : dims) {
+    in_group[d] = true;
     std::vector<std::int64_t> next;
     next.reserve(offsets.size() * static_cast<std::size_t>(config[d]));
     for (auto o : offsets)
       for (std::int64_t k = 0; k < config[d]; ++k) next.push_back(o + k * stride[d]);
     offsets = std::move(next);
   }
-  std::set<std::int64_t> nodes;
-  for (auto o : offsets) nodes.insert(o / per_node);
-  (void)members;
-  return static_cast<int>(nodes.size());
+  // Every group is the group of device 0 shifted to its first device b, which the other dimensions
+  // set. It spans the nodes of (b mod per_node) + offsets, shifted by b / per_node nodes; so the
+  // groups differ only by that residue. A group that does not start a node (a split of 6 of 8
+  // devices: devices 6..11) can straddle two nodes although device 0's does not, and the
+  // collective waits for its slowest group: the most nodes any group spans.
+  std::set<std::int64_t> residues{0};
+  for (std::size_t d = 0; d < config.size(); ++d) {
+    if (in_group[d] || config[d] == 1) continue;
+    std::set<std::int64_t> next;
+    for (auto r : residues)
+      for (std::int64_t k = 0; k < config[d]; ++k) next.insert((r + k * stride[d]) % per_node);
+    residues = std::move(next);
+  }
+  const std::int64_t last = *std::max_element(offsets.begin(), offsets.end());
+  int most = 1;
+  std::vector<char> seen;
+  for (auto r : residues) {
+    if (r + last < per_node) continue;  // inside one node
+    seen.assign(static_cast<std::size_t>((r + last) / per_node + 1), 0);
+    int nodes = 0;
+    for (auto o : offsets) {
+      char& s = seen[static_cast<std::size_t>((r + o) / per_node)];
+      nodes += s == 0;
+      s = 1;
+    }
+    most = std::max(most, nodes);
+  }
+  return most;
 }
 
 int HardwarePricing::devices_used_per_node(const Config& config) const {

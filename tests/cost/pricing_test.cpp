@@ -41,6 +41,12 @@ TEST(PricingTest, node_major_placement_puts_the_last_dimension_inside_a_node) {
   EXPECT_EQ(pricing.nodes_spanned({2, 4}, {0, 1}), 2);  // all 8
   EXPECT_EQ(pricing.nodes_spanned({2, 2}, {0}), 1);     // devices 0 and 2
   EXPECT_EQ(pricing.nodes_spanned({8, 1}, {0}), 2);
+  // 3 ways innermost, 2 outer (6 devices, nodes of 4): device 0's group 0..2 lies in node 0, the
+  // second group 3..5 straddles nodes 0 and 1; the collective waits for the straddling group.
+  EXPECT_EQ(pricing.nodes_spanned({2, 3}, {1}), 2);
+  EXPECT_EQ(pricing.nodes_spanned({2, 3}, {0}), 2);  // devices 0 and 3; 2 and 5
+  EXPECT_EQ(pricing.nodes_spanned({1, 3}, {1}), 1);  // one group, devices 0..2
+  EXPECT_EQ(pricing.nodes_spanned({4, 3}, {0}), 3);  // 0, 3, 6, 9 on nodes 0, 0, 1, 2
   EXPECT_EQ(pricing.devices_used_per_node({2, 1}), 2);
   EXPECT_EQ(pricing.devices_used_per_node({8, 1}), 4);
 }
