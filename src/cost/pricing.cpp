@@ -106,6 +106,13 @@ double HardwarePricing::all_reduce_s(double bytes, int group, int nodes, int sen
          cluster::ring_all_reduce_s(network_tier(senders), bytes / local, nodes);
 }
 
+double HardwarePricing::all_reduce_latency_s(int group, int nodes) const {
+  if (group <= 1) return 0.0;
+  if (nodes <= 1) return 2.0 * (group - 1) * cluster_.intra_node.latency_s;
+  const int local = std::max(1, group / nodes);
+  return 2.0 * (local - 1) * cluster_.intra_node.latency_s + 2.0 * (nodes - 1) * cluster_.inter_node.latency_s;
+}
+
 double HardwarePricing::relayout_s(double elements, double sources, double source_procs, double target_procs) const {
   if (elements <= 0) return 0.0;
   const double per_node = cluster_.devices_per_node;
@@ -140,6 +147,17 @@ LayerTime HardwarePricing::price(const Work& work, const Config& config) const {
   auto reduce = [&](double elements, const Dims& dims) {
     return all_reduce_s(elements * bpe, group_size(config, dims), nodes_spanned(config, dims), senders);
   };
+  // A weight-gradient all-reduce: its time, its latency part and its bytes, which the step
+  // evaluation needs to fuse gradients into buckets (src/cost/step_time.cpp).
+  auto gradient = [&](double elements, const Dims& dims, double times) {
+    const int group = group_size(config, dims);
+    const double bytes = elements * bpe;
+    if (group <= 1 || bytes <= 0) return;
+    const int nodes = nodes_spanned(config, dims);
+    t.gradient_s += times * all_reduce_s(bytes, group, nodes, senders);
+    t.gradient_latency_s += times * all_reduce_latency_s(group, nodes);
+    t.gradient_bytes += times * bytes;
+  };
   auto memory_pass_s = [&](double bytes) {
     return cluster::roofline_s(cluster_, precision_, cluster::OpKind::kGemm, 0.0, bytes);
   };
@@ -158,8 +176,10 @@ LayerTime HardwarePricing::price(const Work& work, const Config& config) const {
     // Forward output over k and input gradient over n, once a step; weight gradient over m once.
     t.communication_s += x.steps * (reduce(x.batches * x.m / x.steps * x.n, x.k_dims) +
                                     reduce(x.batches * x.m / x.steps * x.k, x.n_dims));
-    const double weight_s = reduce(x.batches * x.n * x.k, x.m_dims);
-    (x.weight_gradient ? t.gradient_s : t.communication_s) += weight_s;
+    if (x.weight_gradient)
+      gradient(x.batches * x.n * x.k, x.m_dims, 1.0);
+    else
+      t.communication_s += reduce(x.batches * x.n * x.k, x.m_dims);
   }
   for (const StreamWork& x : work.streams) {
     if (x.elements <= 0 || x.passes <= 0) continue;
@@ -173,6 +193,10 @@ LayerTime HardwarePricing::price(const Work& work, const Config& config) const {
     if (x.elements <= 0 || x.times <= 0) continue;
     double s = 0;
     if (x.kind == CollectiveKind::all_reduce) {
+      if (x.gradient) {
+        gradient(x.elements, x.group, x.times);
+        continue;
+      }
       s = reduce(x.elements, x.group);
     } else {
       if (group_size(config, x.group) <= 1) continue;

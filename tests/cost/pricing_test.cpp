@@ -73,6 +73,8 @@ TEST(PricingTest, gemm_at_two_flop_per_multiply_add_and_its_gradient_all_reduce)
   EXPECT_EQ(t.communication_s, 0.0);
   // The weight gradient, 1024 x 1024 fp32, ring of 4.
   EXPECT_TRUE(near_relative(t.gradient_s, 6 * (1e-6 + 4.0 * 1024 * 1024 / 4 / 10e9)));
+  EXPECT_TRUE(near_relative(t.gradient_latency_s, 6 * 1e-6));  // what a bucket pays once
+  EXPECT_DOUBLE_EQ(t.gradient_bytes, 4.0 * 1024 * 1024);
   // bf16 halves the bytes.
   cluster::HardwareCluster half = flat_cluster();
   half.device.peak_flop_per_s[cluster::Precision::kBf16] = 2e12;
@@ -142,6 +144,26 @@ TEST(StepTimeTest, gradient_all_reduces_run_behind_the_backward_pass) {
                                                 {.compute_s = 2, .backward_s = 1, .communication_s = 0, .gradient_s = 5}},
                                                0);
   EXPECT_DOUBLE_EQ(hidden.exposed_communication_s, 1.0);
+}
+
+TEST(StepTimeTest, gradients_are_all_reduced_in_25_mib_buckets_paying_the_latency_once) {
+  // Forward order A, B, C, 10 MiB of gradients each, 1 s to all-reduce alone of which 0.4 s is
+  // latency. Backward: C ends at 1 s, B at 2, A at 3; the bucket reaches 25 MiB with A and
+  // all-reduces as one message from 3 s: 3 - 3 * 0.4 + 0.4 = 2.2 s, exposed 2.2 s.
+  const double mib = 1024.0 * 1024;
+  const LayerTime ten{.compute_s = 1.5, .backward_s = 1, .communication_s = 0, .gradient_s = 1,
+                      .gradient_latency_s = 0.4, .gradient_bytes = 10 * mib};
+  const StepBreakdown s = overlapped_step({ten, ten, ten}, 0);
+  EXPECT_DOUBLE_EQ(s.compute_s, 4.5);
+  EXPECT_NEAR(s.communication_s, 2.2, 1e-12);
+  EXPECT_NEAR(s.exposed_communication_s, 2.2, 1e-12);
+  // 20 MiB each: C and B fill a bucket at 2 s (1.6 s, to 3.6 s); A's bucket is what is left at the
+  // end of the backward pass (3 s) and starts when the network is free: 3.6 + 1 = 4.6 s.
+  LayerTime twenty = ten;
+  twenty.gradient_bytes = 20 * mib;
+  const StepBreakdown t = overlapped_step({twenty, twenty, twenty}, 0);
+  EXPECT_NEAR(t.communication_s, 2.6, 1e-12);
+  EXPECT_NEAR(t.exposed_communication_s, 1.6, 1e-12);
 }
 
 }  // namespace

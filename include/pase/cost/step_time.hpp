@@ -16,9 +16,11 @@ struct StepBreakdown {
 };
 
 // `layers` in forward (network) order; `relayout_s`: the re-layouts between layers, which the
-// computation waits for. The backward pass runs the layers in reverse; each layer's gradient
-// all-reduce starts when its backward kernels are done and the previous all-reduce has finished
-// (one bucket per layer); what runs past the end of the backward pass is exposed.
+// computation waits for. The backward pass runs the layers in reverse; their weight gradients fill
+// buckets of 25 MiB as DDP's do (a layer's gradient of unknown size, gradient_bytes 0, is a bucket
+// of its own); a bucket's all-reduce, one message whose latency is paid once, starts when its last
+// gradient is done and the previous bucket's all-reduce has finished; what runs past the end of the
+// backward pass is exposed.
 StepBreakdown overlapped_step(const std::vector<LayerTime>& layers, double relayout_s);
 
 }  // namespace pase
