@@ -146,24 +146,22 @@ TEST(StepTimeTest, gradient_all_reduces_run_behind_the_backward_pass) {
   EXPECT_DOUBLE_EQ(hidden.exposed_communication_s, 1.0);
 }
 
-TEST(StepTimeTest, gradients_are_all_reduced_in_25_mib_buckets_paying_the_latency_once) {
-  // Forward order A, B, C, 10 MiB of gradients each, 1 s to all-reduce alone of which 0.4 s is
-  // latency. Backward: C ends at 1 s, B at 2, A at 3; the bucket reaches 25 MiB with A and
-  // all-reduces as one message from 3 s: 3 - 3 * 0.4 + 0.4 = 2.2 s, exposed 2.2 s.
+TEST(StepTimeTest, gradients_are_all_reduced_in_ddp_buckets_paying_the_latency_once) {
+  // Forward order A..E, 10 MiB of gradients each, 1 s to all-reduce alone of which 0.4 s is latency;
+  // backward 1 s a layer: E ends at 1 s, D at 2, ..., A at 5. DDP's first bucket closes at 1 MiB: E
+  // alone, 1 to 2 s. The next closes at 25 MiB: D, C, B (30 MiB) at 4 s, one message of
+  // 3 - 3 * 0.4 + 0.4 = 2.2 s, 4 to 6.2 s. A is what is left at the end, 6.2 to 7.2 s: 2.2 s exposed.
   const double mib = 1024.0 * 1024;
   const LayerTime ten{.compute_s = 1.5, .backward_s = 1, .communication_s = 0, .gradient_s = 1,
                       .gradient_latency_s = 0.4, .gradient_bytes = 10 * mib};
-  const StepBreakdown s = overlapped_step({ten, ten, ten}, 0);
-  EXPECT_DOUBLE_EQ(s.compute_s, 4.5);
-  EXPECT_NEAR(s.communication_s, 2.2, 1e-12);
+  const StepBreakdown s = overlapped_step({ten, ten, ten, ten, ten}, 0);
+  EXPECT_DOUBLE_EQ(s.compute_s, 7.5);
+  EXPECT_NEAR(s.communication_s, 1 + 2.2 + 1, 1e-12);
   EXPECT_NEAR(s.exposed_communication_s, 2.2, 1e-12);
-  // 20 MiB each: C and B fill a bucket at 2 s (1.6 s, to 3.6 s); A's bucket is what is left at the
-  // end of the backward pass (3 s) and starts when the network is free: 3.6 + 1 = 4.6 s.
-  LayerTime twenty = ten;
-  twenty.gradient_bytes = 20 * mib;
-  const StepBreakdown t = overlapped_step({twenty, twenty, twenty}, 0);
-  EXPECT_NEAR(t.communication_s, 2.6, 1e-12);
-  EXPECT_NEAR(t.exposed_communication_s, 1.6, 1e-12);
+  // A gradient of unknown size (0 bytes) is a bucket of its own: forward A, B; B's all-reduce runs
+  // from 1 to 2 s, A's from 2 to 3 s, after a 2 s backward pass: 1 s exposed.
+  const LayerTime unknown{.compute_s = 1.5, .backward_s = 1, .communication_s = 0, .gradient_s = 1};
+  EXPECT_NEAR(overlapped_step({unknown, unknown}, 0).exposed_communication_s, 1.0, 1e-12);
 }
 
 }  // namespace
