@@ -42,28 +42,48 @@ HardwarePricing::HardwarePricing(cluster::HardwareCluster cluster, cluster::Prec
     : cluster_(std::move(cluster)), precision_(precision), bytes_per_element_(cluster::bytes_per_element(precision)) {}
 
 int HardwarePricing::nodes_spanned(const Config& config, const Dims& dims) const {
-  const int per_node = cluster_.devices_per_node;
+  const std::int64_t per_node = cluster_.devices_per_node;
   std::vector<std::int64_t> stride(config.size(), 1);
   for (std::size_t i = config.size(); i-- > 1;) stride[i - 1] = stride[i] * config[i];
-  std::int64_t last = 0, members = 1;
-  for (auto d : dims) {
-    last += (config[d] - 1) * stride[d];
-    members *= config[d];
-  }
-  if (last < per_node) return 1;
-  // Enumerate the group of device 0: offsets sum k_d * stride_d, k_d < config[d].
+  // The members of the group of device 0: offsets sum k_d * stride_d, k_d < config[d].
+  std::vector<bool> in_group(config.size(), false);
   std::vector<std::int64_t> offsets{0};
   for (auto d : dims) {
+    in_group[d] = true;
     std::vector<std::int64_t> next;
     next.reserve(offsets.size() * static_cast<std::size_t>(config[d]));
     for (auto o : offsets)
       for (std::int64_t k = 0; k < config[d]; ++k) next.push_back(o + k * stride[d]);
     offsets = std::move(next);
   }
-  std::set<std::int64_t> nodes;
-  for (auto o : offsets) nodes.insert(o / per_node);
-  (void)members;
-  return static_cast<int>(nodes.size());
+  // Every group is the group of device 0 shifted to its first device b, which the other dimensions
+  // set. It spans the nodes of (b mod per_node) + offsets, shifted by b / per_node nodes; so the
+  // groups differ only by that residue. A group that does not start a node (a split of 6 of 8
+  // devices: devices 6..11) can straddle two nodes although device 0's does not, and the
+  // collective waits for its slowest group: the most nodes any group spans.
+  std::set<std::int64_t> residues{0};
+  for (std::size_t d = 0; d < config.size(); ++d) {
+    if (in_group[d] || config[d] == 1) continue;
+    std::set<std::int64_t> next;
+    for (auto r : residues)
+      for (std::int64_t k = 0; k < config[d]; ++k) next.insert((r + k * stride[d]) % per_node);
+    residues = std::move(next);
+  }
+  const std::int64_t last = *std::max_element(offsets.begin(), offsets.end());
+  int most = 1;
+  std::vector<char> seen;
+  for (auto r : residues) {
+    if (r + last < per_node) continue;  // inside one node
+    seen.assign(static_cast<std::size_t>((r + last) / per_node + 1), 0);
+    int nodes = 0;
+    for (auto o : offsets) {
+      char& s = seen[static_cast<std::size_t>((r + o) / per_node)];
+      nodes += s == 0;
+      s = 1;
+    }
+    most = std::max(most, nodes);
+  }
+  return most;
 }
 
 int HardwarePricing::devices_used_per_node(const Config& config) const {
@@ -84,6 +104,13 @@ double HardwarePricing::all_reduce_s(double bytes, int group, int nodes, int sen
   // device's 1 / local share all-reduced across the nodes through the node's shared links.
   return cluster::ring_all_reduce_s(cluster_.intra_node, bytes, local) +
          cluster::ring_all_reduce_s(network_tier(senders), bytes / local, nodes);
+}
+
+double HardwarePricing::all_reduce_latency_s(int group, int nodes) const {
+  if (group <= 1) return 0.0;
+  if (nodes <= 1) return 2.0 * (group - 1) * cluster_.intra_node.latency_s;
+  const int local = std::max(1, group / nodes);
+  return 2.0 * (local - 1) * cluster_.intra_node.latency_s + 2.0 * (nodes - 1) * cluster_.inter_node.latency_s;
 }
 
 double HardwarePricing::relayout_s(double elements, double sources, double source_procs, double target_procs) const {
@@ -120,6 +147,17 @@ LayerTime HardwarePricing::price(const Work& work, const Config& config) const {
   auto reduce = [&](double elements, const Dims& dims) {
     return all_reduce_s(elements * bpe, group_size(config, dims), nodes_spanned(config, dims), senders);
   };
+  // A weight-gradient all-reduce: its time, its latency part and its bytes, which the step
+  // evaluation needs to fuse gradients into buckets (src/cost/step_time.cpp).
+  auto gradient = [&](double elements, const Dims& dims, double times) {
+    const int group = group_size(config, dims);
+    const double bytes = elements * bpe;
+    if (group <= 1 || bytes <= 0) return;
+    const int nodes = nodes_spanned(config, dims);
+    t.gradient_s += times * all_reduce_s(bytes, group, nodes, senders);
+    t.gradient_latency_s += times * all_reduce_latency_s(group, nodes);
+    t.gradient_bytes += times * bytes;
+  };
   auto memory_pass_s = [&](double bytes) {
     return cluster::roofline_s(cluster_, precision_, cluster::OpKind::kGemm, 0.0, bytes);
   };
@@ -138,8 +176,10 @@ LayerTime HardwarePricing::price(const Work& work, const Config& config) const {
     // Forward output over k and input gradient over n, once a step; weight gradient over m once.
     t.communication_s += x.steps * (reduce(x.batches * x.m / x.steps * x.n, x.k_dims) +
                                     reduce(x.batches * x.m / x.steps * x.k, x.n_dims));
-    const double weight_s = reduce(x.batches * x.n * x.k, x.m_dims);
-    (x.weight_gradient ? t.gradient_s : t.communication_s) += weight_s;
+    if (x.weight_gradient)
+      gradient(x.batches * x.n * x.k, x.m_dims, 1.0);
+    else
+      t.communication_s += reduce(x.batches * x.n * x.k, x.m_dims);
   }
   for (const StreamWork& x : work.streams) {
     if (x.elements <= 0 || x.passes <= 0) continue;
@@ -153,6 +193,10 @@ LayerTime HardwarePricing::price(const Work& work, const Config& config) const {
     if (x.elements <= 0 || x.times <= 0) continue;
     double s = 0;
     if (x.kind == CollectiveKind::all_reduce) {
+      if (x.gradient) {
+        gradient(x.elements, x.group, x.times);
+        continue;
+      }
       s = reduce(x.elements, x.group);
     } else {
       if (group_size(config, x.group) <= 1) continue;

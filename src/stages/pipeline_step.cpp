@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "pase/cluster/hardware_costs.hpp"
+#include "pase/cost/step_time.hpp"
 #include "pase/model/model_file.hpp"
 
 namespace pase {
@@ -255,7 +256,7 @@ StagePlan price_stage(const StageSpec& stage, const PipelineOptions& options, in
     return kept;
   };
   double activations = 0;  // kept a micro-batch
-  std::vector<std::pair<double, double>> gradients;  // per layer in forward order: backward_s, sync_s
+  std::vector<LayerTime> gradients;  // per layer in forward order: its backward pass and gradient sync
   for (int v : order) {
     const int c = stage.configs[v];
     const Layer& layer = net.layers[v];
@@ -278,7 +279,11 @@ StagePlan price_stage(const StageSpec& stage, const PipelineOptions& options, in
     if (!whole_recompute[v]) activations += kept_bytes(v, again);
     const double across = pricing.all_reduce_s(m.gradients, dp, dp_nodes, dp_senders);
     if (dp > 1) s.memory.buffers = std::max(s.memory.buffers, m.gradients);  // its all-reduce's buffer
-    gradients.emplace_back(t.backward_s, t.gradient_s + across);
+    LayerTime g{.backward_s = t.backward_s,
+                .gradient_s = t.gradient_s + across,
+                .gradient_latency_s = t.gradient_latency_s + (across > 0 ? pricing.all_reduce_latency_s(dp, dp_nodes) : 0.0),
+                .gradient_bytes = t.gradient_bytes + (across > 0 ? m.gradients : 0.0)};
+    gradients.push_back(g);
   }
   // Re-layouts between the stage's layers (the computation waits for them).
   const Problem& problem = model.problem;
@@ -314,15 +319,11 @@ StagePlan price_stage(const StageSpec& stage, const PipelineOptions& options, in
   }
   s.memory.activations = activations * s.in_flight_microbatches + largest_segment;
 
-  // The last micro-batch's backward pass runs the layers in reverse; each layer's gradient
-  // synchronisation starts when its backward kernels are done and the previous one has finished.
-  double backward_end = 0, network_free = 0;
-  for (auto it = gradients.rbegin(); it != gradients.rend(); ++it) {
-    backward_end += it->first;
-    if (it->second > 0) network_free = std::max(network_free, backward_end) + it->second;
-    s.gradient_sync_s += it->second;
-  }
-  s.exposed_gradient_sync_s = std::max(0.0, network_free - backward_end);
+  // The last micro-batch's backward pass runs the layers in reverse, their gradients synchronised in
+  // DDP's buckets behind it (src/cost/step_time.cpp).
+  const GradientSync sync = bucketed_gradient_sync(gradients);
+  s.gradient_sync_s = sync.communication_s;
+  s.exposed_gradient_sync_s = sync.exposed_s();
   s.microbatch_time_s = s.compute_s + s.communication_s;
   s.memory_bytes_per_device = s.memory.total();
   return s;

@@ -41,6 +41,12 @@ TEST(PricingTest, node_major_placement_puts_the_last_dimension_inside_a_node) {
   EXPECT_EQ(pricing.nodes_spanned({2, 4}, {0, 1}), 2);  // all 8
   EXPECT_EQ(pricing.nodes_spanned({2, 2}, {0}), 1);     // devices 0 and 2
   EXPECT_EQ(pricing.nodes_spanned({8, 1}, {0}), 2);
+  // 3 ways innermost, 2 outer (6 devices, nodes of 4): device 0's group 0..2 lies in node 0, the
+  // second group 3..5 straddles nodes 0 and 1; the collective waits for the straddling group.
+  EXPECT_EQ(pricing.nodes_spanned({2, 3}, {1}), 2);
+  EXPECT_EQ(pricing.nodes_spanned({2, 3}, {0}), 2);  // devices 0 and 3; 2 and 5
+  EXPECT_EQ(pricing.nodes_spanned({1, 3}, {1}), 1);  // one group, devices 0..2
+  EXPECT_EQ(pricing.nodes_spanned({4, 3}, {0}), 3);  // 0, 3, 6, 9 on nodes 0, 0, 1, 2
   EXPECT_EQ(pricing.devices_used_per_node({2, 1}), 2);
   EXPECT_EQ(pricing.devices_used_per_node({8, 1}), 4);
 }
@@ -67,6 +73,8 @@ TEST(PricingTest, gemm_at_two_flop_per_multiply_add_and_its_gradient_all_reduce)
   EXPECT_EQ(t.communication_s, 0.0);
   // The weight gradient, 1024 x 1024 fp32, ring of 4.
   EXPECT_TRUE(near_relative(t.gradient_s, 6 * (1e-6 + 4.0 * 1024 * 1024 / 4 / 10e9)));
+  EXPECT_TRUE(near_relative(t.gradient_latency_s, 6 * 1e-6));  // what a bucket pays once
+  EXPECT_DOUBLE_EQ(t.gradient_bytes, 4.0 * 1024 * 1024);
   // bf16 halves the bytes.
   cluster::HardwareCluster half = flat_cluster();
   half.device.peak_flop_per_s[cluster::Precision::kBf16] = 2e12;
@@ -136,6 +144,24 @@ TEST(StepTimeTest, gradient_all_reduces_run_behind_the_backward_pass) {
                                                 {.compute_s = 2, .backward_s = 1, .communication_s = 0, .gradient_s = 5}},
                                                0);
   EXPECT_DOUBLE_EQ(hidden.exposed_communication_s, 1.0);
+}
+
+TEST(StepTimeTest, gradients_are_all_reduced_in_ddp_buckets_paying_the_latency_once) {
+  // Forward order A..E, 10 MiB of gradients each, 1 s to all-reduce alone of which 0.4 s is latency;
+  // backward 1 s a layer: E ends at 1 s, D at 2, ..., A at 5. DDP's first bucket closes at 1 MiB: E
+  // alone, 1 to 2 s. The next closes at 25 MiB: D, C, B (30 MiB) at 4 s, one message of
+  // 3 - 3 * 0.4 + 0.4 = 2.2 s, 4 to 6.2 s. A is what is left at the end, 6.2 to 7.2 s: 2.2 s exposed.
+  const double mib = 1024.0 * 1024;
+  const LayerTime ten{.compute_s = 1.5, .backward_s = 1, .communication_s = 0, .gradient_s = 1,
+                      .gradient_latency_s = 0.4, .gradient_bytes = 10 * mib};
+  const StepBreakdown s = overlapped_step({ten, ten, ten, ten, ten}, 0);
+  EXPECT_DOUBLE_EQ(s.compute_s, 7.5);
+  EXPECT_NEAR(s.communication_s, 1 + 2.2 + 1, 1e-12);
+  EXPECT_NEAR(s.exposed_communication_s, 2.2, 1e-12);
+  // A gradient of unknown size (0 bytes) is a bucket of its own: forward A, B; B's all-reduce runs
+  // from 1 to 2 s, A's from 2 to 3 s, after a 2 s backward pass: 1 s exposed.
+  const LayerTime unknown{.compute_s = 1.5, .backward_s = 1, .communication_s = 0, .gradient_s = 1};
+  EXPECT_NEAR(overlapped_step({unknown, unknown}, 0).exposed_communication_s, 1.0, 1e-12);
 }
 
 }  // namespace

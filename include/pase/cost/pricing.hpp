@@ -19,6 +19,8 @@ struct LayerTime {
   double backward_s = 0;       // the backward part of compute_s (what gradient all-reduces hide behind)
   double communication_s = 0;  // collectives the computation waits for
   double gradient_s = 0;       // weight-gradient all-reduces, which run behind the backward pass
+  double gradient_latency_s = 0;  // the per-message latency part of gradient_s (paid once a bucket)
+  double gradient_bytes = 0;      // bytes a device all-reduces for its weight gradients (0: not known)
   double total_s() const { return compute_s + communication_s + gradient_s; }
 };
 
@@ -41,6 +43,8 @@ class HardwarePricing {
   // An all-reduce of `bytes` per device among `group` devices on `nodes` nodes, with `senders`
   // devices of each node crossing the network at once (they share its links).
   double all_reduce_s(double bytes, int group, int nodes, int senders) const;
+  // The latency part of all_reduce_s: what the same all-reduce costs with no bytes.
+  double all_reduce_latency_s(int group, int nodes) const;
   // A re-layout between two layouts of a tensor, forward and backward: each device receives `elements`
   // from `sources` devices (the parts of the source layout that its target part covers).
   double relayout_s(double elements, double sources, double source_procs, double target_procs) const;
