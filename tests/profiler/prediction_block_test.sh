@@ -21,7 +21,8 @@ trap 'rm -rf "$dir"' EXIT
 source "$here/prediction_steps.sh"
 
 attempt() {
-profile_and_calibrate
+# The Einsums' rows (tokens) a device: batch 2 x seq 16, halved by data parallelism, whole in the split.
+profile_and_calibrate 16,32
 "$pase" search "$model" --cluster "$dir/fit.json" --procs 2 --output "$dir/found.json"
 found=$("${train[@]}" --strategy-of "$dir/found.json")
 echo "pase found: $found"
