@@ -20,6 +20,7 @@ Precision parse_precision(const std::string& name);
 struct EfficiencyCurve {
   std::vector<std::pair<double, double>> points;  // (size, fraction of peak)
   double at(double size) const;
+  bool operator==(const EfficiencyCurve&) const = default;
 };
 
 struct Device {

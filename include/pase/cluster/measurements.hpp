@@ -15,11 +15,11 @@ struct Measurement {
   MeasuredKind kind = MeasuredKind::kGemm;
   Precision precision = Precision::kFp32;  // compute and memory-bound entries
   double size = 0;                          // FLOP (gemm, convolution) or bytes
-  double rows = 0;                          // gemm: the m of a layer of `rows` rows (0: a square GEMM)
   double median_s = 0;
   bool inter_node = false;                  // collectives: the group spans nodes
   int group_size = 1;                       // collectives
   int entry = 0;                            // index in the file's measurements, for messages
+  double rows = 0;                          // gemm: the m of a layer of `rows` rows (0: a square GEMM)
 };
 
 struct Measurements {
