@@ -44,7 +44,8 @@ GRIDS = {
     },
     "small": {
         "gemm": [64, 128, 256, 512, 1024],
-        "linear_weights": [64, 128, 256, 512, 1024, 2048],
+        # Half-octave steps of the weight's size: where it outgrows a cache the rate falls within one.
+        "linear_weights": [64, 128, 256, 362, 512, 724, 1024, 1448, 2048],
         "convolution": [(4, 16, 16), (8, 32, 32)],
         "memory_bound": [1 << 14, 1 << 17, 1 << 20, 1 << 23],
         "collective_bytes": [1 << 12, 1 << 16, 1 << 20, 1 << 22, 1 << 24],
