@@ -119,7 +119,7 @@ void fit_tier(HardwareCluster& c, const Measurements& file, const std::vector<co
 double predicted_s(const HardwareCluster& c, const Measurements& file, const Measurement& m) {
   switch (m.kind) {
     case MeasuredKind::kGemm:
-      return m.size / (c.device.peak_flop_per_s.at(m.precision) * c.device.gemm.at(m.size));
+      return m.size / (c.device.peak_flop_per_s.at(m.precision) * c.device.gemm_efficiency(m.size, m.rows));
     case MeasuredKind::kConvolution:
       return m.size / (c.device.peak_flop_per_s.at(m.precision) * c.device.convolution.at(m.size));
     case MeasuredKind::kMemoryBound:
@@ -155,7 +155,21 @@ Calibration calibrate(const Measurements& file, const HardwareCluster& base, con
       out.notes.push_back(std::string(to_string(kind)) + " efficiency: not measured, kept from " + base_name);
       continue;
     }
-    EfficiencyCurve curve = fit_curve(compute[kind], c.device.peak_flop_per_s, 0);
+    // GEMMs of layers with few rows (`rows`) make their own curves; square ones the plain curve.
+    std::map<double, std::vector<const Measurement*>> by_rows;
+    for (const Measurement* m : compute[kind]) by_rows[m->rows].push_back(m);
+    if (kind == MeasuredKind::kGemm) {
+      if (by_rows.size() > (by_rows.count(0) ? 1u : 0u)) c.device.gemm_by_rows.clear();
+      else if (!c.device.gemm_by_rows.empty())
+        out.notes.push_back("gemm_by_rows: not measured, kept from " + base_name);
+      for (const auto& [rows, ms] : by_rows)
+        if (rows > 0) c.device.gemm_by_rows.emplace_back(rows, fit_curve(ms, c.device.peak_flop_per_s, 0));
+      if (!by_rows.count(0))
+        out.notes.push_back("gemm efficiency (square): not measured, kept from " + base_name);
+    }
+    if (by_rows.count(0))
+      (kind == MeasuredKind::kGemm ? c.device.gemm : c.device.convolution) =
+          fit_curve(by_rows[0], c.device.peak_flop_per_s, 0);
     for (const Measurement* m : compute[kind]) {
       const double rate = m->size / m->median_s;
       if (rate > c.device.peak_flop_per_s.at(m->precision))
@@ -165,7 +179,6 @@ Calibration calibrate(const Measurements& file, const HardwareCluster& base, con
                                     "; fix device.peak_flop_per_s." + precision_name(m->precision) +
                                     " in the base cluster");
     }
-    (kind == MeasuredKind::kGemm ? c.device.gemm : c.device.convolution) = std::move(curve);
   }
   if (compute.count(MeasuredKind::kMemoryBound)) {
     const auto& ms = compute[MeasuredKind::kMemoryBound];
@@ -186,13 +199,16 @@ Calibration calibrate(const Measurements& file, const HardwareCluster& base, con
   if (!inter.empty()) fit_tier(c, file, inter, true, out.notes);
   else out.notes.push_back("inter_node: not measured, kept from " + base_name);
 
-  for (auto& curve : {&c.device.gemm, &c.device.convolution, &c.device.memory_bound})
+  std::vector<EfficiencyCurve*> curves{&c.device.gemm, &c.device.convolution, &c.device.memory_bound};
+  for (auto& [rows, curve] : c.device.gemm_by_rows) curves.push_back(&curve);
+  for (EfficiencyCurve* curve : curves)
     for (auto& [size, fraction] : curve->points) fraction = std::min(1.0, fraction);
 
   std::map<std::string, FitError> errors;
   std::vector<std::string> order;
   for (const Measurement& m : file.entries) {
-    const std::string kind = std::string(to_string(m.kind)) + (is_collective(m.kind) ? (m.inter_node ? " inter_node" : " intra_node") : "");
+    std::string kind = std::string(to_string(m.kind)) + (is_collective(m.kind) ? (m.inter_node ? " inter_node" : " intra_node") : "");
+    if (m.rows > 0) kind += " rows=" + std::to_string(static_cast<long long>(m.rows));
     if (!errors.count(kind)) order.push_back(kind);
     FitError& e = errors[kind];
     e.kind = kind;
@@ -223,6 +239,14 @@ std::string cluster_file_text(const HardwareCluster& c, const std::string& devic
   };
   Json peaks = Json::object();
   for (auto [p, v] : c.device.peak_flop_per_s) peaks[precision_name(p)] = v;
+  Json efficiency = {{"gemm", curve(c.device.gemm)},
+                     {"convolution", curve(c.device.convolution)},
+                     {"memory_bound", curve(c.device.memory_bound)}};
+  if (!c.device.gemm_by_rows.empty()) {
+    Json families = Json::array();
+    for (const auto& [rows, e] : c.device.gemm_by_rows) families.push_back({{"rows", rows}, {"gemm", curve(e)}});
+    efficiency["gemm_by_rows"] = families;
+  }
   Json src = Json::object();
   for (const auto& [k, v] : sources) src[k] = v;
   const Json doc = {
@@ -238,9 +262,7 @@ std::string cluster_file_text(const HardwareCluster& c, const std::string& devic
         {"memory_reserve_bytes", c.device.memory_reserve_bytes},
         {"memory_bytes_per_s", c.device.memory_bytes_per_s},
         {"efficiency",
-         {{"gemm", curve(c.device.gemm)},
-          {"convolution", curve(c.device.convolution)},
-          {"memory_bound", curve(c.device.memory_bound)}}}}},
+         efficiency}}},
       {"intra_node", tier(c.intra_node)},
       {"inter_node", tier(c.inter_node)},
       {"sources", src},

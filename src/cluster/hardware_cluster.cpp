@@ -119,6 +119,24 @@ double EfficiencyCurve::at(double size) const {
   return points.back().second;
 }
 
+double Device::gemm_efficiency(double flop, double rows) const {
+  if (gemm_by_rows.empty() || !(rows > 0)) return gemm.at(flop);
+  std::vector<std::pair<double, double>> anchors;  // (rows, efficiency at this FLOP)
+  const double square_rows = std::cbrt(flop / 2);
+  for (const auto& [family_rows, curve] : gemm_by_rows)
+    if (family_rows <= square_rows || anchors.empty()) anchors.emplace_back(family_rows, curve.at(flop));
+  if (square_rows > anchors.back().first) anchors.emplace_back(square_rows, gemm.at(flop));
+  if (rows <= anchors.front().first) return anchors.front().second;
+  for (std::size_t i = 1; i < anchors.size(); ++i) {
+    if (rows > anchors[i].first) continue;
+    const auto [x0, y0] = anchors[i - 1];
+    const auto [x1, y1] = anchors[i];
+    const double t = (std::log10(rows) - std::log10(x0)) / (std::log10(x1) - std::log10(x0));
+    return y0 + t * (y1 - y0);
+  }
+  return anchors.back().second;
+}
+
 HardwareCluster parse_cluster(const std::string& text, const std::string& file) {
   check_json_depth(text, file);
   json document;
@@ -156,8 +174,21 @@ HardwareCluster parse_cluster(const std::string& text, const std::string& file) 
       device.fail(device.field("memory_reserve_bytes"), "must be a number from 0 to below memory_bytes");
     cluster.device.memory_reserve_bytes = reserve.get<double>();
   }
-  const Reader efficiency = device.child("efficiency", {"gemm", "convolution", "memory_bound"});
+  const Reader efficiency = device.child("efficiency", {"gemm", "convolution", "memory_bound", "gemm_by_rows"});
   cluster.device.gemm = read_curve(efficiency, "gemm");
+  if (efficiency.object().contains("gemm_by_rows")) {
+    const json& list = efficiency.get("gemm_by_rows");
+    const std::string where = efficiency.field("gemm_by_rows");
+    if (!list.is_array() || list.empty())
+      efficiency.fail(where, "must be a non-empty list of {\"rows\": R, \"gemm\": [[size, fraction], ...]}");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const Reader family(list[i], file, where + "[" + std::to_string(i) + "]", {"rows", "gemm"});
+      const double rows = family.positive("rows");
+      if (!cluster.device.gemm_by_rows.empty() && rows <= cluster.device.gemm_by_rows.back().first)
+        family.fail(family.field("rows"), "rows must be ascending");
+      cluster.device.gemm_by_rows.emplace_back(rows, read_curve(family, "gemm"));
+    }
+  }
   cluster.device.convolution = read_curve(efficiency, "convolution");
   cluster.device.memory_bound = read_curve(efficiency, "memory_bound");
 

@@ -5,15 +5,17 @@
 
 namespace pase::cluster {
 
-double roofline_s(const HardwareCluster& cluster, Precision precision, OpKind kind, double flop, double bytes) {
+double roofline_s(const HardwareCluster& cluster, Precision precision, OpKind kind, double flop, double bytes,
+                  double rows) {
   const Device& device = cluster.device;
   const auto peak = device.peak_flop_per_s.find(precision);
   if (peak == device.peak_flop_per_s.end())
     throw std::invalid_argument("cluster " + cluster.name + " gives no peak FLOP/s for this precision");
   double compute_s = 0;
   if (flop > 0) {
-    const EfficiencyCurve& curve = kind == OpKind::kConvolution ? device.convolution : device.gemm;
-    compute_s = flop / (peak->second * curve.at(flop));
+    const double efficiency =
+        kind == OpKind::kConvolution ? device.convolution.at(flop) : device.gemm_efficiency(flop, rows);
+    compute_s = flop / (peak->second * efficiency);
   }
   const double memory_s = bytes > 0 ? bytes / (device.memory_bytes_per_s * device.memory_bound.at(bytes)) : 0.0;
   return std::max(compute_s, memory_s);

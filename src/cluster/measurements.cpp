@@ -118,6 +118,11 @@ Measurements parse_measurements(const std::string& text, const std::string& file
         e.fail("precision", ex.what());
       }
       r.size = e.positive(r.kind == MeasuredKind::kMemoryBound ? "bytes" : "flop");
+      if (r.kind == MeasuredKind::kGemm && e.value.contains("rows")) {
+        const json& rows = e.get("rows");
+        if (!rows.is_number_integer() || rows.get<long long>() < 1) e.fail("rows", "must be a positive integer");
+        r.rows = rows.get<double>();
+      }
     }
     r.median_s = e.positive("median_s");
     const double lo = e.positive("min_s"), hi = e.positive("max_s");

@@ -168,7 +168,7 @@ LayerTime HardwarePricing::price(const Work& work, const Config& config) const {
     const double rows = x.m / x.steps, batch = x.steps > 1 ? 1.0 : x.batches;
     const double flop = 2.0 * batch * rows * x.n * x.k;
     const double bytes = batch * (rows * x.k + x.k * x.n + rows * x.n) * bpe;
-    const double gemm_s = calls * cluster::roofline_s(cluster_, precision_, op_kind(x.kind), flop, bytes);
+    const double gemm_s = calls * cluster::roofline_s(cluster_, precision_, op_kind(x.kind), flop, bytes, rows);
     // Each element-wise op: forward reads and writes the output, backward reads two and writes one.
     const double pointwise_s = calls * x.pointwise_ops * 2.5 * memory_pass_s(2.0 * batch * rows * x.n * bpe);
     t.compute_s += 3.0 * gemm_s + pointwise_s;

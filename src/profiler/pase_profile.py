@@ -31,23 +31,28 @@ import local_launch
 
 DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
 
-# Per-device sizes: square GEMMs m = n = k, convolutions (batch, channels in = out, height = width,
+# Per-device sizes: square GEMMs m = n = k; with --gemm-rows R, linear layers of R rows and square
+# weights of linear_weights (m = R, n = k); convolutions (batch, channels in = out, height = width,
 # 3x3 kernel, stride 1, padding 1), element-wise adds of n elements, collectives of n bytes.
 GRIDS = {
     "quick": {
         "gemm": [64, 256, 512],
+        "linear_weights": [64, 256, 512],
         "convolution": [(4, 16, 16), (8, 32, 32)],
         "memory_bound": [1 << 14, 1 << 20, 1 << 22],
         "collective_bytes": [1 << 10, 1 << 16, 1 << 20],
     },
     "small": {
         "gemm": [64, 128, 256, 512, 1024],
+        # Half-octave steps of the weight's size: where it outgrows a cache the rate falls within one.
+        "linear_weights": [64, 128, 256, 362, 512, 724, 1024, 1448, 2048],
         "convolution": [(4, 16, 16), (8, 32, 32)],
         "memory_bound": [1 << 14, 1 << 17, 1 << 20, 1 << 23],
         "collective_bytes": [1 << 12, 1 << 16, 1 << 20, 1 << 22, 1 << 24],
     },
     "full": {
         "gemm": [64, 128, 256, 512, 1024, 2048, 4096, 8192],
+        "linear_weights": [64, 128, 256, 512, 1024, 2048, 4096, 8192],
         "convolution": [(8, 64, 56), (32, 64, 56), (32, 128, 28), (32, 256, 14), (64, 512, 7), (128, 64, 112)],
         "memory_bound": [1 << p for p in range(12, 29, 2)],
         "collective_bytes": [1 << p for p in range(10, 31, 2)],
@@ -61,30 +66,32 @@ def fail(message):
 
 
 class Timer:
-    """Times a callable on the profiled device: synchronises CUDA around it."""
+    """Times a callable on the profiled device: synchronises CUDA around it. With several processes
+    every timed run starts after a barrier, so that all processes run it at once, as the steps of a
+    training job do (on a CPU they share the caches and the memory bandwidth); its time is the
+    slowest process's, which a synchronous step waits for."""
 
-    def __init__(self, device, warmup, repeats):
-        self.device, self.warmup, self.repeats = device, warmup, repeats
+    def __init__(self, device, warmup, repeats, world=1):
+        self.device, self.warmup, self.repeats, self.world = device, warmup, repeats, world
 
     def sync(self):
         if self.device.type == "cuda":
             torch.cuda.synchronize(self.device)
 
-    def times(self, run, collective=False):
+    def times(self, run):
         for _ in range(self.warmup):
             run()
         self.sync()
         out = []
         for _ in range(self.repeats):
-            if collective:
+            if self.world > 1:
                 dist.barrier()
             self.sync()
             start = time.perf_counter()
             run()
             self.sync()
             out.append(time.perf_counter() - start)
-        if collective:
-            # The collective took as long as its slowest member.
+        if self.world > 1:
             t = torch.tensor(out, dtype=torch.float64)
             dist.all_reduce(t, op=dist.ReduceOp.MAX)
             out = t.tolist()
@@ -111,7 +118,27 @@ def supported(dtype, device):
         return False
 
 
-def profile_device(device, precisions, grid, timer):
+def linear_layer_gemms(m, n, k, device, dtype, precision, timer, rows):
+    """The three GEMMs of a linear layer's training step, as pase prices them: forward x W^T,
+    input gradient g W, weight gradient g^T x (x: m x k, W: n x k, g: m x n). Timed together; the
+    entry's times are a third of theirs (one GEMM of 2 m n k FLOP at their average rate)."""
+    x = torch.randn(m, k, device=device).to(dtype)
+    w = torch.randn(n, k, device=device).to(dtype)
+    g = torch.randn(m, n, device=device).to(dtype)
+
+    def run():
+        torch.mm(x, w.t())
+        torch.mm(g, w)
+        torch.mm(g.t(), x)
+
+    t = [s / 3 for s in timer.times(run)]
+    entry = {"kind": "gemm", "precision": precision, "shape": [m, n, k], "flop": 2 * m * n * k}
+    if rows:
+        entry["rows"] = rows
+    return {**entry, **summary(t, timer)}
+
+
+def profile_device(device, precisions, grid, timer, gemm_rows=()):
     records = []
     for name in precisions:
         dtype = DTYPES[name]
@@ -119,10 +146,11 @@ def profile_device(device, precisions, grid, timer):
             records.append({"kind": "gemm", "precision": name, "skipped": "this device does not run " + name + " GEMMs"})
             continue
         for n in grid["gemm"]:
-            a = torch.randn(n, n, device=device).to(dtype)
-            b = torch.randn(n, n, device=device).to(dtype)
-            t = timer.times(lambda: torch.matmul(a, b))
-            records.append({"kind": "gemm", "precision": name, "shape": [n, n, n], "flop": 2 * n * n * n, **summary(t, timer)})
+            records.append(linear_layer_gemms(n, n, n, device, dtype, name, timer, None))
+        for rows in gemm_rows:
+            for n in grid["linear_weights"]:
+                if n >= rows:
+                    records.append(linear_layer_gemms(rows, n, n, device, dtype, name, timer, rows))
         for batch, channels, hw in grid["convolution"]:
             conv = torch.nn.Conv2d(channels, channels, 3, padding=1, bias=False).to(device=device, dtype=dtype)
             x = torch.randn(batch, channels, hw, hw, device=device).to(dtype)
@@ -171,7 +199,7 @@ def profile_collectives(device, grid, timer, world, local_world, rank):
             for op, run in ops.items():
                 entry = {"kind": "collective", "op": op, "tier": tier, "group_size": size, "bytes": elements * 4}
                 try:
-                    t = timer.times(run, collective=True)
+                    t = timer.times(run)
                 except RuntimeError as e:
                     # gloo has no reduce_scatter: say so in the file instead of guessing.
                     entry["skipped"] = str(e).splitlines()[0][:200]
@@ -220,6 +248,9 @@ def main():
     parser.add_argument("--grid", choices=sorted(GRIDS), default="full", help="sizes to measure (quick: for tests)")
     parser.add_argument("--precisions", default=None,
                         help="comma-separated, of fp32, bf16, fp16 (default: fp32 on CPU, all three on GPU)")
+    parser.add_argument("--gemm-rows", default="",
+                        help="comma-separated row counts: also measure linear layers of that many rows (a "
+                             "layer's tokens or samples per device) and square weights of the grid's sizes")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
@@ -243,6 +274,12 @@ def main():
         fail("--threads must be >= 1 (0: PyTorch's default)")
     if args.threads:
         torch.set_num_threads(args.threads)
+    try:
+        gemm_rows = sorted({int(r) for r in args.gemm_rows.split(",") if r.strip()})
+    except ValueError:
+        fail("--gemm-rows: expected comma-separated positive integers, got '" + args.gemm_rows + "'")
+    if any(r < 1 for r in gemm_rows):
+        fail("--gemm-rows: row counts must be >= 1")
 
     use_cuda = args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available())
     if use_cuda and not torch.cuda.is_available():
@@ -261,8 +298,8 @@ def main():
     if world > 1:
         dist.init_process_group("nccl" if use_cuda else "gloo")
 
-    timer = Timer(device, args.warmup, args.repeats)
-    records = profile_device(device, precisions, GRIDS[args.grid], timer)
+    timer = Timer(device, args.warmup, args.repeats, world)
+    records = profile_device(device, precisions, GRIDS[args.grid], timer, gemm_rows)
     if world > 1:
         records += profile_collectives(device, GRIDS[args.grid], timer, world, local_world, rank)
         dist.barrier()
@@ -278,6 +315,7 @@ def main():
             "device": torch.cuda.get_device_name(device) if use_cuda else (platform.processor() or "cpu"),
             "device_type": device.type,
             "threads_per_process": torch.get_num_threads(),
+            "gemm_rows": gemm_rows,
             "processes": world,
             "processes_per_node": local_world,
             "nodes": (world + local_world - 1) // local_world,

@@ -17,6 +17,7 @@ HardwareCluster base() { return load_cluster("dgx-a100"); }
 HardwareCluster truth() {
   HardwareCluster c = base();
   c.device.gemm.points = {{1e8, 0.2}, {1e10, 0.6}, {1e12, 0.8}};
+  c.device.gemm_by_rows = {{8, {{{1e6, 0.01}, {1e9, 0.05}}}}, {64, {{{1e7, 0.05}, {1e9, 0.15}, {1e11, 0.3}}}}};
   c.device.convolution.points = {{1e9, 0.3}, {1e11, 0.7}};
   c.device.memory_bound.points = {{1e5, 0.1}, {1e9, 0.9}};
   c.intra_node.latency_s = 7e-6;
@@ -41,6 +42,8 @@ Measurements synthetic(const HardwareCluster& t) {
   };
   for (auto [size, f] : t.device.gemm.points) add({MeasuredKind::kGemm, Precision::kBf16, size, 0, false, 1, 0});
   for (auto [size, f] : t.device.gemm.points) add({MeasuredKind::kGemm, Precision::kFp32, size, 0, false, 1, 0});
+  for (const auto& [rows, curve] : t.device.gemm_by_rows)
+    for (auto [size, f] : curve.points) add({MeasuredKind::kGemm, Precision::kFp32, size, 0, false, 1, 0, rows});
   for (auto [size, f] : t.device.convolution.points) add({MeasuredKind::kConvolution, Precision::kFp16, size, 0, false, 1, 0});
   for (auto [size, f] : t.device.memory_bound.points) add({MeasuredKind::kMemoryBound, Precision::kFp32, size, 0, false, 1, 0});
   for (double bytes = 1e3; bytes <= 1e10; bytes *= 10) {
@@ -59,6 +62,14 @@ TEST(CalibrationTest, recovers_the_cluster_that_produced_the_times) {
     EXPECT_DOUBLE_EQ(fit.cluster.device.gemm.points[i].first, t.device.gemm.points[i].first);
     EXPECT_NEAR(fit.cluster.device.gemm.points[i].second, t.device.gemm.points[i].second, 1e-12);
   }
+  ASSERT_EQ(fit.cluster.device.gemm_by_rows.size(), 2u);
+  for (std::size_t f = 0; f < 2; ++f) {
+    const auto& [rows, curve] = fit.cluster.device.gemm_by_rows[f];
+    EXPECT_EQ(rows, t.device.gemm_by_rows[f].first);
+    ASSERT_EQ(curve.points.size(), t.device.gemm_by_rows[f].second.points.size());
+    for (std::size_t i = 0; i < curve.points.size(); ++i)
+      EXPECT_NEAR(curve.points[i].second, t.device.gemm_by_rows[f].second.points[i].second, 1e-12);
+  }
   EXPECT_NEAR(fit.cluster.device.convolution.points[1].second, 0.7, 1e-12);
   EXPECT_NEAR(fit.cluster.device.memory_bound.points[0].second, 0.1, 1e-12);
   EXPECT_NEAR(fit.cluster.intra_node.latency_s, 7e-6, 1e-12);
@@ -76,6 +87,7 @@ TEST(CalibrationTest, the_fitted_file_reads_back_to_the_same_numbers) {
   const std::string text = cluster_file_text(fit.cluster, "NVIDIA A100-SXM4-80GB", {{"device", "datasheet"}});
   const HardwareCluster back = parse_cluster(text, "fitted.json");
   EXPECT_EQ(back.device.gemm.points, fit.cluster.device.gemm.points);
+  EXPECT_EQ(back.device.gemm_by_rows, fit.cluster.device.gemm_by_rows);
   EXPECT_EQ(back.inter_node.latency_s, fit.cluster.inter_node.latency_s);
   EXPECT_EQ(back.inter_node.efficiency, fit.cluster.inter_node.efficiency);
   EXPECT_EQ(back.device.memory_bytes_per_s, fit.cluster.device.memory_bytes_per_s);
@@ -129,6 +141,12 @@ TEST(MeasurementsTest, reads_the_profilers_entries_and_counts_skipped_ones) {
   EXPECT_EQ(m.entries[1].kind, MeasuredKind::kAllReduce);
   EXPECT_EQ(m.entries[1].entry, 2);
   EXPECT_EQ(m.entries[1].group_size, 2);
+  EXPECT_EQ(m.entries[0].rows, 0);
+  const Measurements rows = parse_measurements(
+      file_with(R"({"kind": "gemm", "precision": "fp32", "shape": [8, 64, 64], "rows": 8, "flop": 65536,
+                   "median_s": 2e-4, "min_s": 1e-4, "max_s": 3e-4})"),
+      "m.json");
+  EXPECT_EQ(rows.entries[0].rows, 8);
 }
 
 TEST(MeasurementsTest, bad_entries_name_the_file_the_entry_and_the_field) {
@@ -145,6 +163,8 @@ TEST(MeasurementsTest, bad_entries_name_the_file_the_entry_and_the_field) {
            "median_s": 1, "min_s": 1, "max_s": 1})",
        "m.json: measurements[0].group_size: must be an integer from 2 to the file's processes"},
       {R"({"kind": "matmul"})", "m.json: measurements[0].kind: unknown kind 'matmul'"},
+      {R"({"kind": "gemm", "precision": "fp32", "flop": 1, "rows": 0.5, "median_s": 1, "min_s": 1, "max_s": 1})",
+       "m.json: measurements[0].rows: must be a positive integer"},
   };
   for (const auto& [entry, message] : cases) {
     try {

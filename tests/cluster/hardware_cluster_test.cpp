@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 
 #include "support/test_support.hpp"
@@ -79,6 +80,53 @@ TEST(HardwareClusterTest, bad_files_are_refused_naming_file_and_field) {
                    0.0);  // optional: files written before it existed read as before
   EXPECT_TRUE(refused("{", "not valid JSON"));
   EXPECT_TRUE(test::throws_naming([] { load_cluster("/no/such/cluster.json"); }, "/no/such/cluster.json"));
+}
+
+TEST(HardwareClusterTest, gemm_efficiency_by_rows_interpolates_in_log_rows_towards_the_square_curve) {
+  Device d;
+  d.gemm.points = {{1.0, 0.8}};
+  d.gemm_by_rows = {{8, {{{1.0, 0.2}}}}, {32, {{{1.0, 0.4}}}}};
+  const double flop = 2e9;  // the square GEMM of this FLOP has 1000 rows
+  EXPECT_DOUBLE_EQ(d.gemm_efficiency(flop, 0), 0.8);  // rows unknown: the square curve
+  EXPECT_DOUBLE_EQ(d.gemm_efficiency(flop, 4), 0.2);
+  EXPECT_DOUBLE_EQ(d.gemm_efficiency(flop, 8), 0.2);
+  EXPECT_NEAR(d.gemm_efficiency(flop, 16), 0.3, 1e-12);
+  EXPECT_DOUBLE_EQ(d.gemm_efficiency(flop, 32), 0.4);
+  EXPECT_NEAR(d.gemm_efficiency(flop, std::sqrt(32.0 * 1000.0)), 0.6, 1e-12);
+  EXPECT_NEAR(d.gemm_efficiency(flop, 1000), 0.8, 1e-12);
+  EXPECT_DOUBLE_EQ(d.gemm_efficiency(flop, 5000), 0.8);
+  // A small GEMM whose square shape has 16 rows: the 32-row family does not apply.
+  EXPECT_NEAR(d.gemm_efficiency(2.0 * 16 * 16 * 16, 16), 0.8, 1e-12);
+  d.gemm_by_rows.clear();  // none measured: the square curve whatever the rows
+  EXPECT_DOUBLE_EQ(d.gemm_efficiency(flop, 8), 0.8);
+}
+
+TEST(HardwareClusterTest, gemm_by_rows_reads_and_is_checked) {
+  const std::string text = preset_text("dgx-a100");
+  const std::string key = "\"memory_bound\":";
+  const std::string with = [&] {
+    std::string t = text;
+    t.insert(t.find(key), "\"gemm_by_rows\": [{\"rows\": 8, \"gemm\": [[1e6, 0.1]]}, {\"rows\": 64, \"gemm\": [[1e6, 0.2], [1e9, 0.5]]}], ");
+    return t;
+  }();
+  const HardwareCluster c = parse_cluster(with, "c.json");
+  ASSERT_EQ(c.device.gemm_by_rows.size(), 2u);
+  EXPECT_EQ(c.device.gemm_by_rows[1].first, 64);
+  EXPECT_EQ(c.device.gemm_by_rows[1].second.points.size(), 2u);
+  EXPECT_TRUE(load_cluster("dgx-a100").device.gemm_by_rows.empty());
+  auto refused = [&](const std::string& from, const std::string& to, const std::string& message) {
+    std::string t = with;
+    t.replace(t.find(from), from.size(), to);
+    try {
+      parse_cluster(t, "c.json");
+      return false;
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what()).find(message) != std::string::npos;
+    }
+  };
+  EXPECT_TRUE(refused("\"rows\": 64", "\"rows\": 4", "c.json: device.efficiency.gemm_by_rows[1].rows: rows must be ascending"));
+  EXPECT_TRUE(refused("\"rows\": 8", "\"rowz\": 8", "c.json: device.efficiency.gemm_by_rows[0].rowz: unknown field"));
+  EXPECT_TRUE(refused("[[1e6, 0.1]]", "[[1e6, 1.5]]", "c.json: device.efficiency.gemm_by_rows[0].gemm: size must be positive"));
 }
 
 TEST(HardwareClusterTest, a_file_reads_like_its_preset) {

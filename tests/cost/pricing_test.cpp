@@ -83,6 +83,20 @@ TEST(PricingTest, gemm_at_two_flop_per_multiply_add_and_its_gradient_all_reduce)
   EXPECT_TRUE(near_relative(b.gradient_s, 6 * (1e-6 + 2.0 * 1024 * 1024 / 4 / 10e9)));
 }
 
+TEST(PricingTest, a_gemm_of_few_rows_is_priced_at_its_measured_rows_family) {
+  // Layers of 8 rows measured at 25% of peak: an FC of batch 16 split 2 ways (8 rows a device)
+  // gets that; the same FC whole (16 rows, between the family and the square curve) more.
+  cluster::HardwareCluster c = flat_cluster();
+  c.device.gemm_by_rows = {{8, {{{1.0, 0.25}}}}};
+  const HardwarePricing pricing(c, cluster::Precision::kFp32);
+  const auto fc = make_operator("FC", {{16, 1024}}, Attrs().integer("units", 1024).get());
+  const double flop = 3 * 2.0 * 8 * 1024 * 1024;
+  EXPECT_TRUE(near_relative(fc->times({{2, 1, 1}}, pricing)[0].compute_s, flop / (1e12 * 0.25)));
+  const double whole = fc->times({{1, 1, 1}}, pricing)[0].compute_s;
+  EXPECT_GT(whole, 2 * flop / 1e12);
+  EXPECT_LT(whole, 2 * flop / (1e12 * 0.25));
+}
+
 TEST(PricingTest, batch_norm_statistics_are_per_channel) {
   // (b, c, h, w) = (8, 4, 16, 16), batch split 2 ways: the prototype all-reduces c h w = 1024 words a
   // row; the hardware model the 4 channels' statistics.

@@ -3,10 +3,11 @@
 # source_dir, pase, python and dir set.
 
 # Profiles this machine (2 gloo processes, one thread each) into $dir/node.json and fits
-# $dir/fit.json from tests/profiler/cpu_base.json.
+# $dir/fit.json from tests/profiler/cpu_base.json. $1: the rows (samples or tokens a device) of the
+# layers the test trains, comma-separated (pase_profile.py --gemm-rows).
 profile_and_calibrate() {
   "$python" "$source_dir/src/profiler/pase_profile.py" --grid small --warmup 1 --repeats 5 --threads 1 \
-    --processes 2 --timeout 120 --output "$dir/node.json"
+    --gemm-rows "$1" --processes 2 --timeout 120 --output "$dir/node.json"
   "$pase" calibrate "$dir/node.json" --cluster "$source_dir/tests/profiler/cpu_base.json" --output "$dir/fit.json"
 }
 

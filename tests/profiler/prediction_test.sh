@@ -18,7 +18,8 @@ source "$here/prediction_steps.sh"
 
 # One attempt: profile, calibrate, search, train, check (prediction_steps.sh: with_retries).
 attempt() {
-profile_and_calibrate
+# The layers' rows a device: batch 16 halved by data parallelism, whole in the split.
+profile_and_calibrate 8,16
 "$pase" search "$model" --cluster "$dir/fit.json" --procs 2 --output "$dir/found.json"
 "$python" - "$dir/found.json" <<'PY'
 import json, sys

@@ -14,7 +14,7 @@ quick=(--grid quick --warmup 1 --repeats 3)
 
 "$python" "$profile" "${quick[@]}" --output "$dir/one.json"
 "$python" "$check" "$dir/one.json" 1 1 3
-"$python" "$profile" "${quick[@]}" --processes 2 --timeout 120 --output "$dir/node.json"
+"$python" "$profile" "${quick[@]}" --processes 2 --timeout 120 --gemm-rows 16 --output "$dir/node.json"
 "$python" "$check" "$dir/node.json" 2 1 3
 "$python" "$profile" "${quick[@]}" --processes 2 --timeout 120 --processes-per-node 1 --output "$dir/nodes.json"
 "$python" "$check" "$dir/nodes.json" 2 2 3
@@ -23,6 +23,8 @@ quick=(--grid quick --warmup 1 --repeats 3)
 base="$source_dir/tests/profiler/cpu_base.json"
 "$pase" calibrate "$dir/node.json" --cluster "$base" --output "$dir/fit-node.json" | tee "$dir/fit.txt"
 grep -q "^all_reduce intra_node " "$dir/fit.txt"
+grep -q "^gemm rows=16 " "$dir/fit.txt"  # the layers of 16 rows: their own curve, gemm_by_rows
+"$python" -c 'import json, sys; assert json.load(open(sys.argv[1]))["device"]["efficiency"]["gemm_by_rows"][0]["rows"] == 16' "$dir/fit-node.json"
 "$pase" calibrate "$dir/nodes.json" --cluster "$dir/fit-node.json" --output "$dir/fit-nodes.json" | tee "$dir/fit.txt"
 grep -q "^all_reduce inter_node " "$dir/fit.txt"
 "$pase" calibrate "$dir/one.json" --cluster "$dir/fit-nodes.json" --output "$dir/fit-one.json" >/dev/null
@@ -39,6 +41,7 @@ refused() {
 }
 refused "unknown precision 'fp8'" --precisions fp8
 refused "--repeats >= 1" --repeats 0
+refused "--gemm-rows: expected comma-separated positive integers" --gemm-rows 8,x
 refused "multiple of --processes-per-node" --processes 3 --processes-per-node 2
 refused "no CUDA device is visible" --device cuda
 [ ! -e "$dir/bad.json" ]

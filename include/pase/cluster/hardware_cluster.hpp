@@ -20,6 +20,7 @@ Precision parse_precision(const std::string& name);
 struct EfficiencyCurve {
   std::vector<std::pair<double, double>> points;  // (size, fraction of peak)
   double at(double size) const;
+  bool operator==(const EfficiencyCurve&) const = default;
 };
 
 struct Device {
@@ -27,9 +28,18 @@ struct Device {
   double memory_bytes = 0;          // capacity: what the device offers a process
   double memory_reserve_bytes = 0;  // of it, taken whatever the strategy (CUDA context, libraries, NCCL)
   double memory_bytes_per_s = 0;
-  EfficiencyCurve gemm;          // size: FLOP per device
+  EfficiencyCurve gemm;          // size: FLOP per device (measured on square GEMMs)
+  // Optional, measured (pase calibrate): GEMM efficiency by FLOP for layers of `rows` rows (a GEMM's
+  // per-device m: the tokens or samples of a layer's input), rows ascending. At one FLOP count a
+  // layer of few rows and a large weight can run far below a square GEMM (its weight streams
+  // through the caches); empty: `gemm` prices every GEMM.
+  std::vector<std::pair<double, EfficiencyCurve>> gemm_by_rows;
   EfficiencyCurve convolution;   // size: FLOP per device
   EfficiencyCurve memory_bound;  // size: bytes per device
+  // The efficiency of a GEMM of `flop` whose m is `rows` (0: unknown, the square curve): between
+  // the measured row counts linear in log10(rows); the square curve counts as the row count of the
+  // square GEMM of that FLOP, cbrt(flop / 2), above the largest measured one; constant beyond the ends.
+  double gemm_efficiency(double flop, double rows) const;
 };
 
 struct Tier {

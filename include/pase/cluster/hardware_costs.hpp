@@ -8,8 +8,10 @@ namespace pase::cluster {
 
 enum class OpKind { kGemm, kConvolution, kMemoryBound };
 
-// max(compute at the achieved rate for this size, bytes at the achieved memory bandwidth).
-double roofline_s(const HardwareCluster& cluster, Precision precision, OpKind kind, double flop, double bytes);
+// max(compute at the achieved rate for this size, bytes at the achieved memory bandwidth); `rows`: a
+// GEMM's per-device m, for the measured efficiency by rows (Device::gemm_efficiency; 0: square).
+double roofline_s(const HardwareCluster& cluster, Precision precision, OpKind kind, double flop, double bytes,
+                  double rows = 0);
 
 // One message of `bytes` over a tier: latency + bytes / achieved bandwidth.
 double transfer_s(const Tier& tier, double bytes);

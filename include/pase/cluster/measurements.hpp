@@ -19,6 +19,7 @@ struct Measurement {
   bool inter_node = false;                  // collectives: the group spans nodes
   int group_size = 1;                       // collectives
   int entry = 0;                            // index in the file's measurements, for messages
+  double rows = 0;                          // gemm: the m of a layer of `rows` rows (0: a square GEMM)
 };
 
 struct Measurements {
