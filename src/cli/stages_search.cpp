@@ -40,6 +40,16 @@ int search_stages_command(const SearchSettings& settings, const po::variables_ma
     std::cout << "step_time_s " << r.step_time_s << "\n";
   } else {
     print_evaluation(std::cout, r);
+    // Holding the whole batch the plain search's baselines (data parallelism, FSDP, the rule); else
+    // the stage search's (data parallelism and the rule by the pipeline step model).
+    std::vector<Baseline> shown;
+    if (whole_batch) {
+      shown = whole_batch->baselines;
+    } else {
+      if (report.data_parallel) shown.push_back(*report.data_parallel);
+      if (report.megatron) shown.push_back(*report.megatron);
+    }
+    print_baselines(std::cout, shown);
     if (best)
       std::cout << "speedup    " << fixed(best->step_time_s() / r.step_time_s, 4) << "x over " << best->name
                 << (best->setup.empty() ? "" : " " + best->setup) << " (" << fixed(best->step_time_s(), 6)

@@ -68,10 +68,7 @@ void print_device_memory(std::ostream& out, const SearchReport& r) {
   else
     out << "           constrained: proven gap " << fixed(100.0 * d.relative_gap(), 3) << "% to the best that fits ("
         << d.dp_solves << " DPs, " << fixed(d.seconds, 3) << " s more)\n";
-  for (const Baseline& b : d.baselines)
-    out << (&b == &d.baselines.front() ? "baselines  " : "           ") << std::setw(14) << b.name << " "
-        << gb(b.memory.total()) << (b.fits ? " fits, " : " DOES NOT FIT, ") << fixed(b.step_time_s() * 1e3, 4)
-        << " ms a step" << (b.setup.empty() ? "" : " (" + b.setup + ")") << "\n";
+  print_baselines(out, d.baselines);
 }
 
 void print_plan_totals(std::ostream& out, const PlanTotals& t) {
@@ -134,6 +131,13 @@ std::string devices_text(std::int64_t used, std::int64_t procs) {
 }
 
 }  // namespace
+
+void print_baselines(std::ostream& out, const std::vector<Baseline>& baselines) {
+  for (const Baseline& b : baselines)
+    out << (&b == &baselines.front() ? "baselines  " : "           ") << std::setw(14) << b.name << " "
+        << gb(b.memory.total()) << (b.fits ? " fits, " : " DOES NOT FIT, ") << fixed(b.step_time_s() * 1e3, 4)
+        << " ms a step" << (b.setup.empty() ? "" : " (" + b.setup + ")") << "\n";
+}
 
 void print_report(std::ostream& out, const SearchReport& r) {
   print_header(out, r.model, r.file, r.settings, r.params, r.order_text);

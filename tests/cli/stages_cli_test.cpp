@@ -105,6 +105,10 @@ TEST(StagesCli, WhenNothingFitsTheWholeBatchTheDefaultSearchesStages) {
   EXPECT_NE(o.output.find("nothing fits holding the whole batch (the smallest strategy needs"), std::string::npos)
       << o.output;
   EXPECT_NE(o.output.find("searched pipeline stages and micro-batches: "), std::string::npos) << o.output;
+  // It says that plain data parallelism (holding the whole batch) does not fit, and what does.
+  EXPECT_NE(o.output.find("baselines   data_parallel"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("DOES NOT FIT"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("the fastest baseline that fits"), std::string::npos) << o.output;
   std::ifstream in(file);
   const nlohmann::json doc = nlohmann::json::parse(in);
   std::filesystem::remove(file);
