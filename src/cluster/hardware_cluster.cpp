@@ -121,20 +121,12 @@ double EfficiencyCurve::at(double size) const {
 
 double Device::gemm_efficiency(double flop, double rows) const {
   if (gemm_by_rows.empty() || !(rows > 0)) return gemm.at(flop);
-  std::vector<std::pair<double, double>> anchors;  // (rows, efficiency at this FLOP)
+  EfficiencyCurve by_rows;  // at this FLOP: (rows, efficiency), interpolated as any curve
   const double square_rows = std::cbrt(flop / 2);
   for (const auto& [family_rows, curve] : gemm_by_rows)
-    if (family_rows <= square_rows || anchors.empty()) anchors.emplace_back(family_rows, curve.at(flop));
-  if (square_rows > anchors.back().first) anchors.emplace_back(square_rows, gemm.at(flop));
-  if (rows <= anchors.front().first) return anchors.front().second;
-  for (std::size_t i = 1; i < anchors.size(); ++i) {
-    if (rows > anchors[i].first) continue;
-    const auto [x0, y0] = anchors[i - 1];
-    const auto [x1, y1] = anchors[i];
-    const double t = (std::log10(rows) - std::log10(x0)) / (std::log10(x1) - std::log10(x0));
-    return y0 + t * (y1 - y0);
-  }
-  return anchors.back().second;
+    if (family_rows <= square_rows || by_rows.points.empty()) by_rows.points.emplace_back(family_rows, curve.at(flop));
+  if (square_rows > by_rows.points.back().first) by_rows.points.emplace_back(square_rows, gemm.at(flop));
+  return by_rows.at(rows);
 }
 
 HardwareCluster parse_cluster(const std::string& text, const std::string& file) {
