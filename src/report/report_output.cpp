@@ -261,6 +261,7 @@ std::string report_json(const SearchReport& r) {
       {"devices_used", r.devices_used},
       {"flop_per_word", c.flop_per_word()},
       {"order", to_string(r.order)},
+      {"stages", to_string(r.settings.stages)},
       {"parallel_edges", r.settings.problem.parallel_edges == ParallelEdges::last ? "last" : "sum"},
       {"total_cost", r.total_cost},
       {"step_time_s", r.step_time_s},

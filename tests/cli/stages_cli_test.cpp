@@ -165,6 +165,7 @@ TEST(StagesCli, WhatFitsTheWholeBatchIsThePlainSearchsAnswer) {
   EXPECT_FALSE(doc.contains("pipeline"));
   EXPECT_FALSE(doc.contains("stages_fallback"));
   EXPECT_TRUE(doc.contains("total_cost"));
+  EXPECT_EQ(doc.at("stages"), "when-needed");  // the setting the plain search ran with
 }
 
 }  // namespace
