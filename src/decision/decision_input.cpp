@@ -114,6 +114,16 @@ std::int64_t integer(const Json& doc, const std::string& file, const std::string
   return j.get<std::int64_t>();
 }
 
+// What a stage has in both formats (search JSON, a results row's stage table): devices, micro-batch
+// time, memory and strategy, read at `key` of `root`.
+void read_stage_numbers(const Json& root, const std::string& file, const std::string& key, const Json& stage,
+                        PipelineStage& st) {
+  st.devices = integer(root, file, key + ".devices");
+  st.microbatch_time_s = number(root, file, key + ".microbatch_time_s");
+  st.memory_bytes_per_device = number(root, file, key + ".memory_bytes_per_device");
+  st.strategy = text_or(stage, "strategy", "");
+}
+
 // JSON `pipeline` of a stage search or of pase evaluate (stage_devices, or tensor_parallel).
 Pipeline pipeline_of(const Json& doc, const std::string& file) {
   Pipeline p;
@@ -144,10 +154,7 @@ Pipeline pipeline_of(const Json& doc, const std::string& file) {
     st.first = text_or(chunks.front(), "first", "?");
     st.last = text_or(chunks.back(), "last", "?");
     st.layers = integer(doc, file, key + ".last_layer") - integer(doc, file, key + ".first_layer") + 1;
-    st.devices = integer(doc, file, key + ".devices");
-    st.microbatch_time_s = number(doc, file, key + ".microbatch_time_s");
-    st.memory_bytes_per_device = number(doc, file, key + ".memory_bytes_per_device");
-    st.strategy = text_or(stages[i], "strategy", "");
+    read_stage_numbers(doc, file, key, stages[i], st);
     p.stages.push_back(std::move(st));
   }
   return p;
@@ -180,10 +187,7 @@ Pipeline pipeline_of(const SweepRowPipeline& row, const std::string& file, std::
     st.first = text_or(stages[i], "first", "?");
     st.last = text_or(stages[i], "last", "?");
     st.layers = integer(stages, where, key + ".layers");
-    st.devices = integer(stages, where, key + ".devices");
-    st.microbatch_time_s = number(stages, where, key + ".microbatch_time_s");
-    st.memory_bytes_per_device = number(stages, where, key + ".memory_bytes_per_device");
-    st.strategy = text_or(stages[i], "strategy", "");
+    read_stage_numbers(stages, where, key, stages[i], st);
     p.stages.push_back(std::move(st));
   }
   return p;
