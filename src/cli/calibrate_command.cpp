@@ -66,7 +66,7 @@ int calibrate_command(int argc, char** argv) {
   sources.push_back({"calibration",
                      "pase calibrate of " + files[0] + " (pase_profile.py on " + measured.host + ", " +
                          measured.device + ", torch " + measured.torch + ", " + measured.written +
-                         "): efficiency curves, tier latencies and efficiencies fitted; peaks, memory capacity "
+                         "): efficiency curves, tier latencies, efficiencies and overlap compute losses fitted; peaks, memory capacity "
                          "and link peaks from " + base_name});
   const std::string tmp = temporary_path(output);
   {
@@ -90,6 +90,8 @@ int calibrate_command(int argc, char** argv) {
   std::cout << "intra_node latency " << t.intra_node.latency_s << " s, efficiency " << t.intra_node.efficiency
             << " of " << t.intra_node.bytes_per_s << " B/s; inter_node latency " << t.inter_node.latency_s
             << " s, efficiency " << t.inter_node.efficiency << " of " << t.inter_node.bytes_per_s << " B/s\n";
+  std::cout << "overlap_compute_loss (compute a hidden all-reduce takes, per second of its own): intra_node "
+            << t.intra_node.overlap_compute_loss << ", inter_node " << t.inter_node.overlap_compute_loss << "\n";
   for (const auto& note : fit.notes) std::cout << "note: " << note << "\n";
   std::cout << "wrote " << output << "\n";
   return exit_ok;

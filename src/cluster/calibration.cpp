@@ -114,6 +114,18 @@ void fit_tier(HardwareCluster& c, const Measurements& file, const std::vector<co
   tier.efficiency = efficiency;
 }
 
+// The loss f that best explains each overlap entry's GEMM time, compute_alone + f communication_alone,
+// by least squares on the relative error; never below 0 (the collective cannot speed the GEMMs up).
+void fit_overlap(HardwareCluster& c, const std::vector<const Measurement*>& ms, bool inter) {
+  double num = 0, den = 0;
+  for (const Measurement* m : ms) {
+    const double a = m->communication_alone_s / m->median_s;
+    num += a * (m->median_s - m->compute_alone_s) / m->median_s;
+    den += a * a;
+  }
+  (inter ? c.inter_node : c.intra_node).overlap_compute_loss = std::max(0.0, num / den);
+}
+
 }  // namespace
 
 double predicted_s(const HardwareCluster& c, const Measurements& file, const Measurement& m) {
@@ -130,6 +142,9 @@ double predicted_s(const HardwareCluster& c, const Measurements& file, const Mea
     case MeasuredKind::kReduceScatter:
       // Each is half an all-reduce of the whole buffer (group_size shares of `size` bytes).
       return all_reduce_s(c, m.size * m.group_size, m.group_size, nodes_of(file, m)) / 2;
+    case MeasuredKind::kOverlap:
+      return m.compute_alone_s +
+             (m.inter_node ? c.inter_node : c.intra_node).overlap_compute_loss * m.communication_alone_s;
   }
   return 0;
 }
@@ -138,8 +153,12 @@ Calibration calibrate(const Measurements& file, const HardwareCluster& base, con
   Calibration out{base, {}, {}};
   HardwareCluster& c = out.cluster;
   std::map<MeasuredKind, std::vector<const Measurement*>> compute;
-  std::vector<const Measurement*> intra, inter;
+  std::vector<const Measurement*> intra, inter, overlap_intra, overlap_inter;
   for (const Measurement& m : file.entries) {
+    if (m.kind == MeasuredKind::kOverlap) {
+      (m.inter_node ? overlap_inter : overlap_intra).push_back(&m);
+      continue;
+    }
     if (is_collective(m.kind)) {
       (m.inter_node ? inter : intra).push_back(&m);
       continue;
@@ -198,6 +217,10 @@ Calibration calibrate(const Measurements& file, const HardwareCluster& base, con
   else out.notes.push_back("intra_node: not measured, kept from " + base_name);
   if (!inter.empty()) fit_tier(c, file, inter, true, out.notes);
   else out.notes.push_back("inter_node: not measured, kept from " + base_name);
+  if (!overlap_intra.empty()) fit_overlap(c, overlap_intra, false);
+  if (!overlap_inter.empty()) fit_overlap(c, overlap_inter, true);
+  if (overlap_intra.empty() && overlap_inter.empty())
+    out.notes.push_back("overlap_compute_loss: not measured, kept from " + base_name);
 
   std::vector<EfficiencyCurve*> curves{&c.device.gemm, &c.device.convolution, &c.device.memory_bound};
   for (auto& [rows, curve] : c.device.gemm_by_rows) curves.push_back(&curve);
@@ -234,8 +257,10 @@ std::string cluster_file_text(const HardwareCluster& c, const std::string& devic
     return points;
   };
   auto tier = [](const Tier& t) {
-    return Json{{"bytes_per_s", t.bytes_per_s}, {"latency_s", t.latency_s}, {"efficiency", t.efficiency},
-                {"devices_sharing_link", t.devices_sharing_link}};
+    Json j{{"bytes_per_s", t.bytes_per_s}, {"latency_s", t.latency_s}, {"efficiency", t.efficiency},
+           {"devices_sharing_link", t.devices_sharing_link}};
+    if (t.overlap_compute_loss > 0) j["overlap_compute_loss"] = t.overlap_compute_loss;
+    return j;
   };
   Json peaks = Json::object();
   for (auto [p, v] : c.device.peak_flop_per_s) peaks[precision_name(p)] = v;

@@ -86,12 +86,20 @@ EfficiencyCurve read_curve(const Reader& parent, const std::string& key) {
 }
 
 Tier read_tier(const Reader& parent, const std::string& key) {
-  const Reader tier = parent.child(key, {"bytes_per_s", "latency_s", "efficiency", "devices_sharing_link"});
+  const Reader tier = parent.child(
+      key, {"bytes_per_s", "latency_s", "efficiency", "devices_sharing_link", "overlap_compute_loss"});
   Tier result;
   result.bytes_per_s = tier.positive("bytes_per_s");
   result.latency_s = tier.positive("latency_s");
   result.efficiency = tier.fraction("efficiency");
   result.devices_sharing_link = tier.positive_int("devices_sharing_link");
+  if (tier.object().contains("overlap_compute_loss")) {
+    const json& loss = tier.get("overlap_compute_loss");
+    if (!loss.is_number() || !std::isfinite(loss.get<double>()) || !(loss.get<double>() >= 0))
+      tier.fail(tier.field("overlap_compute_loss"),
+                "must be a number >= 0 (seconds of compute lost per second of the collective; 0: none)");
+    result.overlap_compute_loss = loss.get<double>();
+  }
   return result;
 }
 

@@ -40,8 +40,13 @@ MeasuredKind kind_of(const Entry& e) {
   if (kind == "gemm") return MeasuredKind::kGemm;
   if (kind == "convolution") return MeasuredKind::kConvolution;
   if (kind == "memory_bound") return MeasuredKind::kMemoryBound;
-  if (kind != "collective") e.fail("kind", "unknown kind '" + kind + "' (gemm, convolution, memory_bound, collective)");
+  if (kind != "collective" && kind != "overlap")
+    e.fail("kind", "unknown kind '" + kind + "' (gemm, convolution, memory_bound, collective, overlap)");
   const std::string op = e.text("op");
+  if (kind == "overlap") {
+    if (op != "all_reduce") e.fail("op", "an overlap entry times an all_reduce behind GEMMs, not '" + op + "'");
+    return MeasuredKind::kOverlap;
+  }
   if (op == "all_reduce") return MeasuredKind::kAllReduce;
   if (op == "all_gather") return MeasuredKind::kAllGather;
   if (op == "reduce_scatter") return MeasuredKind::kReduceScatter;
@@ -64,6 +69,7 @@ const char* to_string(MeasuredKind kind) {
     case MeasuredKind::kAllReduce: return "all_reduce";
     case MeasuredKind::kAllGather: return "all_gather";
     case MeasuredKind::kReduceScatter: return "reduce_scatter";
+    case MeasuredKind::kOverlap: return "overlap";
   }
   return "?";
 }
@@ -101,7 +107,7 @@ Measurements parse_measurements(const std::string& text, const std::string& file
       ++m.skipped;
       continue;
     }
-    const bool collective = r.kind >= MeasuredKind::kAllReduce;
+    const bool collective = r.kind >= MeasuredKind::kAllReduce;  // overlap entries too: a tier and a group
     if (collective) {
       const std::string tier = e.text("tier");
       if (tier != "intra_node" && tier != "inter_node") e.fail("tier", "must be intra_node or inter_node");
@@ -111,6 +117,10 @@ Measurements parse_measurements(const std::string& text, const std::string& file
         e.fail("group_size", "must be an integer from 2 to the file's processes");
       r.group_size = g.get<int>();
       r.size = e.positive("bytes");
+      if (r.kind == MeasuredKind::kOverlap) {
+        r.compute_alone_s = e.positive("compute_alone_s");
+        r.communication_alone_s = e.positive("communication_alone_s");
+      }
     } else {
       try {
         r.precision = parse_precision(e.text("precision"));

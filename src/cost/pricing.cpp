@@ -106,6 +106,15 @@ double HardwarePricing::all_reduce_s(double bytes, int group, int nodes, int sen
          cluster::ring_all_reduce_s(network_tier(senders), bytes / local, nodes);
 }
 
+double HardwarePricing::all_reduce_compute_loss_s(double bytes, int group, int nodes, int senders) const {
+  const double intra = cluster_.intra_node.overlap_compute_loss, inter = cluster_.inter_node.overlap_compute_loss;
+  if (group <= 1 || bytes <= 0 || (intra <= 0 && inter <= 0)) return 0.0;
+  if (nodes <= 1) return intra * cluster::ring_all_reduce_s(cluster_.intra_node, bytes, group);
+  const int local = std::max(1, group / nodes);
+  return intra * cluster::ring_all_reduce_s(cluster_.intra_node, bytes, local) +
+         inter * cluster::ring_all_reduce_s(network_tier(senders), bytes / local, nodes);
+}
+
 double HardwarePricing::all_reduce_latency_s(int group, int nodes) const {
   if (group <= 1) return 0.0;
   if (nodes <= 1) return 2.0 * (group - 1) * cluster_.intra_node.latency_s;
@@ -156,6 +165,7 @@ LayerTime HardwarePricing::price(const Work& work, const Config& config) const {
     const int nodes = nodes_spanned(config, dims);
     t.gradient_s += times * all_reduce_s(bytes, group, nodes, senders);
     t.gradient_latency_s += times * all_reduce_latency_s(group, nodes);
+    t.gradient_compute_loss_s += times * all_reduce_compute_loss_s(bytes, group, nodes, senders);
     t.gradient_bytes += times * bytes;
   };
   auto memory_pass_s = [&](double bytes) {

@@ -78,7 +78,8 @@ class Timer:
         if self.device.type == "cuda":
             torch.cuda.synchronize(self.device)
 
-    def times(self, run):
+    def times(self, run, own_time=False):
+        """run's times; with own_time, run times a part of itself and returns that time."""
         for _ in range(self.warmup):
             run()
         self.sync()
@@ -88,9 +89,9 @@ class Timer:
                 dist.barrier()
             self.sync()
             start = time.perf_counter()
-            run()
+            own = run()
             self.sync()
-            out.append(time.perf_counter() - start)
+            out.append(own if own_time else time.perf_counter() - start)
         if self.world > 1:
             t = torch.tensor(out, dtype=torch.float64)
             dist.all_reduce(t, op=dist.ReduceOp.MAX)
@@ -209,6 +210,86 @@ def profile_collectives(device, grid, timer, world, local_world, rank):
     return records
 
 
+def profile_overlap(device, grid, timer, world, local_world, rank):
+    """How much compute a collective takes from the device when it runs behind computation, as DDP's
+    gradient all-reduces run behind the backward pass: for each tier, an all-reduce of the grid's two
+    largest messages alone, a linear layer's GEMMs alone (repeated to last about four times the
+    all-reduce, so that it runs hidden), and both at once, the all-reduce started first (async_op)
+    and the GEMMs timed on their own stream. The entry's median_s is the GEMMs' time with the
+    all-reduce behind them; (median_s - compute_alone_s) / communication_alone_s is the loss."""
+    records = []
+    nodes = node_groups(world, local_world)
+    handles = [dist.new_group(ranks) for ranks in nodes]
+    mine = next(i for i, ranks in enumerate(nodes) if rank in ranks)
+    groups = []
+    if local_world > 1:
+        groups.append(("intra_node", handles[mine], local_world))
+    if len(nodes) > 1:
+        groups.append(("inter_node", None, world))
+    # The largest of the grid's square GEMMs that takes at most 10 ms, so that the repeats can match
+    # the all-reduce's time closely (any GEMM shows the loss; a tiny one would time kernel launches).
+    n = min(grid["gemm"])
+    for size in sorted(grid["gemm"]):
+        a = torch.randn(size, size, device=device)
+        timer.sync()
+        begin = time.perf_counter()
+        for _ in range(3):
+            torch.mm(a, a)
+        timer.sync()
+        if time.perf_counter() - begin > 0.010:
+            break
+        n = size
+    agreed = torch.tensor([n], dtype=torch.float64)
+    dist.all_reduce(agreed, op=dist.ReduceOp.MIN)  # the same GEMM in every process
+    n = int(agreed.item())
+    x, w, g = (torch.randn(n, n, device=device) for _ in range(3))
+
+    def gemms(repeats):
+        for _ in range(repeats):
+            torch.mm(x, w.t())
+            torch.mm(g, w)
+            torch.mm(g.t(), x)
+
+    def timed_gemms(repeats, before=None):
+        """The GEMMs' own time: CUDA events on their stream (the all-reduce runs on another), or the
+        wall clock on a CPU."""
+        if device.type == "cuda":
+            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            work = before() if before else None
+            start.record()
+            gemms(repeats)
+            end.record()
+            end.synchronize()
+            if work:
+                work.wait()
+            return start.elapsed_time(end) / 1e3
+        work = before() if before else None
+        begin = time.perf_counter()
+        gemms(repeats)
+        seconds = time.perf_counter() - begin
+        if work:
+            work.wait()
+        return seconds
+
+    one = statistics.median(timer.times(lambda: timed_gemms(1), own_time=True))
+    for tier, group, size in groups:
+        for nbytes in sorted(grid["collective_bytes"])[-2:]:
+            elements = max(size, nbytes // 4 // size * size)
+            buf = torch.ones(elements, device=device)
+            alone = statistics.median(timer.times(lambda: dist.all_reduce(buf, group=group)))
+            # Every process must run the same number of GEMMs: take the slowest's choice.
+            repeats = torch.tensor([max(1, round(4 * alone / one))], dtype=torch.float64)
+            dist.all_reduce(repeats, op=dist.ReduceOp.MAX)
+            repeats = int(repeats.item())
+            compute = statistics.median(timer.times(lambda: timed_gemms(repeats), own_time=True))
+            t = timer.times(lambda: timed_gemms(repeats, lambda: dist.all_reduce(buf, group=group, async_op=True)),
+                            own_time=True)
+            records.append({"kind": "overlap", "op": "all_reduce", "tier": tier, "group_size": size,
+                            "bytes": elements * 4, "gemm_shape": [n, n, n], "gemm_repeats": repeats,
+                            "communication_alone_s": alone, "compute_alone_s": compute, **summary(t, timer)})
+    return records
+
+
 def launch_environment():
     """(world, rank, local_rank, local_world) from torchrun's variables, else Slurm's or Open MPI's."""
     env = os.environ
@@ -302,6 +383,7 @@ def main():
     records = profile_device(device, precisions, GRIDS[args.grid], timer, gemm_rows)
     if world > 1:
         records += profile_collectives(device, GRIDS[args.grid], timer, world, local_world, rank)
+        records += profile_overlap(device, GRIDS[args.grid], timer, world, local_world, rank)
         dist.barrier()
 
     if rank == 0:

@@ -30,6 +30,7 @@ StepBreakdown fsdp_step(const SearchSettings& settings, const SearchRun& run) {
     for (std::size_t v = 0; v < dp.size(); ++v) {
       LayerTime t = run.model.times[v][dp[v]];
       t.gradient_s *= 1.5;
+      t.gradient_compute_loss_s *= 1.5;
       layers.push_back(t);
     }
     return overlapped_step(layers, edge_total(run.model.problem, dp));

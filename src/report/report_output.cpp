@@ -121,7 +121,10 @@ std::string placement_text(const std::vector<SplitPlacement>& placement) {
 
 std::string breakdown_text(const StepBreakdown& b) {
   return "compute " + fixed(b.compute_s * 1e3, 4) + " ms, communication " + fixed(b.communication_s * 1e3, 4) +
-         " ms, exposed " + fixed(b.exposed_communication_s * 1e3, 4) + " ms";
+         " ms, exposed " + fixed(b.exposed_communication_s * 1e3, 4) + " ms" +
+         (b.overlap_compute_loss_s > 0
+              ? " (compute includes " + fixed(b.overlap_compute_loss_s * 1e3, 4) + " ms taken by hidden all-reduces)"
+              : "");
 }
 
 std::string devices_text(std::int64_t used, std::int64_t procs) {
@@ -239,8 +242,10 @@ std::string report_json(const SearchReport& r) {
     }
   }
   auto breakdown = [](const StepBreakdown& b) {
-    return Json{{"compute_s", b.compute_s}, {"communication_s", b.communication_s},
-                {"exposed_communication_s", b.exposed_communication_s}};
+    Json j{{"compute_s", b.compute_s}, {"communication_s", b.communication_s},
+           {"exposed_communication_s", b.exposed_communication_s}};
+    if (b.overlap_compute_loss_s > 0) j["overlap_compute_loss_s"] = b.overlap_compute_loss_s;
+    return j;
   };
   Json params = Json::object();
   for (const auto& [name, value] : r.params) params[name] = value;

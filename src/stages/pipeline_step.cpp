@@ -282,7 +282,9 @@ StagePlan price_stage(const StageSpec& stage, const PipelineOptions& options, in
     LayerTime g{.backward_s = t.backward_s,
                 .gradient_s = t.gradient_s + across,
                 .gradient_latency_s = t.gradient_latency_s + (across > 0 ? pricing.all_reduce_latency_s(dp, dp_nodes) : 0.0),
-                .gradient_bytes = t.gradient_bytes + (across > 0 ? m.gradients : 0.0)};
+                .gradient_bytes = t.gradient_bytes + (across > 0 ? m.gradients : 0.0),
+                .gradient_compute_loss_s =
+                    t.gradient_compute_loss_s + pricing.all_reduce_compute_loss_s(m.gradients, dp, dp_nodes, dp_senders)};
     gradients.push_back(g);
   }
   // Re-layouts between the stage's layers (the computation waits for them).
@@ -323,7 +325,7 @@ StagePlan price_stage(const StageSpec& stage, const PipelineOptions& options, in
   // DDP's buckets behind it (src/cost/step_time.cpp).
   const GradientSync sync = bucketed_gradient_sync(gradients);
   s.gradient_sync_s = sync.communication_s;
-  s.exposed_gradient_sync_s = sync.exposed_s();
+  s.exposed_gradient_sync_s = sync.exposed_s() + sync.compute_loss_s;  // both delay the stage's end
   s.microbatch_time_s = s.compute_s + s.communication_s;
   s.memory_bytes_per_device = s.memory.total();
   return s;

@@ -24,6 +24,8 @@ HardwareCluster truth() {
   c.intra_node.efficiency = 0.55;
   c.inter_node.latency_s = 2.5e-5;
   c.inter_node.efficiency = 0.7;
+  c.intra_node.overlap_compute_loss = 0.9;
+  c.inter_node.overlap_compute_loss = 0.15;
   return c;
 }
 
@@ -51,6 +53,13 @@ Measurements synthetic(const HardwareCluster& t) {
     add({MeasuredKind::kAllGather, Precision::kFp32, bytes / 8, 0, false, 8, 0});
     add({MeasuredKind::kAllReduce, Precision::kFp32, bytes, 0, true, 16, 0});
   }
+  // GEMMs of 0.4 s with an all-reduce of 0.1 s (0.05 s across nodes) behind them.
+  for (bool inter : {false, true}) {
+    Measurement e{MeasuredKind::kOverlap, Precision::kFp32, 1e8, 0, inter, inter ? 16 : 8, 0};
+    e.compute_alone_s = 0.4;
+    e.communication_alone_s = inter ? 0.05 : 0.1;
+    add(e);
+  }
   return m;
 }
 
@@ -76,6 +85,8 @@ TEST(CalibrationTest, recovers_the_cluster_that_produced_the_times) {
   EXPECT_NEAR(fit.cluster.intra_node.efficiency, 0.55, 1e-9);
   EXPECT_NEAR(fit.cluster.inter_node.latency_s, 2.5e-5, 1e-11);
   EXPECT_NEAR(fit.cluster.inter_node.efficiency, 0.7, 1e-9);
+  EXPECT_NEAR(fit.cluster.intra_node.overlap_compute_loss, 0.9, 1e-12);
+  EXPECT_NEAR(fit.cluster.inter_node.overlap_compute_loss, 0.15, 1e-12);
   for (const FitError& e : fit.errors) EXPECT_LT(e.max_relative, 1e-9) << e.kind;
   // The datasheet numbers stay the base's.
   EXPECT_EQ(fit.cluster.device.peak_flop_per_s, base().device.peak_flop_per_s);
@@ -91,6 +102,17 @@ TEST(CalibrationTest, the_fitted_file_reads_back_to_the_same_numbers) {
   EXPECT_EQ(back.inter_node.latency_s, fit.cluster.inter_node.latency_s);
   EXPECT_EQ(back.inter_node.efficiency, fit.cluster.inter_node.efficiency);
   EXPECT_EQ(back.device.memory_bytes_per_s, fit.cluster.device.memory_bytes_per_s);
+  EXPECT_EQ(back.intra_node.overlap_compute_loss, fit.cluster.intra_node.overlap_compute_loss);
+  EXPECT_EQ(back.inter_node.overlap_compute_loss, fit.cluster.inter_node.overlap_compute_loss);
+}
+
+TEST(CalibrationTest, an_all_reduce_that_does_not_slow_the_gemms_costs_no_compute) {
+  Measurements m = synthetic(truth());
+  for (Measurement& e : m.entries)
+    if (e.kind == MeasuredKind::kOverlap) e.median_s = e.compute_alone_s * 0.99;  // faster: noise
+  const Calibration fit = calibrate(m, base(), "dgx-a100");
+  EXPECT_EQ(fit.cluster.intra_node.overlap_compute_loss, 0.0);
+  EXPECT_EQ(fit.cluster.inter_node.overlap_compute_loss, 0.0);
 }
 
 TEST(CalibrationTest, a_link_faster_than_its_datasheet_raises_the_peak_with_a_note) {
@@ -147,6 +169,14 @@ TEST(MeasurementsTest, reads_the_profilers_entries_and_counts_skipped_ones) {
                    "median_s": 2e-4, "min_s": 1e-4, "max_s": 3e-4})"),
       "m.json");
   EXPECT_EQ(rows.entries[0].rows, 8);
+  const Measurements overlap = parse_measurements(
+      file_with(R"({"kind": "overlap", "op": "all_reduce", "tier": "intra_node", "group_size": 2, "bytes": 4096,
+                   "compute_alone_s": 0.02, "communication_alone_s": 0.005, "median_s": 0.024, "min_s": 0.023,
+                   "max_s": 0.03})"),
+      "m.json");
+  EXPECT_EQ(overlap.entries[0].kind, MeasuredKind::kOverlap);
+  EXPECT_EQ(overlap.entries[0].compute_alone_s, 0.02);
+  EXPECT_EQ(overlap.entries[0].communication_alone_s, 0.005);
 }
 
 TEST(MeasurementsTest, bad_entries_name_the_file_the_entry_and_the_field) {
@@ -163,6 +193,11 @@ TEST(MeasurementsTest, bad_entries_name_the_file_the_entry_and_the_field) {
            "median_s": 1, "min_s": 1, "max_s": 1})",
        "m.json: measurements[0].group_size: must be an integer from 2 to the file's processes"},
       {R"({"kind": "matmul"})", "m.json: measurements[0].kind: unknown kind 'matmul'"},
+      {R"({"kind": "overlap", "op": "all_reduce", "tier": "intra_node", "group_size": 2, "bytes": 8,
+           "compute_alone_s": 0.1, "median_s": 1, "min_s": 1, "max_s": 1})",
+       "m.json: measurements[0].communication_alone_s: missing field"},
+      {R"({"kind": "overlap", "op": "all_gather", "tier": "intra_node"})",
+       "m.json: measurements[0].op: an overlap entry times an all_reduce"},
       {R"({"kind": "gemm", "precision": "fp32", "flop": 1, "rows": 0.5, "median_s": 1, "min_s": 1, "max_s": 1})",
        "m.json: measurements[0].rows: must be a positive integer"},
   };

@@ -72,6 +72,14 @@ TEST(HardwareClusterTest, bad_files_are_refused_naming_file_and_field) {
   EXPECT_TRUE(refused(edited("\"efficiency\": 0.8", "\"efficiency\": 1.5"), "intra_node.efficiency"));
   EXPECT_TRUE(refused(edited("\"devices_sharing_link\": 8", "\"devices_sharing_link\": 0"),
                       "inter_node.devices_sharing_link"));
+  EXPECT_TRUE(refused(edited("\"devices_sharing_link\": 8", "\"devices_sharing_link\": 8, \"overlap_compute_loss\": -0.5"),
+                      "inter_node.overlap_compute_loss: must be a number >= 0"));
+  EXPECT_TRUE(refused(edited("\"devices_sharing_link\": 8", "\"devices_sharing_link\": 8, \"overlap_compute_loss\": \"1\""),
+                      "inter_node.overlap_compute_loss"));
+  EXPECT_EQ(parse_cluster(edited("\"devices_sharing_link\": 8", "\"devices_sharing_link\": 8, \"overlap_compute_loss\": 1.25"),
+                          "my.json").inter_node.overlap_compute_loss,
+            1.25);
+  EXPECT_EQ(load_cluster("paper-1080ti").inter_node.overlap_compute_loss, 0.0);  // optional, 0 by default
   EXPECT_TRUE(refused(edited("\"memory_reserve_bytes\": 1000000000.0", "\"memory_reserve_bytes\": -1"),
                       "device.memory_reserve_bytes: must be a number from 0"));
   EXPECT_TRUE(refused(edited("\"memory_reserve_bytes\": 1000000000.0", "\"memory_reserve_bytes\": 2e10"),

@@ -62,6 +62,23 @@ TEST(PricingTest, all_reduce_inside_a_node_and_across_nodes_sharing_the_card) {
   EXPECT_TRUE(near_relative(pricing.all_reduce_s(1e9, 2, 2, 1), 2 * (10e-6 + 0.5e9 / 8e9)));
 }
 
+TEST(PricingTest, an_all_reduce_takes_each_tiers_compute_loss_from_the_device) {
+  cluster::HardwareCluster c = flat_cluster();
+  EXPECT_EQ(HardwarePricing(c, cluster::Precision::kFp32).all_reduce_compute_loss_s(1e9, 8, 2, 4), 0.0);
+  c.intra_node.overlap_compute_loss = 1.0;
+  c.inter_node.overlap_compute_loss = 0.25;
+  const HardwarePricing pricing(c, cluster::Precision::kFp32);
+  // The hierarchical all-reduce above: the ring inside the node at 1, the ring across at 0.25.
+  EXPECT_TRUE(near_relative(pricing.all_reduce_compute_loss_s(1e9, 8, 2, 4),
+                            6 * (1e-6 + 0.025) + 0.25 * 2 * (10e-6 + 0.0625)));
+  EXPECT_TRUE(near_relative(pricing.all_reduce_compute_loss_s(1e9, 4, 1, 4), 6 * (1e-6 + 0.025)));
+  // A layer's weight-gradient all-reduce carries it: batch split 4 ways inside a node.
+  const auto fc = make_operator("FC", {{4096, 1024}}, Attrs().integer("units", 1024).get());
+  const LayerTime t = fc->times({{4, 1, 1}}, pricing)[0];
+  EXPECT_GT(t.gradient_s, 0.0);
+  EXPECT_TRUE(near_relative(t.gradient_compute_loss_s, t.gradient_s));
+}
+
 TEST(PricingTest, gemm_at_two_flop_per_multiply_add_and_its_gradient_all_reduce) {
   const HardwarePricing pricing(flat_cluster(), cluster::Precision::kFp32);
   // FC of 4096 x 1024 -> 1024 units, batch split 4 ways inside a node (compute-bound).
@@ -176,6 +193,36 @@ TEST(StepTimeTest, gradients_are_all_reduced_in_ddp_buckets_paying_the_latency_o
   // from 1 to 2 s, A's from 2 to 3 s, after a 2 s backward pass: 1 s exposed.
   const LayerTime unknown{.compute_s = 1.5, .backward_s = 1, .communication_s = 0, .gradient_s = 1};
   EXPECT_NEAR(overlapped_step({unknown, unknown}, 0).exposed_communication_s, 1.0, 1e-12);
+}
+
+TEST(StepTimeTest, hidden_all_reduces_take_their_compute_loss_from_the_backward_pass) {
+  // The first test's layers, with all-reduces that take 0.5 s of compute a second of their own
+  // (overlap_compute_loss 0.5): B's (4 s, loss 2 s) runs from 2 to 6 s, 2 s of it before the
+  // backward pass ends at 4 s, so it takes 2 / 4 * 2 = 1 s; A's (1 s) starts at 6 s, after the
+  // backward pass, and takes nothing. Exposed stays 3 s + 0.5 s of re-layouts.
+  const std::vector<LayerTime> layers = {
+      {.compute_s = 3, .backward_s = 2, .communication_s = 0, .gradient_s = 1, .gradient_compute_loss_s = 0.5},
+      {.compute_s = 3, .backward_s = 2, .communication_s = 0, .gradient_s = 4, .gradient_compute_loss_s = 2}};
+  const StepBreakdown s = overlapped_step(layers, 0.5);
+  EXPECT_DOUBLE_EQ(s.overlap_compute_loss_s, 1.0);
+  EXPECT_DOUBLE_EQ(s.compute_s, 7.0);
+  EXPECT_DOUBLE_EQ(s.exposed_communication_s, 3.5);
+  EXPECT_DOUBLE_EQ(s.step_time_s(), 10.5);
+  // A loss of 1 (a CPU whose cores run the collective) makes a hidden all-reduce as slow as a serial
+  // one: 1 s of backward behind which a 0.5 s all-reduce hides entirely costs 1.5 s.
+  const StepBreakdown cpu = overlapped_step(
+      {{.compute_s = 30, .backward_s = 20, .communication_s = 0, .gradient_s = 0},
+       {.compute_s = 2, .backward_s = 1, .communication_s = 0, .gradient_s = 0.5, .gradient_compute_loss_s = 0.5}},
+      0);
+  EXPECT_DOUBLE_EQ(cpu.exposed_communication_s, 0.0);
+  EXPECT_DOUBLE_EQ(cpu.step_time_s(), 32.5);
+  // Fused into one bucket, the loss scales with the bucket's time (its latency paid once): two
+  // 0.6 MiB gradients of 1 s, 0.4 s of it latency, close DDP's first bucket (1 MiB) together and
+  // fuse to 1.6 s, loss (1 + 1) * 1.6 / 2 = 1.6 s, all hidden behind the first layer's 20 s.
+  const LayerTime g{.compute_s = 0, .backward_s = 0, .communication_s = 0, .gradient_s = 1,
+                    .gradient_latency_s = 0.4, .gradient_bytes = 0.6 * 1024 * 1024, .gradient_compute_loss_s = 1};
+  const LayerTime first{.compute_s = 20, .backward_s = 20, .communication_s = 0};
+  EXPECT_NEAR(overlapped_step({first, g, g}, 0).overlap_compute_loss_s, 1.6, 1e-12);
 }
 
 }  // namespace

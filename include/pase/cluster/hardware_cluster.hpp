@@ -47,6 +47,11 @@ struct Tier {
   double latency_s = 0;          // per message
   double efficiency = 1;         // fraction of the peak a collective achieves
   int devices_sharing_link = 1;  // devices sending through one link at once (a node's network card)
+  // Optional, measured (pase_profile.py's overlap entries): the compute time a collective on this
+  // tier takes from the device per second of its own time when it runs behind computation (0: a
+  // link that costs the device nothing; about 1 or more where the cores that compute also run the
+  // collective, as gloo on a CPU does).
+  double overlap_compute_loss = 0;
   double achieved_bytes_per_s() const { return bytes_per_s * efficiency / devices_sharing_link; }
 };
 

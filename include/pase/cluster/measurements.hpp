@@ -8,7 +8,8 @@
 
 namespace pase::cluster {
 
-enum class MeasuredKind { kGemm, kConvolution, kMemoryBound, kAllReduce, kAllGather, kReduceScatter };
+// kOverlap: a GEMM loop with an all-reduce running behind it (the compute the collective takes).
+enum class MeasuredKind { kGemm, kConvolution, kMemoryBound, kAllReduce, kAllGather, kReduceScatter, kOverlap };
 const char* to_string(MeasuredKind kind);
 
 struct Measurement {
@@ -16,10 +17,12 @@ struct Measurement {
   Precision precision = Precision::kFp32;  // compute and memory-bound entries
   double size = 0;                          // FLOP (gemm, convolution) or bytes
   double median_s = 0;
-  bool inter_node = false;                  // collectives: the group spans nodes
-  int group_size = 1;                       // collectives
+  bool inter_node = false;                  // collectives and overlap: the group spans nodes
+  int group_size = 1;                       // collectives and overlap
   int entry = 0;                            // index in the file's measurements, for messages
   double rows = 0;                          // gemm: the m of a layer of `rows` rows (0: a square GEMM)
+  // overlap: the GEMMs alone and the all-reduce alone; median_s is the GEMMs' time with it behind them.
+  double compute_alone_s = 0, communication_alone_s = 0;
 };
 
 struct Measurements {

@@ -21,6 +21,9 @@ struct LayerTime {
   double gradient_s = 0;       // weight-gradient all-reduces, which run behind the backward pass
   double gradient_latency_s = 0;  // the per-message latency part of gradient_s (paid once a bucket)
   double gradient_bytes = 0;      // bytes a device all-reduces for its weight gradients (0: not known)
+  // The compute time gradient_s takes from the device when it runs behind the backward pass
+  // (cluster::Tier::overlap_compute_loss; 0 on links that cost the device nothing).
+  double gradient_compute_loss_s = 0;
   double total_s() const { return compute_s + communication_s + gradient_s; }
 };
 
@@ -43,6 +46,9 @@ class HardwarePricing {
   // An all-reduce of `bytes` per device among `group` devices on `nodes` nodes, with `senders`
   // devices of each node crossing the network at once (they share its links).
   double all_reduce_s(double bytes, int group, int nodes, int senders) const;
+  // The compute time the same all-reduce takes from each device when it runs behind computation:
+  // each tier's part of it times that tier's overlap_compute_loss.
+  double all_reduce_compute_loss_s(double bytes, int group, int nodes, int senders) const;
   // The latency part of all_reduce_s: what the same all-reduce costs with no bytes.
   double all_reduce_latency_s(int group, int nodes) const;
   // A re-layout between two layouts of a tensor, forward and backward: each device receives `elements`
