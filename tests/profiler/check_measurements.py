@@ -29,8 +29,9 @@ def main(path, processes, nodes, repeats):
     for kind in ("gemm", "convolution", "memory_bound"):
         need(len(kinds.get(kind, [])) >= 2, "too few %s measurements" % kind)
     collectives = kinds.get("collective", [])
+    overlaps = kinds.get("overlap", [])
     if processes == 1:
-        need(not collectives, "collectives measured with one process")
+        need(not collectives and not overlaps, "collectives measured with one process")
     else:
         tier = "inter_node" if nodes > 1 else "intra_node"
         done = {(m["op"], m["tier"]) for m in collectives if "skipped" not in m}
@@ -38,6 +39,10 @@ def main(path, processes, nodes, repeats):
             need((op, tier) in done, "no %s on %s" % (op, tier))
         need(all(m["group_size"] == (processes if nodes > 1 else processes // nodes) for m in collectives),
              "group sizes")
+        # The all-reduce behind GEMMs: the two largest message sizes on the tier, both alone-times.
+        need(len([m for m in overlaps if m["tier"] == tier and m["op"] == "all_reduce"]) == 2, "no overlap on " + tier)
+        need(all(m["compute_alone_s"] > 0 and m["communication_alone_s"] > 0 and m["gemm_repeats"] >= 1
+                 for m in overlaps), "overlap alone-times")
     if problems:
         print(path + ": " + "; ".join(problems), file=sys.stderr)
         return 1

@@ -23,10 +23,12 @@ quick=(--grid quick --warmup 1 --repeats 3)
 base="$source_dir/tests/profiler/cpu_base.json"
 "$pase" calibrate "$dir/node.json" --cluster "$base" --output "$dir/fit-node.json" | tee "$dir/fit.txt"
 grep -q "^all_reduce intra_node " "$dir/fit.txt"
+grep -q "^overlap intra_node " "$dir/fit.txt"  # the compute a hidden all-reduce takes
 grep -q "^gemm rows=16 " "$dir/fit.txt"  # the layers of 16 rows: their own curve, gemm_by_rows
 "$python" -c 'import json, sys; assert json.load(open(sys.argv[1]))["device"]["efficiency"]["gemm_by_rows"][0]["rows"] == 16' "$dir/fit-node.json"
 "$pase" calibrate "$dir/nodes.json" --cluster "$dir/fit-node.json" --output "$dir/fit-nodes.json" | tee "$dir/fit.txt"
 grep -q "^all_reduce inter_node " "$dir/fit.txt"
+grep -q "^overlap inter_node " "$dir/fit.txt"
 "$pase" calibrate "$dir/one.json" --cluster "$dir/fit-nodes.json" --output "$dir/fit-one.json" >/dev/null
 
 refused() {
