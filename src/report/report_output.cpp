@@ -191,8 +191,14 @@ void print_report(std::ostream& out, const SearchReport& r) {
         << " (the fastest baseline that fits)";
   else if (r.device_memory)
     out << "; no baseline fits";
-  out << "\n"
-      << "search     " << fixed(r.search_seconds, 6) << " s (ordering, DP, back-substitution); cost tables built in "
+  out << "\n";
+  if (const Baseline* best = best_baseline(r); best && best->step_time_s() < r.step_time_s)
+    out << "note       " << best->name << (best->setup.empty() ? "" : " (" + best->setup + ")") << " is "
+        << fixed(100.0 * (1.0 - best->step_time_s() / r.step_time_s), 1)
+        << "% faster than this per-layer strategy: the plain search has no micro-batches, sequence parallelism "
+           "or FSDP's sharding; --stages auto searches micro-batches, pipeline stages, sequence parallelism "
+           "and recomputation\n";
+  out << "search     " << fixed(r.search_seconds, 6) << " s (ordering, DP, back-substitution); cost tables built in "
       << fixed(r.build_seconds, 6) << " s\n";
   print_pruning(out, r.pruning);
   print_blocks(out, r.blocks);

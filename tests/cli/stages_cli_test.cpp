@@ -89,6 +89,32 @@ TEST(StagesCli, AutoWritesThePipeline) {
   EXPECT_GE(doc.at("speedup_over_best_baseline").get<double>(), 1.0);
 }
 
+// When a baseline that fits is faster than the plain search's per-layer strategy (GPT-2 small's
+// shapes at batch 8 on 2 DGX A100 nodes: the rule's micro-batches and sequence parallelism), the
+// report says so and points to --stages auto; when none is, it says nothing.
+TEST(StagesCli, APlainSearchSlowerThanABaselineSaysSoAndNamesTheSearchThatIsNot) {
+  const std::string file = (std::filesystem::temp_directory_path() / ("stages_note_" + std::to_string(getpid()) + ".json")).string();
+  const std::string gpt = std::string(PASE_SOURCE_DIR) + "/inputs/gpt.json --cluster dgx-a100 --precision bf16 ";
+  int slower_cases = 0;
+  for (const std::string& args : {gpt + "--nodes 2 --set batch=8", tiny + " --cluster dgx-a100 --precision bf16 --procs 4"}) {
+    const Outcome o = run("search " + args + " --stages none -o " + file);
+    ASSERT_EQ(o.code, 0) << o.output;
+    std::ifstream in(file);
+    const nlohmann::json doc = nlohmann::json::parse(in);
+    std::filesystem::remove(file);
+    const bool slower = doc.at("speedup_over_best_baseline").get<double>() < 1.0;
+    slower_cases += slower;
+    EXPECT_EQ(o.output.find("\nnote       ") != std::string::npos, slower) << o.output;
+    if (slower) {
+      EXPECT_NE(o.output.find("% faster than this per-layer strategy: the plain search has no micro-batches, sequence "
+                              "parallelism or FSDP's sharding; --stages auto searches"),
+                std::string::npos)
+          << o.output;
+    }
+  }
+  EXPECT_EQ(slower_cases, 1);  // the GPT case (README.md's example: 0.915x the rule), not the tiny one
+}
+
 // The tiny GPT at a batch of 64 on one A100: holding the whole batch it needs 1.5e9 (reserve) + 16.2e6
 // bytes at least, so 1.5e9 + 6e6 fits only with micro-batches (or a stage's recomputation), and
 // 1.5e9 + 0.5e6 not even so.
