@@ -218,9 +218,9 @@ Calibration calibrate(const Measurements& file, const HardwareCluster& base, con
   if (!inter.empty()) fit_tier(c, file, inter, true, out.notes);
   else out.notes.push_back("inter_node: not measured, kept from " + base_name);
   if (!overlap_intra.empty()) fit_overlap(c, overlap_intra, false);
+  else out.notes.push_back("intra_node.overlap_compute_loss: not measured, kept from " + base_name);
   if (!overlap_inter.empty()) fit_overlap(c, overlap_inter, true);
-  if (overlap_intra.empty() && overlap_inter.empty())
-    out.notes.push_back("overlap_compute_loss: not measured, kept from " + base_name);
+  else out.notes.push_back("inter_node.overlap_compute_loss: not measured, kept from " + base_name);
 
   std::vector<EfficiencyCurve*> curves{&c.device.gemm, &c.device.convolution, &c.device.memory_bound};
   for (auto& [rows, curve] : c.device.gemm_by_rows) curves.push_back(&curve);
