@@ -175,8 +175,9 @@ def node_groups(world, local_world):
     return [list(range(start, min(start + local_world, world))) for start in range(0, world, local_world)]
 
 
-def profile_collectives(device, grid, timer, world, local_world, rank):
-    records = []
+def tier_groups(world, local_world, rank):
+    """(tier, process group, group size) for each tier there is: this process's node, and all of them
+    across nodes (group None: the default group)."""
     groups = []
     nodes = node_groups(world, local_world)
     # new_group must be called by every process for every group, in the same order.
@@ -186,6 +187,11 @@ def profile_collectives(device, grid, timer, world, local_world, rank):
         groups.append(("intra_node", node_handles[mine], local_world))
     if len(nodes) > 1:
         groups.append(("inter_node", None, world))
+    return groups
+
+
+def profile_collectives(device, grid, timer, groups):
+    records = []
     for tier, group, size in groups:
         for nbytes in grid["collective_bytes"]:
             elements = max(size, nbytes // 4 // size * size)  # a multiple of the group size
@@ -210,7 +216,7 @@ def profile_collectives(device, grid, timer, world, local_world, rank):
     return records
 
 
-def profile_overlap(device, grid, timer, world, local_world, rank):
+def profile_overlap(device, grid, timer, groups):
     """How much compute a collective takes from the device when it runs behind computation, as DDP's
     gradient all-reduces run behind the backward pass: for each tier, an all-reduce of the grid's two
     largest messages alone, a linear layer's GEMMs alone (repeated to last about four times the
@@ -218,14 +224,6 @@ def profile_overlap(device, grid, timer, world, local_world, rank):
     and the GEMMs timed on their own stream. The entry's median_s is the GEMMs' time with the
     all-reduce behind them; (median_s - compute_alone_s) / communication_alone_s is the loss."""
     records = []
-    nodes = node_groups(world, local_world)
-    handles = [dist.new_group(ranks) for ranks in nodes]
-    mine = next(i for i, ranks in enumerate(nodes) if rank in ranks)
-    groups = []
-    if local_world > 1:
-        groups.append(("intra_node", handles[mine], local_world))
-    if len(nodes) > 1:
-        groups.append(("inter_node", None, world))
     # The largest of the grid's square GEMMs that takes at most 10 ms, so that the repeats can match
     # the all-reduce's time closely (any GEMM shows the loss; a tiny one would time kernel launches).
     n = min(grid["gemm"])
@@ -383,8 +381,9 @@ def main():
     timer = Timer(device, args.warmup, args.repeats, world)
     records = profile_device(device, precisions, GRIDS[args.grid], timer, gemm_rows)
     if world > 1:
-        records += profile_collectives(device, GRIDS[args.grid], timer, world, local_world, rank)
-        records += profile_overlap(device, GRIDS[args.grid], timer, world, local_world, rank)
+        groups = tier_groups(world, local_world, rank)
+        records += profile_collectives(device, GRIDS[args.grid], timer, groups)
+        records += profile_overlap(device, GRIDS[args.grid], timer, groups)
         dist.barrier()
 
     if rank == 0:
