@@ -1,10 +1,12 @@
 #include "pase/model/onnx_import.hpp"
 
+#include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
 #include <algorithm>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -134,6 +136,19 @@ class Importer {
         dynamic_batch_ = true;
       }
     }
+    // Each node against its operator's schema (inputs, outputs, attributes), before shape inference and the
+    // import index into them; an operator without a schema is refused later as unsupported.
+    for (const auto& n : model_.graph().node()) {
+      const auto* schema = onnx::OpSchemaRegistry::Schema(n.op_type(), static_cast<int>(opset_), n.domain());
+      if (!schema) continue;
+      try {
+        schema->Verify(n);
+      } catch (const std::exception& e) {
+        std::string what = e.what();
+        std::replace(what.begin(), what.end(), '\n', ' ');
+        fail(n, "not a valid ONNX node: " + what + "; export the model again");
+      }
+    }
     model_.mutable_graph()->clear_value_info();
     // ONNX 1.12 infers an Einsum's rank but not its dimensions: give those and infer again.
     for (int round = 0; round <= model_.graph().node_size(); ++round) {
@@ -153,10 +168,22 @@ class Importer {
 
   void collect_known_shapes() {
     const auto& g = model_.graph();
+    for (const auto& v : g.input()) shape_of(v);  // first: a corrupt shape is named where it starts
     for (const auto& v : g.value_info()) shape_of(v);
     for (const auto& v : g.output()) shape_of(v);
-    for (const auto& v : g.input()) shape_of(v);
-    for (const auto& t : g.initializer()) shapes_[t.name()] = Dims(t.dims().begin(), t.dims().end());
+    for (const auto& t : g.initializer()) shapes_[t.name()] = checked_shape(t.name(), Dims(t.dims().begin(), t.dims().end()));
+  }
+
+  // A shape whose element count does not fit in 63 bits (or has a negative dimension) is a corrupt file.
+  Dims checked_shape(const std::string& tensor, Dims d) const {
+    std::int64_t elements = 1;
+    for (auto x : d) {
+      if (x < 0 || (x > 0 && elements > std::numeric_limits<std::int64_t>::max() / x))
+        fail("tensor '" + tensor + "': a dimension is negative or the shape has more than 2^63 elements; the file is "
+             "corrupt, export it again");
+      elements *= x;
+    }
+    return d;
   }
 
   // Adds the output shape of every Einsum whose inputs have static shapes and output has none; true if any.
@@ -201,7 +228,7 @@ class Importer {
       if (!dim.has_dim_value()) return;
       d.push_back(dim.dim_value());
     }
-    shapes_[v.name()] = d;
+    shapes_[v.name()] = checked_shape(v.name(), std::move(d));
   }
 
   void collect_shapes() {
@@ -211,12 +238,15 @@ class Importer {
       if (n.op_type() == "BatchNormalization")
         for (int i = 3; i < n.input_size() && i < 5; ++i) running_stats.insert(n.input(i));
     for (const auto& t : g.initializer()) {
-      Dims d(t.dims().begin(), t.dims().end());
+      Dims d = checked_shape(t.name(), Dims(t.dims().begin(), t.dims().end()));
       shapes_[t.name()] = d;
       values_[t.name()] = make_value(Value::Kind::kConst, "", -1, d);
       const bool is_float = t.data_type() == onnx::TensorProto::FLOAT || t.data_type() == onnx::TensorProto::FLOAT16 ||
                             t.data_type() == onnx::TensorProto::DOUBLE || t.data_type() == onnx::TensorProto::BFLOAT16;
-      if (is_float && !running_stats.count(t.name())) parameters_ += product(d);
+      if (!is_float || running_stats.count(t.name())) continue;
+      if (product(d) > std::numeric_limits<std::int64_t>::max() - parameters_)
+        fail("initializer '" + t.name() + "': the parameters add up to more than 2^63; the file is corrupt, export it again");
+      parameters_ += product(d);
     }
     for (const auto& v : g.input()) {
       if (values_.count(v.name())) continue;
@@ -411,7 +441,8 @@ class Importer {
       if (attr_string(n, "mode") != "" && attr_string(n, "mode") != "constant") fail(n, "only constant padding is supported");
       const Dims& a = in.shape;
       const Dims& b = v.shape;
-      if (a.size() != 4 || a[0] != b[0] || a[1] != b[1]) fail(n, "only padding of the two spatial dimensions is supported");
+      if (a.size() != 4 || b.size() != 4 || a[0] != b[0] || a[1] != b[1])
+        fail(n, "only padding of the two spatial dimensions is supported");
       v.pads = {b[2] - a[2], b[3] - a[3]};
     } else if (v.shape == in.shape && n.op_type() != "Transpose") {
       v = in;  // a view that changes nothing
@@ -501,6 +532,7 @@ class Importer {
     const Dims& out = shape(n, n.output(0));
     const bool gemm = n.op_type() == "Gemm";
     if (gemm && attr_int(n, "transA", 0) != 0) fail(n, "transA=1 is not supported");
+    if (a_shape.size() < (gemm ? 2u : 1u) || out.empty()) fail(n, "the input's or the output's rank is too small");
     const std::int64_t k = gemm ? a_shape[1] : a_shape.back();
     macs_ += static_cast<double>(product(out)) * static_cast<double>(k);
     if (b.kind == Value::Kind::kConst && a_shape.size() == 2 && flattened(n.input(0))) {

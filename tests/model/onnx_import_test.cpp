@@ -2,6 +2,7 @@
 #include "pase/model/onnx_import.hpp"
 
 #include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -178,6 +179,66 @@ TEST(OnnxImportTest, bad_files_are_one_line_errors) {
   } catch (const std::invalid_argument& error) {
     EXPECT_NE(std::string(error.what()).find("static batch of 2"), std::string::npos) << error.what();
   }
+}
+
+// A model whose graph input x has `dims` and whose initializers w0, w1... have `weights` (floats); one node
+// `op` reads x alone.
+std::string write_model(const std::string& name, const std::vector<std::int64_t>& dims,
+                        const std::vector<std::vector<std::int64_t>>& weights = {}, const std::string& op = "Relu") {
+  onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(13);
+  auto* graph = model.mutable_graph();
+  auto* input = graph->add_input();
+  input->set_name("x");
+  auto* tensor = input->mutable_type()->mutable_tensor_type();
+  tensor->set_elem_type(onnx::TensorProto::FLOAT);
+  for (auto d : dims) tensor->mutable_shape()->add_dim()->set_dim_value(d);
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    auto* w = graph->add_initializer();
+    w->set_name("w" + std::to_string(i));
+    w->set_data_type(onnx::TensorProto::FLOAT);
+    for (auto d : weights[i]) w->add_dims(d);
+  }
+  auto* relu = graph->add_node();
+  relu->set_name("relu");
+  relu->set_op_type(op);
+  relu->add_input("x");
+  relu->add_output("y");
+  graph->add_output()->set_name("y");
+  const auto path = (std::filesystem::temp_directory_path() / name).string();
+  std::ofstream out(path, std::ios::binary);
+  model.SerializeToOstream(&out);
+  return path;
+}
+
+// The fuzzer's find (stop 23): a shape whose element count overflowed 64 bits was undefined behaviour.
+TEST(OnnxImportTest, corrupt_shapes_and_nodes_are_refused) {
+  const std::int64_t big = std::int64_t{1} << 40;
+  for (const auto& [path, tensor] : {std::pair{write_model("pase_huge_input.onnx", {big, big}), std::string("'x'")},
+                                    {write_model("pase_negative.onnx", {2, -3}), "'x'"},
+                                    {write_model("pase_huge_weight.onnx", {2, 3}, {{big, big}}), "'w0'"}}) {
+    const std::string e = one_line_error(path);
+    EXPECT_NE(e.find(path + ": tensor " + tensor), std::string::npos) << e;
+    EXPECT_NE(e.find("2^63"), std::string::npos) << e;
+    EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+    std::filesystem::remove(path);
+  }
+  const std::int64_t half = std::int64_t{1} << 31;  // two weights of 2^62 elements each
+  const auto path = write_model("pase_huge_sum.onnx", {2, 3}, {{half, half}, {half, half}});
+  const std::string e = one_line_error(path);
+  EXPECT_NE(e.find(path + ": initializer 'w1': the parameters add up to more than 2^63"), std::string::npos) << e;
+  std::filesystem::remove(path);
+  // A node with fewer inputs than its operator has (the fuzzer's second find: the import read past them).
+  const auto one_input = write_model("pase_matmul_one_input.onnx", {2, 3}, {}, "MatMul");
+  const std::string m = one_line_error(one_input);
+  EXPECT_NE(m.find(one_input + ": node 'relu' (MatMul): not a valid ONNX node: "), std::string::npos) << m;
+  EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+  std::filesystem::remove(one_input);
+  // Sizes that fit still import.
+  const auto fine = write_model("pase_fine.onnx", {2, 3}, {{4, 5}});
+  EXPECT_EQ(import_onnx(fine, {}).parameters, 20);
+  std::filesystem::remove(fine);
 }
 
 }  // namespace
