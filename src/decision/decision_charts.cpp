@@ -77,7 +77,9 @@ std::optional<double> first_of(const std::map<std::string, double>& m, const cha
 
 std::vector<std::pair<std::string, double>> memory_parts(const std::map<std::string, double>& m) {
   std::vector<std::pair<std::string, double>> parts;
-  for (const auto& [key, value] : m) {
+  for (const auto& entry : m) {
+    const std::string& key = entry.first;  // not a structured binding: clang 14 cannot capture one
+    const double value = entry.second;
     const bool named = std::any_of(std::begin(capacity_keys), std::end(capacity_keys), [&](const char* k) { return key == k; }) ||
                        std::any_of(std::begin(total_keys), std::end(total_keys), [&](const char* k) { return key == k; });
     if (!named && key.size() > 6 && key.compare(key.size() - 6, 6, "_bytes") == 0) parts.emplace_back(key.substr(0, key.size() - 6), value);

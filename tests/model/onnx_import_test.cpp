@@ -94,7 +94,7 @@ TEST(OnnxImportTest, fused_qkv_and_head_reshapes_import_as_head_splittable_layer
     ++ops[l["op"].get<std::string>()];
     if (l["name"] == "/c_attn/MatMul") {
       EXPECT_EQ(l["equation"], "blk,ksn->sbln");
-      EXPECT_EQ(l["in"][1]["shape"], nlohmann::json::array({1024, 3, 1024}));
+      EXPECT_EQ(l["in"][1]["shape"], nlohmann::ordered_json::array({1024, 3, 1024}));
     }
   }
   EXPECT_EQ(ops["Unstack"], 1);
