@@ -137,8 +137,16 @@ class Importer {
       }
     }
     // Each node against its operator's schema (inputs, outputs, attributes), before shape inference and the
-    // import index into them; an operator without a schema is refused later as unsupported.
+    // import index into them; an operator without a schema is refused later as unsupported. Each tensor is
+    // assigned once (a node writing its own input made the import recurse without end).
+    std::set<std::string> defined;
+    for (const auto& v : model_.graph().input()) defined.insert(v.name());
+    for (const auto& t : model_.graph().initializer()) defined.insert(t.name());
     for (const auto& n : model_.graph().node()) {
+      for (const auto& o : n.output())
+        if (!o.empty() && !defined.insert(o).second)
+          fail(n, "output '" + o + "' is already a graph input, an initializer or an earlier node's output; ONNX "
+                  "assigns each tensor once: export the model again");
       const auto* schema = onnx::OpSchemaRegistry::Schema(n.op_type(), static_cast<int>(opset_), n.domain());
       if (!schema) continue;
       try {

@@ -182,9 +182,10 @@ TEST(OnnxImportTest, bad_files_are_one_line_errors) {
 }
 
 // A model whose graph input x has `dims` and whose initializers w0, w1... have `weights` (floats); one node
-// `op` reads x alone.
+// `op` reads x alone and writes `output`, the graph's output.
 std::string write_model(const std::string& name, const std::vector<std::int64_t>& dims,
-                        const std::vector<std::vector<std::int64_t>>& weights = {}, const std::string& op = "Relu") {
+                        const std::vector<std::vector<std::int64_t>>& weights = {}, const std::string& op = "Relu",
+                        const std::string& output = "y") {
   onnx::ModelProto model;
   model.set_ir_version(8);
   model.add_opset_import()->set_version(13);
@@ -204,8 +205,8 @@ std::string write_model(const std::string& name, const std::vector<std::int64_t>
   relu->set_name("relu");
   relu->set_op_type(op);
   relu->add_input("x");
-  relu->add_output("y");
-  graph->add_output()->set_name("y");
+  relu->add_output(output);
+  graph->add_output()->set_name(output);
   const auto path = (std::filesystem::temp_directory_path() / name).string();
   std::ofstream out(path, std::ios::binary);
   model.SerializeToOstream(&out);
@@ -235,6 +236,11 @@ TEST(OnnxImportTest, corrupt_shapes_and_nodes_are_refused) {
   EXPECT_NE(m.find(one_input + ": node 'relu' (MatMul): not a valid ONNX node: "), std::string::npos) << m;
   EXPECT_EQ(m.find('\n'), std::string::npos) << m;
   std::filesystem::remove(one_input);
+  // A node that writes its own input (a Transpose x -> x read by a Softmax crashed pase by endless recursion).
+  const auto own_input = write_model("pase_writes_its_input.onnx", {2, 3}, {}, "Transpose", "x");
+  const std::string o = one_line_error(own_input);
+  EXPECT_NE(o.find(own_input + ": node 'relu' (Transpose): output 'x' is already a graph input"), std::string::npos) << o;
+  std::filesystem::remove(own_input);
   // Sizes that fit still import.
   const auto fine = write_model("pase_fine.onnx", {2, 3}, {{4, 5}});
   EXPECT_EQ(import_onnx(fine, {}).parameters, 20);
