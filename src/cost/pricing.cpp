@@ -96,23 +96,25 @@ cluster::Tier HardwarePricing::network_tier(int senders) const {
   return tier;
 }
 
-double HardwarePricing::all_reduce_s(double bytes, int group, int nodes, int senders) const {
+double HardwarePricing::weighted_all_reduce_s(double bytes, int group, int nodes, int senders, double intra_weight,
+                                              double inter_weight) const {
   if (group <= 1 || bytes <= 0) return 0.0;
-  if (nodes <= 1) return cluster::ring_all_reduce_s(cluster_.intra_node, bytes, group);
+  if (nodes <= 1) return intra_weight * cluster::ring_all_reduce_s(cluster_.intra_node, bytes, group);
   const int local = std::max(1, group / nodes);
   // Reduce-scatter and all-gather inside each node (together one ring all-reduce), then each
   // device's 1 / local share all-reduced across the nodes through the node's shared links.
-  return cluster::ring_all_reduce_s(cluster_.intra_node, bytes, local) +
-         cluster::ring_all_reduce_s(network_tier(senders), bytes / local, nodes);
+  return intra_weight * cluster::ring_all_reduce_s(cluster_.intra_node, bytes, local) +
+         inter_weight * cluster::ring_all_reduce_s(network_tier(senders), bytes / local, nodes);
+}
+
+double HardwarePricing::all_reduce_s(double bytes, int group, int nodes, int senders) const {
+  return weighted_all_reduce_s(bytes, group, nodes, senders, 1.0, 1.0);  // x * 1.0 is x: the same bits
 }
 
 double HardwarePricing::all_reduce_compute_loss_s(double bytes, int group, int nodes, int senders) const {
   const double intra = cluster_.intra_node.overlap_compute_loss, inter = cluster_.inter_node.overlap_compute_loss;
-  if (group <= 1 || bytes <= 0 || (intra <= 0 && inter <= 0)) return 0.0;
-  if (nodes <= 1) return intra * cluster::ring_all_reduce_s(cluster_.intra_node, bytes, group);
-  const int local = std::max(1, group / nodes);
-  return intra * cluster::ring_all_reduce_s(cluster_.intra_node, bytes, local) +
-         inter * cluster::ring_all_reduce_s(network_tier(senders), bytes / local, nodes);
+  if (intra <= 0 && inter <= 0) return 0.0;
+  return weighted_all_reduce_s(bytes, group, nodes, senders, intra, inter);
 }
 
 double HardwarePricing::all_reduce_latency_s(int group, int nodes) const {

@@ -58,6 +58,9 @@ class HardwarePricing {
  private:
   const cluster::Tier& tier_for(int nodes) const;
   cluster::Tier network_tier(int senders) const;
+  // all_reduce_s with each tier's part weighted: (1, 1) is its time, the tiers' losses its compute loss.
+  double weighted_all_reduce_s(double bytes, int group, int nodes, int senders, double intra_weight,
+                               double inter_weight) const;
 
   cluster::HardwareCluster cluster_;
   cluster::Precision precision_;
